@@ -1,0 +1,6 @@
+/**
+ * Test support for Capstan and its plug-ins: a manual clock, an in-memory target, a scripted metric
+ * source, and the abstract contract tests that every {@code Strategy}, {@code MetricSource} and
+ * {@code Target} implementation extends.
+ */
+package dev.capstan.testkit;
