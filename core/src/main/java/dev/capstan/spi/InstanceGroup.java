@@ -2,11 +2,19 @@ package dev.capstan.spi;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A {@link Target} that can remove chosen instances, so a cluster can drain nodes before they go.
  */
 public interface InstanceGroup {
+
+  /**
+   * Policy target keys that the cluster scale-in flow reads (as in nomad-autoscaler's cluster
+   * policies). Targets accept them in a policy's target block and leave them to that flow.
+   */
+  Set<String> CLUSTER_KEYS = Set.of("node_class", "datacenter", "node_pool", "node_drain_deadline",
+      "node_drain_ignore_system_jobs", "node_purge", "node_selector_strategy");
 
   /**
    * Terminates exactly {@code instanceIds} and lowers the group's desired size by as many.
