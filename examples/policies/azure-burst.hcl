@@ -1,0 +1,40 @@
+# A Raspberry Pi Nomad cluster (node_class "hashistack-rpi", always on, never scaled) that bursts
+# into an Azure VM Scale Set (node_class "hashistack-cloud") when the Pis run out of CPU, and
+# gives the cloud nodes back when the load is gone: min = 0, so quiet hours cost nothing.
+#
+# The query is the cloud nodes' CPU allocated percentage, counting CPU that jobs are still waiting
+# for (blocked evaluations) as allocated, over at least one node's worth of capacity (4000 MHz), so
+# it is defined when no cloud node runs: 0 while the Pis cope, above 100 when work spills over.
+# target-value keeps it around 70 percent; from zero nodes it starts ceil(value / 70) of them.
+scaling "azure_burst" {
+  enabled = true
+  min     = 0
+  max     = 12
+
+  policy {
+    cooldown             = "10m"
+    cooldown_on_scale_up = "4m"
+    evaluation_interval  = "1m"
+    on_check_error       = "ignore"
+
+    check "cloud_cpu_allocated_percentage" {
+      source       = "prometheus"
+      query        = "100 * ((sum(nomad_client_allocated_cpu{node_class=\"hashistack-cloud\"}) or vector(0)) + (sum(nomad_nomad_blocked_evals_total_cpu) or vector(0))) / clamp_min((sum(nomad_client_allocated_cpu{node_class=\"hashistack-cloud\"} + nomad_client_unallocated_cpu{node_class=\"hashistack-cloud\"}) or vector(0)), 4000)"
+      query_window = "2m"
+
+      strategy "target-value" {
+        target = 70
+      }
+    }
+
+    target "azure-vmss" {
+      resource_group         = "homelab"
+      vm_scale_set           = "hashistack-cloud"
+      node_class             = "hashistack-cloud"
+      datacenter             = "dc1"
+      node_drain_deadline    = "5m"
+      node_purge             = "true"
+      node_selector_strategy = "empty_ignore_system"
+    }
+  }
+}
