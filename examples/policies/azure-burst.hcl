@@ -10,6 +10,7 @@ scaling "azure_burst" {
   enabled = true
   min     = 0
   max     = 12
+  type    = "cluster"
 
   policy {
     cooldown             = "10m"

@@ -1,0 +1,233 @@
+package dev.capstan.agent;
+
+import com.bertramlabs.plugins.hcl4j.HCLParser;
+import dev.capstan.config.ConfigReader;
+import dev.capstan.spi.ConfigException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The agent file, in nomad-autoscaler's shape:
+ *
+ * <pre>{@code
+ * apm "prometheus"     { driver = "prometheus"  config = { address = "http://127.0.0.1:9090" } }
+ * target "aws-asg"     { driver = "aws-asg"     config = { aws_region = "eu-west-1" } }
+ * strategy "target-value" { driver = "target-value" }
+ * policy { dir = "policies"  default_cooldown = "5m"  default_evaluation_interval = "1m" }
+ * http   { bind_address = "127.0.0.1"  bind_port = 8080 }
+ * state_dir = "capstan-state"   # Capstan's addition: where cooldowns survive a restart
+ * }</pre>
+ *
+ * <p>A plug-in block's label is the name policies use; its {@code driver} names the provider. Blocks
+ * of nomad-autoscaler that Capstan has no use for ({@code nomad}, {@code telemetry}, ...) are accepted
+ * and listed in {@link #ignored()}. Every problem of the file is reported at once.
+ *
+ * @param apms metric sources by name
+ * @param targets targets by name
+ * @param strategies strategies by name
+ * @param policyDir the policy directory, if the file names one
+ * @param defaultCooldown the cooldown of policies that set none, if given
+ * @param defaultEvaluationInterval the evaluation interval of policies that set none, if given
+ * @param bindAddress the HTTP API's address (default {@value #DEFAULT_BIND_ADDRESS})
+ * @param bindPort the HTTP API's port (default {@value #DEFAULT_BIND_PORT}; 0 picks a free one)
+ * @param stateDir where per-policy state is kept, if given
+ * @param ignored the nomad-autoscaler settings present in the file that Capstan does not use
+ */
+record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targets,
+    Map<String, PluginBlock> strategies, Optional<Path> policyDir, Optional<Duration> defaultCooldown,
+    Optional<Duration> defaultEvaluationInterval, String bindAddress, int bindPort, Optional<Path> stateDir,
+    List<String> ignored) {
+
+  static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
+  static final int DEFAULT_BIND_PORT = 8080;
+  private static final Set<String> IGNORED = Set.of("log_level", "log_json", "enable_debug", "plugin_dir", "nomad",
+      "telemetry", "policy_eval", "high_availability", "dynamic_application_sizing");
+  private static final Set<String> KNOWN = Set.of("apm", "target", "strategy", "policy", "http", "state_dir");
+
+  /**
+   * A configured plug-in.
+   *
+   * @param name the block's label, which policies use
+   * @param driver the provider's name
+   * @param config the provider's configuration
+   */
+  record PluginBlock(String name, String driver, Map<String, String> config) {
+    PluginBlock {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(driver, "driver");
+      config = Map.copyOf(config);
+    }
+  }
+
+  AgentConfig {
+    apms = Map.copyOf(apms);
+    targets = Map.copyOf(targets);
+    strategies = Map.copyOf(strategies);
+    ignored = List.copyOf(ignored);
+  }
+
+  /** Returns the configuration of an agent with no file: no plug-ins configured, default address. */
+  static AgentConfig defaults() {
+    return new AgentConfig(Map.of(), Map.of(), Map.of(), Optional.empty(), Optional.empty(), Optional.empty(),
+        DEFAULT_BIND_ADDRESS, DEFAULT_BIND_PORT, Optional.empty(), List.of());
+  }
+
+  /**
+   * Reads an agent file. Relative directories in it stay relative to the working directory, as in
+   * nomad-autoscaler.
+   *
+   * @throws ConfigException naming the file and every problem in it
+   */
+  static AgentConfig parse(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException("agent file " + file + " cannot be read: " + e.getMessage());
+    }
+    return parse(text, file.toString());
+  }
+
+  /**
+   * Parses the text of an agent file.
+   *
+   * @param origin the file name, for messages
+   * @throws ConfigException naming {@code origin} and every problem
+   */
+  static AgentConfig parse(String hcl, String origin) {
+    Map<String, Object> root;
+    try {
+      root = new HCLParser().parse(hcl);
+    } catch (Exception e) {
+      // hcl4j reports syntax errors with their line and column in the message.
+      throw new ConfigException("agent file " + origin, List.of("malformed HCL: " + e.getMessage()));
+    }
+    List<String> problems = new ArrayList<>();
+    List<String> ignored = new ArrayList<>();
+    for (String key : root.keySet()) {
+      if (IGNORED.contains(key)) {
+        ignored.add(key);
+      } else if (!KNOWN.contains(key)) {
+        problems.add("'" + key + "' is not a known setting; known settings are " + String.join(", ", new TreeSet<>(KNOWN)));
+      }
+    }
+    Map<String, PluginBlock> apms = plugins(root, "apm", problems);
+    Map<String, PluginBlock> targets = plugins(root, "target", problems);
+    Map<String, PluginBlock> strategies = plugins(root, "strategy", problems);
+
+    ConfigReader policy = ConfigReader.of(block(root, "policy", problems), "policy block");
+    Optional<Path> dir = policy.optionalString("dir").map(Path::of);
+    Optional<Duration> cooldown = policy.optionalDuration("default_cooldown");
+    Optional<Duration> interval = policy.optionalDuration("default_evaluation_interval");
+    interval.filter(d -> d.isZero() || d.isNegative())
+        .ifPresent(d -> policy.problem("default_evaluation_interval", "must be positive"));
+    policy.allow("source");
+    policy.rejectUnknownKeys();
+    prefixed("policy block: ", policy.problems(), problems);
+
+    ConfigReader http = ConfigReader.of(block(root, "http", problems), "http block");
+    String address = http.string("bind_address", DEFAULT_BIND_ADDRESS);
+    long port = http.longValue("bind_port", DEFAULT_BIND_PORT);
+    if (port < 0 || port > 65_535) {
+      http.problem("bind_port", "must be between 0 and 65535");
+    }
+    http.rejectUnknownKeys();
+    prefixed("http block: ", http.problems(), problems);
+
+    Optional<Path> stateDir = Optional.empty();
+    Object state = root.get("state_dir");
+    if (state instanceof String s && !s.isBlank()) {
+      stateDir = Optional.of(Path.of(s));
+    } else if (state != null) {
+      problems.add("state_dir was '" + state + "' but it must be a directory path");
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException("agent file " + origin, problems);
+    }
+    return new AgentConfig(apms, targets, strategies, dir, cooldown, interval, address, (int) port, stateDir,
+        ignored);
+  }
+
+  private static void prefixed(String prefix, List<String> from, List<String> to) {
+    from.forEach(p -> to.add(prefix + p));
+  }
+
+  /** Reads a block without label that may appear once; values become strings. */
+  private static Map<String, String> block(Map<String, Object> root, String key, List<String> problems) {
+    Object value = root.get(key);
+    if (value == null) {
+      return Map.of();
+    }
+    if (!(value instanceof Map<?, ?> map)) {
+      problems.add("'" + key + "' must be a block: " + key + " { ... }" + (value instanceof List ? ", given once" : ""));
+      return Map.of();
+    }
+    return strings(map, key, problems);
+  }
+
+  private static Map<String, PluginBlock> plugins(Map<String, Object> root, String kind, List<String> problems) {
+    Object value = root.get(kind);
+    if (value == null) {
+      return Map.of();
+    }
+    if (!(value instanceof Map<?, ?> byName)) {
+      problems.add("'" + kind + "' must be labelled blocks: " + kind + " \"<name>\" { driver = \"...\" }");
+      return Map.of();
+    }
+    Map<String, PluginBlock> blocks = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> e : byName.entrySet()) {
+      String name = String.valueOf(e.getKey());
+      String where = kind + " \"" + name + "\": ";
+      if (!(e.getValue() instanceof Map<?, ?> body)) {
+        problems.add(where + "it must be a block: " + kind + " \"" + name + "\" { driver = \"...\" }");
+        continue;
+      }
+      Object driver = body.get("driver");
+      if (!(driver instanceof String d) || d.isBlank()) {
+        problems.add(where + "driver is required but was " + (driver == null ? "missing" : "'" + driver + "'"));
+        continue;
+      }
+      Map<String, String> config = Map.of();
+      Object raw = body.get("config");
+      if (raw instanceof Map<?, ?> c) {
+        config = strings(c, where + "config", problems);
+      } else if (raw != null) {
+        problems.add(where + "config must be a map: config = { key = \"value\" }");
+      }
+      for (Object key : body.keySet()) {
+        if (!Set.of("driver", "config", "args").contains(String.valueOf(key))) {
+          problems.add(where + "'" + key + "' is not a known key; known keys are args, config, driver");
+        }
+      }
+      blocks.put(name, new PluginBlock(name, d, config));
+    }
+    return blocks;
+  }
+
+  private static Map<String, String> strings(Map<?, ?> map, String where, List<String> problems) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      Object v = e.getValue();
+      if (v instanceof Map || v instanceof List) {
+        problems.add(where + ": " + e.getKey() + " must be a single value, not a block or list");
+      } else if (v instanceof Double d && d == Math.rint(d) && !Double.isInfinite(d)) {
+        // hcl4j reads every number as a double; 8080 must stay "8080", not "8080.0".
+        out.put(String.valueOf(e.getKey()), Long.toString(d.longValue()));
+      } else {
+        out.put(String.valueOf(e.getKey()), String.valueOf(v));
+      }
+    }
+    return out;
+  }
+}
