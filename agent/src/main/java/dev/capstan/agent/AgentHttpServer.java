@@ -1,0 +1,107 @@
+package dev.capstan.agent;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's HTTP API, as nomad-autoscaler's: {@code GET /v1/health}, {@code GET /v1/metrics}
+ * (Prometheus text format) and Capstan's {@code GET /v1/decisions} (recent decisions as JSON).
+ * Other paths answer 404, other methods 405. One daemon thread serves it; {@link #close()} stops it.
+ */
+final class AgentHttpServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentHttpServer.class);
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+
+  /**
+   * The content the API serves, each read afresh per request.
+   *
+   * @param health the health document (JSON)
+   * @param metrics the metrics in Prometheus text format
+   * @param decisions the recent decisions (JSON)
+   */
+  record Content(Supplier<String> health, Supplier<String> metrics, Supplier<String> decisions) {
+    Content {
+      Objects.requireNonNull(health, "health");
+      Objects.requireNonNull(metrics, "metrics");
+      Objects.requireNonNull(decisions, "decisions");
+    }
+  }
+
+  /**
+   * Binds and starts the server.
+   *
+   * @param port the port, 0 for a free one (see {@link #port()})
+   * @throws IOException if the address cannot be bound; the message names it
+   */
+  AgentHttpServer(String address, int port, Content content) throws IOException {
+    try {
+      server = HttpServer.create(new InetSocketAddress(address, port), 0);
+    } catch (IOException e) {
+      throw new IOException("cannot bind the HTTP API to " + address + ":" + port + ": " + e.getMessage(), e);
+    }
+    server.createContext("/v1/health", ex -> serve(ex, "application/json", content.health()));
+    server.createContext("/v1/metrics", ex -> serve(ex, "text/plain; version=0.0.4; charset=utf-8", content.metrics()));
+    server.createContext("/v1/decisions", ex -> serve(ex, "application/json", content.decisions()));
+    server.createContext("/", ex -> answer(ex, 404, "text/plain; charset=utf-8",
+        "not found; try /v1/health, /v1/metrics or /v1/decisions\n"));
+    executor = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "capstan-http");
+      t.setDaemon(true);
+      return t;
+    });
+    server.setExecutor(executor);
+    server.start();
+  }
+
+  /** Returns the port the server listens on. */
+  int port() {
+    return server.getAddress().getPort();
+  }
+
+  private static void serve(HttpExchange exchange, String type, Supplier<String> body) throws IOException {
+    String path = exchange.getRequestURI().getPath();
+    if (!path.equals(exchange.getHttpContext().getPath())) {
+      answer(exchange, 404, "text/plain; charset=utf-8", "not found: " + path + "\n");
+    } else if (!exchange.getRequestMethod().equals("GET")) {
+      exchange.getResponseHeaders().set("Allow", "GET");
+      answer(exchange, 405, "text/plain; charset=utf-8", exchange.getRequestMethod() + " is not allowed; use GET\n");
+    } else {
+      String text;
+      try {
+        text = body.get();
+      } catch (RuntimeException e) {
+        LOG.warn("serving {} failed", path, e);
+        answer(exchange, 500, "text/plain; charset=utf-8", "internal error serving " + path + "\n");
+        return;
+      }
+      answer(exchange, 200, type, text);
+    }
+  }
+
+  private static void answer(HttpExchange exchange, int status, String type, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", type);
+    exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+}
