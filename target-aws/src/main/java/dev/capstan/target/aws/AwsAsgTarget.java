@@ -9,6 +9,8 @@ import dev.capstan.spi.Target;
 import dev.capstan.spi.TargetException;
 import dev.capstan.spi.TargetStatus;
 import dev.capstan.spi.TerminationException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
@@ -415,8 +417,21 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
     try {
       return request.get();
     } catch (SdkException e) {
-      throw new TargetException("could not " + what + " in " + where() + ": " + reason(e), e);
+      String message = "could not " + what + " in " + where() + ": " + reason(e);
+      // A cause whose text (or a retry's suppressed attempt) echoed a credential would put it in
+      // every logged stack trace, so such a cause is dropped; the message above is already redacted.
+      throw mentionsCredential(stackTrace(e)) ? new TargetException(message) : new TargetException(message, e);
     }
+  }
+
+  private static String stackTrace(Throwable e) {
+    StringWriter out = new StringWriter();
+    e.printStackTrace(new PrintWriter(out));
+    return out.toString();
+  }
+
+  private boolean mentionsCredential(String text) {
+    return !redact(text).equals(text);
   }
 
   // The cloud's own words, plus how many attempts the retry strategy made, without any secret.

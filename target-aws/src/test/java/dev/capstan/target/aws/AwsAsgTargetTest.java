@@ -12,6 +12,8 @@ import dev.capstan.spi.TargetStatus;
 import dev.capstan.spi.TerminationException;
 import dev.capstan.testkit.LocalHttpServer;
 import dev.capstan.testkit.LocalHttpServer.RecordedRequest;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 
 final class AwsAsgTargetTest {
@@ -290,7 +293,24 @@ final class AwsAsgTargetTest {
         .isInstanceOf(TargetException.class)
         .hasMessageContaining("InvalidClientTokenId")
         .hasMessageNotContaining(KEY_ID)
-        .hasMessageNotContaining(SECRET);
+        .hasMessageNotContaining(SECRET)
+        .satisfies(e -> {
+          StringWriter trace = new StringWriter();
+          e.printStackTrace(new PrintWriter(trace));
+          assertThat(trace.toString()).doesNotContain(KEY_ID).doesNotContain(SECRET);
+        });
+  }
+
+  @Test
+  void status_awsErrorWithoutCredentials_keepsSdkCause() {
+    fake.group("web", 2);
+    fake.script("DescribeAutoScalingGroups", FakeAutoScaling.error(403, "Sender", "AccessDenied",
+        "User is not authorized to perform: autoscaling:DescribeAutoScalingGroups"));
+
+    assertThatThrownBy(() -> target().status(WEB))
+        .isInstanceOf(TargetException.class)
+        .hasMessageContaining("AccessDenied: User is not authorized")
+        .cause().isInstanceOf(AwsServiceException.class);
   }
 
   @Test
