@@ -2,9 +2,11 @@ package dev.capstan.target.gcp;
 
 import com.google.api.client.http.HttpResponseException;
 import com.google.api.core.ApiFuture;
+import com.google.api.core.ApiFutures;
 import com.google.api.gax.core.CredentialsProvider;
 import com.google.api.gax.core.FixedCredentialsProvider;
 import com.google.api.gax.longrunning.OperationFuture;
+import com.google.api.gax.longrunning.OperationSnapshot;
 import com.google.api.gax.longrunning.OperationTimedPollAlgorithm;
 import com.google.api.gax.retrying.RetrySettings;
 import com.google.api.gax.retrying.TimedRetryAlgorithm;
@@ -26,6 +28,7 @@ import com.google.cloud.compute.v1.Operation;
 import com.google.cloud.compute.v1.RegionInstanceGroupManagersClient;
 import com.google.cloud.compute.v1.RegionInstanceGroupManagersDeleteInstancesRequest;
 import com.google.cloud.compute.v1.RegionInstanceGroupManagersSettings;
+import com.google.common.util.concurrent.MoreExecutors;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 import dev.capstan.config.Durations;
@@ -118,25 +121,25 @@ public final class GceMigTarget implements Target, InstanceGroup {
 
   /** Creates a target with the given credentials; tests pass {@code NoCredentialsProvider}. */
   static GceMigTarget create(GceMigConfig config, CredentialsProvider credentials) {
-    RetrySettings reads = callRetry(config);
+    RetrySettings calls = callRetry(config);
     TimedRetryAlgorithm polling = OperationTimedPollAlgorithm.create(pollRetry(config));
 
     InstanceGroupManagersSettings.Builder z = InstanceGroupManagersSettings.newBuilder()
         .setCredentialsProvider(credentials);
     config.endpoint().ifPresent(z::setEndpoint);
-    retry(z.getSettings(), reads, READ_RETRY_CODES);
-    retry(z.aggregatedListSettings(), reads, READ_RETRY_CODES);
-    retry(z.listManagedInstancesSettings(), reads, READ_RETRY_CODES);
-    operation(z.resizeOperationSettings(), reads, polling);
-    operation(z.deleteInstancesOperationSettings(), reads, polling);
+    retry(z.getSettings(), calls, READ_RETRY_CODES);
+    retry(z.aggregatedListSettings(), calls, READ_RETRY_CODES);
+    retry(z.listManagedInstancesSettings(), calls, READ_RETRY_CODES);
+    operation(z.resizeOperationSettings(), calls, polling);
+    operation(z.deleteInstancesOperationSettings(), calls, polling);
 
     RegionInstanceGroupManagersSettings.Builder r = RegionInstanceGroupManagersSettings.newBuilder()
         .setCredentialsProvider(credentials);
     config.endpoint().ifPresent(r::setEndpoint);
-    retry(r.getSettings(), reads, READ_RETRY_CODES);
-    retry(r.listManagedInstancesSettings(), reads, READ_RETRY_CODES);
-    operation(r.resizeOperationSettings(), reads, polling);
-    operation(r.deleteInstancesOperationSettings(), reads, polling);
+    retry(r.getSettings(), calls, READ_RETRY_CODES);
+    retry(r.listManagedInstancesSettings(), calls, READ_RETRY_CODES);
+    operation(r.resizeOperationSettings(), calls, polling);
+    operation(r.deleteInstancesOperationSettings(), calls, polling);
 
     InstanceGroupManagersClient zonalClient = null;
     try {
@@ -451,12 +454,18 @@ public final class GceMigTarget implements Target, InstanceGroup {
         throw timedOut(ref, what, e.getCause());
       }
       // The exception carries only the status ("BAD REQUEST"); the operation holds the reason.
-      Optional<Operation> last = lastSeen(future);
+      Optional<Operation> last = operation(future.peekMetadata());
       if (last.isPresent() && failed(last.get())) {
-        throw new TargetException(task(what, ref) + " failed: " + describe(last.get()),
-            e.getCause());
+        throw new TargetException(task(what, ref) + " failed: " + describe(last.get()), e.getCause());
       }
-      throw failure(ref, what, e.getCause());
+      Optional<Operation> started = operation(ApiFutures.transform(future.getInitialFuture(),
+          OperationSnapshot::getMetadata, MoreExecutors.directExecutor()));
+      if (started.isEmpty()) {
+        throw failure(ref, what, e.getCause());
+      }
+      // The group accepted the call; a failure now (even a 404) concerns the operation, not the group.
+      throw new TargetException(task(what, ref) + " failed while polling operation " + started.get().getName()
+          + problem(e.getCause()), e.getCause());
     } catch (TimeoutException | CancellationException e) {
       future.cancel(true);
       throw timedOut(ref, what, e);
@@ -476,13 +485,13 @@ public final class GceMigTarget implements Target, InstanceGroup {
         + Durations.format(config.operationTimeout()) + " (operation_timeout)", cause);
   }
 
-  private static Optional<Operation> lastSeen(OperationFuture<Operation, Operation> future) {
-    ApiFuture<Operation> metadata = future.peekMetadata();
+  /** Returns the operation a completed future holds, if it completed successfully with one. */
+  private static Optional<Operation> operation(ApiFuture<?> metadata) {
     if (metadata == null || !metadata.isDone()) {
       return Optional.empty();
     }
     try {
-      return Optional.ofNullable(metadata.get());
+      return metadata.get() instanceof Operation op ? Optional.of(op) : Optional.empty();
     } catch (ExecutionException | CancellationException e) {
       return Optional.empty();
     } catch (InterruptedException e) {
@@ -507,16 +516,19 @@ public final class GceMigTarget implements Target, InstanceGroup {
   }
 
   private TargetException failure(MigRef ref, String what, Throwable cause) {
-    if (!(cause instanceof ApiException api)) {
-      return new TargetException(task(what, ref) + " failed: " + cause, cause);
-    }
-    StatusCode.Code code = api.getStatusCode().getCode();
-    if (code == StatusCode.Code.NOT_FOUND) {
+    if (cause instanceof ApiException api && api.getStatusCode().getCode() == StatusCode.Code.NOT_FOUND) {
       return new TargetException("GCE managed instance group " + ref + " was not found", api);
     }
+    return new TargetException(task(what, ref) + " failed" + problem(cause), cause);
+  }
+
+  /** Describes a failed call: {@code " after 5 attempts: UNAVAILABLE: Backend Error"}. */
+  private String problem(Throwable cause) {
+    if (!(cause instanceof ApiException api)) {
+      return ": " + cause;
+    }
     String attempts = api.isRetryable() ? " after " + config.retryAttempts() + " attempts" : "";
-    return new TargetException(task(what, ref) + " failed" + attempts + ": " + code
-        + ": " + cloudMessage(api), api);
+    return attempts + ": " + api.getStatusCode().getCode() + ": " + cloudMessage(api);
   }
 
   /**

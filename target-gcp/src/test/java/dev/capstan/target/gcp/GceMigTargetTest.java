@@ -198,6 +198,17 @@ final class GceMigTargetTest {
   }
 
   @Test
+  void scale_operationVanishesWhilePolling_blamesTheOperationNotTheGroup() {
+    api.pollsUntilDone(5);
+    api.fail("GET", "/operations/operation-1", 404, "The resource 'operation-1' was not found", 100);
+
+    assertThatThrownBy(() -> target.scale(resizeTo(4), ZONAL))
+        .isInstanceOf(TargetException.class)
+        .hasMessageContaining("resizing GCE managed instance group projects/proj/zones/us-central1-a/instanceGroupManagers/web to 4"
+            + " failed while polling operation operation-1: NOT_FOUND: The resource 'operation-1' was not found");
+  }
+
+  @Test
   void scale_missingGroup_throwsNamingTheGroup() {
     assertThatThrownBy(() -> target.scale(resizeTo(4), Map.of("mig_name", "gone", "zone", ZONE)))
         .isInstanceOf(TargetException.class)
