@@ -124,6 +124,7 @@ public final class GceMigTarget implements Target, InstanceGroup {
     RetrySettings calls = callRetry(config);
     TimedRetryAlgorithm polling = OperationTimedPollAlgorithm.create(pollRetry(config));
 
+    // Compute Engine's Java client speaks REST (HttpJson) only; newBuilder() is that transport.
     InstanceGroupManagersSettings.Builder z = InstanceGroupManagersSettings.newBuilder()
         .setCredentialsProvider(credentials);
     config.endpoint().ifPresent(z::setEndpoint);
@@ -454,11 +455,11 @@ public final class GceMigTarget implements Target, InstanceGroup {
         throw timedOut(ref, what, e.getCause());
       }
       // The exception carries only the status ("BAD REQUEST"); the operation holds the reason.
-      Optional<Operation> last = operation(future.peekMetadata());
+      Optional<Operation> last = operationIn(future.peekMetadata());
       if (last.isPresent() && failed(last.get())) {
         throw new TargetException(task(what, ref) + " failed: " + describe(last.get()), e.getCause());
       }
-      Optional<Operation> started = operation(ApiFutures.transform(future.getInitialFuture(),
+      Optional<Operation> started = operationIn(ApiFutures.transform(future.getInitialFuture(),
           OperationSnapshot::getMetadata, MoreExecutors.directExecutor()));
       if (started.isEmpty()) {
         throw failure(ref, what, e.getCause());
@@ -486,7 +487,7 @@ public final class GceMigTarget implements Target, InstanceGroup {
   }
 
   /** Returns the operation a completed future holds, if it completed successfully with one. */
-  private static Optional<Operation> operation(ApiFuture<?> metadata) {
+  private static Optional<Operation> operationIn(ApiFuture<?> metadata) {
     if (metadata == null || !metadata.isDone()) {
       return Optional.empty();
     }
