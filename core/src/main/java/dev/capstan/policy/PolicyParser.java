@@ -144,7 +144,7 @@ final class PolicyParser {
     }
     List<ScalingPolicy> policies = new ArrayList<>();
     scaling.forEach((name, body) -> {
-      Map<String, Object> block = single(body, "scaling \"" + name + "\"", origin + ": policy '" + name + "': ",
+      Map<String, Object> block = single(body, "the name", PolicyRules.where(origin, name),
           "policy names must be unique");
       if (block != null) {
         policy(name, block).ifPresent(policies::add);
@@ -172,7 +172,7 @@ final class PolicyParser {
       problems.add(at + "it has no policy block but it needs one: policy { check ... target ... }");
       placeholders(b, "?", true);
     } else {
-      Map<String, Object> doc = single(block.get("policy"), "policy", at, "a scaling block has one policy block");
+      Map<String, Object> doc = single(block.get("policy"), "policy", at, "a scaling block has only one");
       if (doc == null) {
         placeholders(b, "?", true);
       } else {
@@ -206,12 +206,10 @@ final class PolicyParser {
     b.onCheckError(r.enumValue("on_check_error", OnError.class, OnError.IGNORE));
     report(r, at);
     labelled(doc.get("check"), "check", at).forEach((checkName, body) -> {
-      Map<String, Object> check = single(body, "check \"" + checkName + "\"",
-          PolicyRules.where(origin, name, checkName), "check names must be unique");
-      if (check != null) {
-        b.check(check(name, checkName, check));
-      } else {
-        placeholders(b, checkName, false);
+      // Each copy of a repeated check is read, so PolicyRules reports the clash as for the builder.
+      List<?> copies = body instanceof List<?> list ? list : List.of(body);
+      for (Object copy : copies) {
+        b.check(check(name, checkName, cast(copy)));
       }
     });
     if (doc.containsKey("target")) {
@@ -253,8 +251,7 @@ final class PolicyParser {
     }
     Map.Entry<String, Object> e = named.entrySet().iterator().next();
     String where = at + kind + " '" + e.getKey() + "': ";
-    Map<String, Object> body = single(e.getValue(), kind + " \"" + e.getKey() + "\"", where,
-        "it needs exactly one");
+    Map<String, Object> body = single(e.getValue(), "the block", where, "it needs exactly one");
     if (body == null) {
       return Optional.empty();
     }
@@ -418,6 +415,7 @@ final class PolicyParser {
     if (value instanceof List<?>) {
       return "a list";
     }
-    return value == null ? "empty" : "'" + value + "'";
+    String text = scalar(value);
+    return value == null ? "empty" : "'" + (text == null ? value : text) + "'";
   }
 }
