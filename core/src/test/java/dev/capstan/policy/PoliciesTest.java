@@ -429,4 +429,41 @@ final class PoliciesTest {
     assertThatThrownBy(() -> Policies.parseDirectory(missing)).isInstanceOf(PolicyException.class)
         .hasMessage(missing + ": it is not a directory but policies are read from one");
   }
+  @Test
+  void parse_readmeExample_parses() {
+    String readme = """
+      scaling "cluster_policy" {
+        min = 1
+        max = 10
+        policy {
+          cooldown            = "2m"
+          evaluation_interval = "1m"
+          on_check_error      = "fail"
+          check "cpu_allocated_percentage" {
+            source       = "prometheus"
+            query        = "sum(nomad_client_allocated_cpu) / sum(nomad_client_unallocated_cpu + nomad_client_allocated_cpu) * 100"
+            query_window = "5m"
+            strategy "target-value" { target = 70 }
+          }
+          target "aws-asg" {
+            aws_asg_name = "hashistack-nomad_client"
+            node_class   = "hashistack"
+          }
+        }
+      }""";
+
+    assertThat(Policies.parse(readme, "README.md").get(0).target().config()).containsEntry("node_class", "hashistack");
+  }
+
+  @Test
+  void parse_heredocWithBraces_isRead() {
+    String hcl = CLUSTER.replace("query_window = \"5m\"", """
+        query_window = "5m"
+              group = <<EOT
+        {not a block}
+        EOT
+        """);
+
+    assertThat(Policies.parse(hcl, "c.hcl").get(0).checks().get(0).group()).hasValue("{not a block}");
+  }
 }
