@@ -413,6 +413,18 @@ final class PoliciesTest {
   }
 
   @Test
+  void parseDirectory_unreadableFile_isListedAndTheRestLoads(@TempDir Path dir) throws IOException {
+    Files.writeString(dir.resolve("a.hcl"), CLUSTER);
+    Path dangling = Files.createSymbolicLink(dir.resolve("b.hcl"), dir.resolve("gone.hcl"));
+
+    LoadedPolicies loaded = Policies.parseDirectory(dir);
+
+    assertThat(loaded.policies()).extracting(ScalingPolicy::name).containsExactly("cluster_policy");
+    assertThat(loaded.failures().get(dangling))
+        .hasMessageStartingWith(dangling + ": the file cannot be read: NoSuchFileException");
+  }
+
+  @Test
   void parseDirectory_allGood_isComplete(@TempDir Path dir) throws IOException {
     Files.writeString(dir.resolve("a.hcl"), CLUSTER);
 
