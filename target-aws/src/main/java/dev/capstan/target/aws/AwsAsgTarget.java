@@ -250,6 +250,17 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
   }
 
   /** Closes the SDK client; calling it again does nothing. */
+  /**
+   * Lists the group's instances from one {@code DescribeAutoScalingGroups} call.
+   *
+   * @throws TargetException if the group does not exist or AWS could not be asked; names the group
+   */
+  @Override
+  public Optional<List<String>> instanceIds(Map<String, String> policyTargetConfig) {
+    return Optional.of(describeOne(groupName(policyTargetConfig)).instances().stream()
+        .map(Instance::instanceId).toList());
+  }
+
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {

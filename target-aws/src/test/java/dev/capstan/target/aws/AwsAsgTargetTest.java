@@ -72,6 +72,13 @@ final class AwsAsgTargetTest {
   }
 
   @Test
+  void instanceIds_listsTheGroupsInstances() {
+    FakeAutoScaling.Group web = fake.group("web", 3);
+    assertThat(target().instanceIds(WEB)).hasValueSatisfying(ids ->
+        assertThat(ids).containsExactlyElementsOf(web.instances.keySet()).hasSize(3));
+  }
+
+  @Test
   void status_readyGroup_reportsDesiredCapacityAndLastActivityEnd() {
     FakeAutoScaling.Group web = fake.group("web", 4);
     FakeAutoScaling.Activity old = new FakeAutoScaling.Activity("web", "Launching",
