@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLException;
 
 /**
  * A {@link MetricSource} over the Prometheus HTTP API, on the JDK's {@link HttpClient}.
@@ -108,6 +109,9 @@ final class PrometheusSource implements MetricSource {
     } catch (HttpTimeoutException e) {
       throw new MetricSourceException(where + ": no answer within " + Durations.format(config.timeout())
           + "; make the query cheaper (e.g. a shorter query_window) or raise timeout", e);
+    } catch (SSLException e) {
+      throw new MetricSourceException(where + ": TLS failed (" + describe(e) + "); set ca_file to the PEM of the CA"
+          + " that signed the server's certificate", e);
     } catch (ConnectException e) {
       throw new MetricSourceException(where + ": could not connect (" + describe(e)
           + "); check that Prometheus runs there and that address is right", e);
