@@ -123,7 +123,8 @@ record PrometheusConfig(URI address, Optional<String> basicAuthUser, String basi
       HttpRequest.newBuilder(URI.create(DEFAULT_ADDRESS)).header(name, value);
     } catch (IllegalArgumentException e) {
       // Header values often carry tokens, so only the name is quoted.
-      r.problem(key + " is not a header the HTTP client may set: " + e.getMessage().replace(value, "<value>"));
+      String why = value.isEmpty() ? e.getMessage() : e.getMessage().replace(value, "<value>");
+      r.problem(key + " is not a header the HTTP client may set: " + why);
     }
   }
 

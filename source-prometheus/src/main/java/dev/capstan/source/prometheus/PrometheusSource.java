@@ -53,7 +53,8 @@ final class PrometheusSource implements MetricSource {
         // Prometheus speaks HTTP/1.1 in the clear; skipping the h2c upgrade saves a round of headers.
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(config.timeout())
-        .followRedirects(HttpClient.Redirect.NORMAL)
+        // Not followed: the client would repeat the Authorization header to wherever it is sent.
+        .followRedirects(HttpClient.Redirect.NEVER)
         .executor(executor);
     config.sslContext().ifPresent(builder::sslContext);
     this.client = builder.build();
@@ -192,6 +193,9 @@ final class PrometheusSource implements MetricSource {
   private static String advice(int status) {
     if (status == 401 || status == 403) {
       return "; check basic_auth_user, basic_auth_password and the header.* settings";
+    }
+    if (status / 100 == 3) {
+      return "; the server redirects, set address to where it points (e.g. https)";
     }
     if (status == 404) {
       return "; check that address points at Prometheus (including any path prefix)";

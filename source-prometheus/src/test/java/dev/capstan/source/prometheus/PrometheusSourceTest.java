@@ -151,6 +151,19 @@ final class PrometheusSourceTest {
   }
 
   @Test
+  void query_redirect_isNotFollowedSoCredentialsStay() {
+    server.handler(req -> Response.text(301, "").withHeader("Location", "https://elsewhere.example/api/v1/query_range"));
+
+    try (MetricSource auth = source(Map.of("basic_auth_user", "scaler", "basic_auth_password", PASSWORD))) {
+      assertThatThrownBy(() -> auth.query("up", FROM, TO))
+          .isInstanceOf(MetricSourceException.class)
+          .hasMessageContaining("HTTP 301")
+          .hasMessageContaining("set address to where it points");
+    }
+    assertThat(server.requests()).hasSize(1);
+  }
+
+  @Test
   void query_unauthorized_pointsAtCredentialsWithoutShowingThem() {
     server.handler(req -> Response.text(401, "Unauthorized"));
 
