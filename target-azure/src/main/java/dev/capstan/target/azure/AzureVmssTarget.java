@@ -5,7 +5,12 @@ import com.azure.core.exception.HttpResponseException;
 import com.azure.core.management.exception.ManagementError;
 import com.azure.core.management.exception.ManagementException;
 import com.azure.core.management.polling.PollResult;
+import com.azure.core.util.polling.LongRunningOperationStatus;
+import com.azure.core.util.polling.PollResponse;
 import com.azure.core.util.polling.SyncPoller;
+import com.azure.json.JsonProviders;
+import com.azure.json.JsonReader;
+import com.azure.json.JsonToken;
 import com.azure.resourcemanager.compute.ComputeManager;
 import com.azure.resourcemanager.compute.fluent.ComputeManagementClient;
 import com.azure.resourcemanager.compute.fluent.models.VirtualMachineInner;
@@ -22,6 +27,7 @@ import dev.capstan.spi.Target;
 import dev.capstan.spi.TargetException;
 import dev.capstan.spi.TargetStatus;
 import dev.capstan.spi.TerminationException;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -210,8 +216,9 @@ final class AzureVmssTarget implements Target, InstanceGroup {
   private <T> T await(SyncPoller<PollResult<T>, T> poller, Duration timeout, String doing,
       AzureVmssGroup group) {
     poller.setPollInterval(config.pollInterval());
+    PollResponse<PollResult<T>> last;
     try {
-      return poller.getFinalResult(timeout);
+      last = poller.waitForCompletion(timeout);
     } catch (RuntimeException e) {
       if (isTimeout(e)) {
         throw new TargetException("azure-vmss: " + doing + " " + group + " did not finish within "
@@ -219,6 +226,40 @@ final class AzureVmssTarget implements Target, InstanceGroup {
       }
       throw e;
     }
+    if (last.getStatus() == LongRunningOperationStatus.SUCCESSFULLY_COMPLETED) {
+      return poller.getFinalResult();
+    }
+    // The poller reports a failed operation as a status, not an exception; the cloud's reason is in it.
+    PollResult.Error error = last.getValue() == null ? null : last.getValue().getError();
+    throw new TargetException("azure-vmss: " + doing + " " + group + " failed: the operation ended "
+        + last.getStatus() + (error == null ? "" : ": " + describe(error)));
+  }
+
+  private static String describe(PollResult.Error error) {
+    String body = error.getResponseBody();
+    if (body != null && !body.isBlank()) {
+      try (JsonReader reader = JsonProviders.createReader(body)) {
+        ManagementError parsed = reader.readObject(r -> {
+          ManagementError found = null;
+          while (r.nextToken() != JsonToken.END_OBJECT) {
+            String field = r.getFieldName();
+            r.nextToken();
+            if ("error".equals(field)) {
+              found = ManagementError.fromJson(r);
+            } else {
+              r.skipChildren();
+            }
+          }
+          return found;
+        });
+        if (parsed != null && parsed.getCode() != null) {
+          return parsed.getCode() + ": " + parsed.getMessage();
+        }
+      } catch (IOException | RuntimeException e) {
+        // Not the ARM error shape; fall back to the poller's own message.
+      }
+    }
+    return "HTTP " + error.getResponseStatusCode() + ": " + error.getMessage();
   }
 
   private static boolean isTimeout(Throwable e) {

@@ -80,6 +80,7 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
     final String failureCode;
     final String failureMessage;
     final String resultUrl;
+    boolean finished;
 
     Operation(Lro style, int pollsLeft, Runnable onSuccess, String failureCode, String failureMessage,
         String resultUrl) {
@@ -198,6 +199,9 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
     }
     String rest = m.group(4) == null ? "" : m.group(4);
     if (rest.isEmpty() && request.method().equals("GET")) {
+      // A PATCH answered 200 with only a Location header is polled through the resource itself.
+      operations.values().stream().filter(o -> !o.finished && o.style == Lro.LOCATION && s.id().equals(o.resultUrl))
+          .findFirst().ifPresent(FakeVmssApi::advance);
       return Response.json(200, scaleSetJson(s));
     }
     if (rest.isEmpty() && (request.method().equals("PATCH") || request.method().equals("PUT"))) {
@@ -291,8 +295,9 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
       Response r = initialBody.isEmpty() ? new Response(202, Map.of(), "") : Response.json(200, initialBody);
       return r.withHeader("Azure-AsyncOperation", operationsBase + "/operations/" + id + "?api-version=2025-04-01");
     }
-    return new Response(202, Map.of(), "")
-        .withHeader("Location", operationsBase + "/operationResults/" + id + "?api-version=2025-04-01");
+    // A scale set PATCH answers 200 (its only documented status) with the resource; actions answer 202.
+    Response r = initialBody.isEmpty() ? new Response(202, Map.of(), "") : Response.json(200, initialBody);
+    return r.withHeader("Location", operationsBase + "/operationResults/" + id + "?api-version=2025-04-01");
   }
 
   private Response poll(String id) {
@@ -301,17 +306,14 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
       return armError(404, "OperationNotFound", "no operation " + id);
     }
     if (op.pollsLeft > 0) {
-      op.pollsLeft--;
+      advance(op);
       return op.style == Lro.ASYNC_OPERATION
           ? Response.json(200, "{\"name\":\"" + id + "\",\"status\":\"InProgress\"}")
           : new Response(202, Map.of(), "").withHeader("Location", baseUrl + "/subscriptions/" + SUBSCRIPTION
               + "/providers/Microsoft.Compute/locations/" + LOCATION + "/operationResults/" + id
               + "?api-version=2025-04-01");
     }
-    if (op.pollsLeft == 0) {
-      op.pollsLeft = -1;
-      op.onSuccess.run();
-    }
+    advance(op);
     if (op.failureCode != null) {
       String error = "{\"code\":\"" + op.failureCode + "\",\"message\":\"" + op.failureMessage + "\"}";
       return op.style == Lro.ASYNC_OPERATION
@@ -324,6 +326,15 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
     return op.resultUrl == null ? new Response(204, Map.of(), "")
         : Response.json(200, scaleSetJson(scaleSets.values().stream().filter(s -> s.id().equals(op.resultUrl))
             .findFirst().orElseThrow()));
+  }
+
+  private static void advance(Operation op) {
+    if (op.pollsLeft > 0) {
+      op.pollsLeft--;
+    } else if (!op.finished) {
+      op.finished = true;
+      op.onSuccess.run();
+    }
   }
 
   private static String scaleSetJson(ScaleSet s) {
