@@ -20,7 +20,6 @@ import com.azure.resourcemanager.compute.models.OrchestrationMode;
 import com.azure.resourcemanager.compute.models.Sku;
 import com.azure.resourcemanager.compute.models.VirtualMachineScaleSetUpdate;
 import com.azure.resourcemanager.compute.models.VirtualMachineScaleSetVMInstanceRequiredIDs;
-import dev.capstan.spi.ConfigException;
 import dev.capstan.spi.InstanceGroup;
 import dev.capstan.spi.ScalingAction;
 import dev.capstan.spi.Target;
