@@ -241,14 +241,12 @@ public final class ConfigReader {
    * @return the value or the default
    */
   public Duration positiveDuration(String key, Duration defaultValue) {
-    Duration d = duration(key, defaultValue);
-    if (d.isNegative() || d.isZero()) {
-      if (config.containsKey(key)) {
-        problem(key, "must be a positive duration");
-      }
+    Optional<Duration> d = optionalDuration(key);
+    if (d.isPresent() && (d.get().isNegative() || d.get().isZero())) {
+      problem(key, "must be a positive duration");
       return defaultValue;
     }
-    return d;
+    return d.orElse(defaultValue);
   }
 
   /**

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A scaling policy: keep a target between {@code min} and {@code max} according to its checks.
@@ -88,17 +89,17 @@ public record ScalingPolicy(String id, String name, boolean enabled, long min, l
    * Not thread-safe.
    */
   public static final class Builder {
-    private String name;
+    private @Nullable String name;
     private String origin = "builder";
     private boolean enabled = true;
     private long min = 0;
-    private long max = Long.MAX_VALUE;
+    private @Nullable Long max;
     private Duration cooldown = DEFAULT_COOLDOWN;
-    private Duration cooldownOnScaleUp;
+    private @Nullable Duration cooldownOnScaleUp;
     private Duration evaluationInterval = DEFAULT_EVALUATION_INTERVAL;
     private OnError onCheckError = OnError.IGNORE;
     private final List<Check> checks = new ArrayList<>();
-    private PluginRef target;
+    private @Nullable PluginRef target;
     private String type = DEFAULT_TYPE;
 
     private Builder() {}
@@ -121,7 +122,7 @@ public record ScalingPolicy(String id, String name, boolean enabled, long min, l
      * @return this builder
      */
     public Builder origin(String origin) {
-      this.origin = origin;
+      this.origin = Objects.requireNonNull(origin, "origin");
       return this;
     }
 
@@ -148,7 +149,7 @@ public record ScalingPolicy(String id, String name, boolean enabled, long min, l
     }
 
     /**
-     * Sets the largest count (required in practice; default unbounded).
+     * Sets the largest count (required, as in nomad-autoscaler).
      *
      * @param max at least {@code min}
      * @return this builder
@@ -165,7 +166,7 @@ public record ScalingPolicy(String id, String name, boolean enabled, long min, l
      * @return this builder
      */
     public Builder cooldown(Duration cooldown) {
-      this.cooldown = cooldown;
+      this.cooldown = Objects.requireNonNull(cooldown, "cooldown");
       return this;
     }
 
@@ -176,7 +177,7 @@ public record ScalingPolicy(String id, String name, boolean enabled, long min, l
      * @return this builder
      */
     public Builder cooldownOnScaleUp(Duration cooldownOnScaleUp) {
-      this.cooldownOnScaleUp = cooldownOnScaleUp;
+      this.cooldownOnScaleUp = Objects.requireNonNull(cooldownOnScaleUp, "cooldownOnScaleUp");
       return this;
     }
 
@@ -187,7 +188,7 @@ public record ScalingPolicy(String id, String name, boolean enabled, long min, l
      * @return this builder
      */
     public Builder evaluationInterval(Duration evaluationInterval) {
-      this.evaluationInterval = evaluationInterval;
+      this.evaluationInterval = Objects.requireNonNull(evaluationInterval, "evaluationInterval");
       return this;
     }
 
@@ -198,7 +199,7 @@ public record ScalingPolicy(String id, String name, boolean enabled, long min, l
      * @return this builder
      */
     public Builder onCheckError(OnError onCheckError) {
-      this.onCheckError = onCheckError;
+      this.onCheckError = Objects.requireNonNull(onCheckError, "onCheckError");
       return this;
     }
 
@@ -209,7 +210,7 @@ public record ScalingPolicy(String id, String name, boolean enabled, long min, l
      * @return this builder
      */
     public Builder check(Check check) {
-      checks.add(check);
+      checks.add(Objects.requireNonNull(check, "check"));
       return this;
     }
 
@@ -220,7 +221,7 @@ public record ScalingPolicy(String id, String name, boolean enabled, long min, l
      * @return this builder
      */
     public Builder target(PluginRef target) {
-      this.target = target;
+      this.target = Objects.requireNonNull(target, "target");
       return this;
     }
 
@@ -231,7 +232,7 @@ public record ScalingPolicy(String id, String name, boolean enabled, long min, l
      * @return this builder
      */
     public Builder type(String type) {
-      this.type = type;
+      this.type = Objects.requireNonNull(type, "type");
       return this;
     }
 
@@ -242,29 +243,21 @@ public record ScalingPolicy(String id, String name, boolean enabled, long min, l
      * @throws PolicyException naming every problem at once
      */
     public ScalingPolicy build() {
-      List<String> problems = new ArrayList<>();
-      String where = origin + ": policy '" + name + "'";
-      if (name == null || name.isBlank()) {
-        problems.add(origin + ": a policy needs a name");
-      }
-      if (min < 0) {
-        problems.add(where + ": min was " + min + " but it must be at least 0");
-      }
-      if (max < min) {
-        problems.add(where + ": max was " + max + " but it must be at least min (" + min + ")");
-      }
-      if (checks.isEmpty()) {
-        problems.add(where + ": it has no check but it needs at least one");
-      }
-      if (target == null) {
-        problems.add(where + ": it has no target but it needs one");
-      }
+      List<String> problems = problems();
       if (!problems.isEmpty()) {
         throw new PolicyException(problems);
       }
       return new ScalingPolicy(idOf(origin, name), name, enabled, min, max, cooldown,
           cooldownOnScaleUp == null ? cooldown : cooldownOnScaleUp, evaluationInterval, onCheckError,
           checks, target, type, origin);
+    }
+
+    /** Returns every rule the values set so far break; the parser merges them with its own. */
+    List<String> problems() {
+      List<String> problems = new ArrayList<>();
+      PolicyRules.validate(origin, name, min, max, cooldown, cooldownOnScaleUp, evaluationInterval, checks,
+          target, type, problems);
+      return problems;
     }
   }
 }

@@ -91,6 +91,17 @@ final class ConfigReaderTest {
   }
 
   @Test
+  void positiveDuration_unparsable_reportedOnce() {
+    ConfigReader r = reader("node_drain_deadline", "soon", "ok", "-1s");
+    assertThat(r.positiveDuration("node_drain_deadline", Duration.ofMinutes(15))).isEqualTo(Duration.ofMinutes(15));
+    assertThat(r.positiveDuration("ok", Duration.ofMinutes(15))).isEqualTo(Duration.ofMinutes(15));
+    assertThat(r.positiveDuration("absent", Duration.ofMinutes(15))).isEqualTo(Duration.ofMinutes(15));
+    assertThat(r.problems()).containsExactly(
+        "node_drain_deadline was 'soon' but it must be a duration such as 90s, 5m or 1h30m",
+        "ok was '-1s' but it must be a positive duration");
+  }
+
+  @Test
   void optionalLong_badValue_isEmptyAndRecorded() {
     ConfigReader r = reader("max_scale_up", "lots");
     assertThat(r.optionalLong("max_scale_up")).isEqualTo(OptionalLong.empty());

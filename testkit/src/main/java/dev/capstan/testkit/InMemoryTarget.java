@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -283,6 +284,11 @@ public final class InMemoryTarget implements Target, InstanceGroup {
     } finally {
       g.inFlight.decrementAndGet();
     }
+  }
+
+  @Override
+  public Optional<List<String>> instanceIds(Map<String, String> policyTargetConfig) {
+    return Optional.of(instances(groupName(policyTargetConfig)));
   }
 
   @Override

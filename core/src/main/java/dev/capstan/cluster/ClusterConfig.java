@@ -1,0 +1,86 @@
+package dev.capstan.cluster;
+
+import dev.capstan.config.ConfigReader;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The cluster keys of a policy's target block, parsed once: which nodes belong to the group and how
+ * they are removed.
+ *
+ * @param nodeClass nodes of this class belong to the group, when set
+ * @param datacenter nodes in this datacenter belong to the group, when set
+ * @param nodePool nodes in this scheduler node pool belong to the group, when set
+ * @param drain the drain deadline (default 15m, as nomad-autoscaler) and system-job handling
+ * @param purge whether terminated nodes are purged from the scheduler (default false)
+ * @param selector how nodes are chosen (default {@link NodeSelector#LEAST_BUSY})
+ * @param readyCheck whether the group is reported not ready while any of its nodes is initializing
+ *     or draining (default true; {@code node_ready_check = "false"} turns it off)
+ */
+public record ClusterConfig(Optional<String> nodeClass, Optional<String> datacenter, Optional<String> nodePool,
+    DrainSpec drain, boolean purge, NodeSelector selector, boolean readyCheck) {
+
+  /** nomad-autoscaler's default drain deadline. */
+  public static final Duration DEFAULT_DRAIN_DEADLINE = Duration.ofMinutes(15);
+
+  /**
+   * Returns whether a policy's target block names a node group, i.e. whether scale-in must go
+   * through the cluster flow.
+   *
+   * @param policyTargetConfig the target block's attributes
+   * @return {@code true} if it sets {@code node_class}, {@code datacenter} or {@code node_pool}
+   */
+  public static boolean isCluster(Map<String, String> policyTargetConfig) {
+    return policyTargetConfig.containsKey("node_class") || policyTargetConfig.containsKey("datacenter")
+        || policyTargetConfig.containsKey("node_pool");
+  }
+
+  /**
+   * Parses the cluster keys of a target block; other keys are left to the cloud target.
+   *
+   * @param policyTargetConfig the target block's attributes
+   * @return the typed configuration
+   * @throws dev.capstan.spi.ConfigException naming every bad value at once
+   */
+  public static ClusterConfig parse(Map<String, String> policyTargetConfig) {
+    ConfigReader r = ConfigReader.of(policyTargetConfig, "cluster target");
+    Optional<String> nodeClass = r.optionalString("node_class");
+    Optional<String> datacenter = r.optionalString("datacenter");
+    Optional<String> nodePool = r.optionalString("node_pool");
+    Duration deadline = r.positiveDuration("node_drain_deadline", DEFAULT_DRAIN_DEADLINE);
+    boolean ignoreSystem = r.booleanValue("node_drain_ignore_system_jobs", false);
+    boolean purge = r.booleanValue("node_purge", false);
+    NodeSelector selector = r.enumValue("node_selector_strategy", NodeSelector.class, NodeSelector.LEAST_BUSY);
+    boolean readyCheck = r.booleanValue("node_ready_check", true);
+    r.validate();
+    return new ClusterConfig(nodeClass, datacenter, nodePool, new DrainSpec(deadline, ignoreSystem), purge,
+        selector, readyCheck);
+  }
+
+  /**
+   * Returns whether a node belongs to this group: it matches every one of class, datacenter and
+   * pool that is set.
+   *
+   * @param node the node
+   * @return {@code true} if it belongs
+   */
+  public boolean matches(Node node) {
+    return nodeClass.map(node.nodeClass()::equals).orElse(true)
+        && datacenter.map(node.datacenter()::equals).orElse(true)
+        && nodePool.map(node.pool()::equals).orElse(true);
+  }
+
+  /**
+   * Describes the group for messages, e.g. {@code node_class=hashistack, datacenter=dc1}.
+   *
+   * @return the description
+   */
+  public String describe() {
+    StringBuilder sb = new StringBuilder();
+    nodeClass.ifPresent(c -> sb.append("node_class=").append(c));
+    datacenter.ifPresent(d -> sb.append(sb.isEmpty() ? "" : ", ").append("datacenter=").append(d));
+    nodePool.ifPresent(p -> sb.append(sb.isEmpty() ? "" : ", ").append("node_pool=").append(p));
+    return sb.toString();
+  }
+}

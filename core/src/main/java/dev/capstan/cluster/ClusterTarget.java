@@ -1,0 +1,401 @@
+package dev.capstan.cluster;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.spi.Direction;
+import dev.capstan.spi.InstanceGroup;
+import dev.capstan.spi.ScalingAction;
+import dev.capstan.spi.Target;
+import dev.capstan.spi.TargetException;
+import dev.capstan.spi.TargetStatus;
+import dev.capstan.spi.TerminationException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Target} that scales a cluster in the safe order: choose nodes, drain them, terminate
+ * exactly those instances, purge them from the scheduler.
+ *
+ * <p>It wraps a cloud target that is also an {@link InstanceGroup} and a {@link NodePool}. For a
+ * policy whose target block names a node group ({@code node_class}, {@code datacenter} or
+ * {@code node_pool}; see {@link ClusterConfig}), a scale-down of N:
+ * <ol>
+ *   <li>selects N removable nodes of the group (ready, eligible, not draining, with an instance id)
+ *       with the policy's {@code node_selector_strategy};</li>
+ *   <li>drains them in parallel, each bounded by {@code node_drain_deadline}; a node whose drain
+ *       fails is made eligible again and kept;</li>
+ *   <li>terminates exactly the drained nodes' instances (the group's desired size drops by as
+ *       many); a drained node whose instance could not be terminated is made eligible again;</li>
+ *   <li>purges the terminated nodes from the scheduler if {@code node_purge} is set.</li>
+ * </ol>
+ * Each step is written to a {@link ScaleInJournal} before it is taken. If the process dies in
+ * between, the next call for that group reconciles: a scale-in that crashed while draining is
+ * rolled back (nodes made eligible again), one that crashed after draining is finished (the drained
+ * nodes' instances terminated), and a pending purge is done. Scale-up, and scale-down of policies
+ * without a node group, go straight to the cloud target. Thread-safe; one scale-in per group at a
+ * time (the engine never overlaps evaluations of one policy).
+ */
+public final class ClusterTarget implements Target, InstanceGroup {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterTarget.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Meta key of {@link #status}: why the group is not ready, set by the node-pool readiness check. */
+  public static final String META_NODES_NOT_READY = "capstan.cluster.nodes_not_ready";
+
+  private final Target cloud;
+  private final InstanceGroup instances;
+  private final NodePool pool;
+  private final ScaleInJournal journal;
+  private final Executor drainExecutor;
+  private final ExecutorService ownedExecutor;
+
+  private ClusterTarget(Target cloud, NodePool pool, ScaleInJournal journal, Executor drainExecutor,
+      ExecutorService ownedExecutor) {
+    if (!(cloud instanceof InstanceGroup group)) {
+      throw new IllegalArgumentException(cloud.getClass().getName()
+          + " cannot terminate chosen instances (it is not an InstanceGroup), so it cannot back a cluster target");
+    }
+    this.cloud = cloud;
+    this.instances = group;
+    this.pool = Objects.requireNonNull(pool, "pool");
+    this.journal = Objects.requireNonNull(journal, "journal");
+    this.drainExecutor = drainExecutor;
+    this.ownedExecutor = ownedExecutor;
+  }
+
+  /**
+   * Wraps a cloud target and a node pool, draining nodes on a thread pool this target owns and
+   * closes.
+   *
+   * @param cloud the cloud target; must also be an {@link InstanceGroup}
+   * @param pool the scheduler's nodes
+   * @param journal where scale-in steps are recorded; use a durable one in production
+   * @return a new cluster target; closing it closes the cloud target and the pool
+   * @throws IllegalArgumentException if {@code cloud} is not an {@link InstanceGroup}
+   */
+  public static ClusterTarget of(Target cloud, NodePool pool, ScaleInJournal journal) {
+    ExecutorService executor = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "capstan-drain");
+      t.setDaemon(true);
+      return t;
+    });
+    return new ClusterTarget(cloud, pool, journal, executor, executor);
+  }
+
+  /**
+   * Wraps a cloud target and a node pool, draining nodes on the given executor (tests pass one that
+   * runs tasks on the calling thread).
+   *
+   * @param cloud the cloud target; must also be an {@link InstanceGroup}
+   * @param pool the scheduler's nodes
+   * @param journal where scale-in steps are recorded
+   * @param drainExecutor runs the drains; drains run in parallel only if it is parallel
+   * @return a new cluster target; closing it closes the cloud target and the pool
+   * @throws IllegalArgumentException if {@code cloud} is not an {@link InstanceGroup}
+   */
+  public static ClusterTarget of(Target cloud, NodePool pool, ScaleInJournal journal, Executor drainExecutor) {
+    return new ClusterTarget(cloud, pool, journal, Objects.requireNonNull(drainExecutor, "drainExecutor"), null);
+  }
+
+  /**
+   * Reports the cloud group's status; for a node group it is also not ready while any of its nodes
+   * is initializing or draining (unless {@code node_ready_check = false}). A scale-in left unfinished
+   * by a crash is reconciled first.
+   */
+  @Override
+  public TargetStatus status(Map<String, String> policyTargetConfig) {
+    TargetStatus status = cloud.status(policyTargetConfig);
+    if (!ClusterConfig.isCluster(policyTargetConfig)) {
+      return status;
+    }
+    ClusterConfig config = ClusterConfig.parse(policyTargetConfig);
+    reconcile(policyTargetConfig, config);
+    if (!config.readyCheck() || !status.ready()) {
+      return status;
+    }
+    List<String> busy = pool.nodes().stream()
+        .filter(config::matches)
+        .filter(n -> n.status() == NodeStatus.INITIALIZING || n.draining())
+        .map(n -> n.id() + (n.draining() ? " (draining)" : " (initializing)"))
+        .sorted()
+        .toList();
+    if (busy.isEmpty()) {
+      return status;
+    }
+    Map<String, String> meta = new HashMap<>(status.meta());
+    String reason = "nodes of " + config.describe() + " are not ready: " + String.join(", ", busy);
+    meta.put(META_NODES_NOT_READY, reason);
+    meta.put(TargetStatus.META_NOT_READY_REASON, reason);
+    return new TargetStatus(false, status.count(), meta);
+  }
+
+  @Override
+  public List<TargetStatus> statusAll(List<Map<String, String>> policyTargetConfigs) {
+    List<TargetStatus> statuses = new ArrayList<>(policyTargetConfigs.size());
+    for (Map<String, String> config : policyTargetConfigs) {
+      statuses.add(status(config));
+    }
+    return statuses;
+  }
+
+  /**
+   * Scales the group. For a node group, a scale-down drains and terminates chosen nodes (see the
+   * class description); anything else goes to the cloud target. A dry-run changes nothing.
+   *
+   * @throws TargetException if no node could be removed, or only some were; the message says which
+   *     and why, and every node that was not removed is eligible again
+   */
+  @Override
+  public void scale(ScalingAction action, Map<String, String> policyTargetConfig) {
+    if (action.dryRun()) {
+      return;
+    }
+    if (action.direction() != Direction.DOWN || !ClusterConfig.isCluster(policyTargetConfig)) {
+      cloud.scale(action, policyTargetConfig);
+      return;
+    }
+    ClusterConfig config = ClusterConfig.parse(policyTargetConfig);
+    reconcile(policyTargetConfig, config);
+    long current = cloud.status(policyTargetConfig).count();
+    long remove = current - action.count();
+    if (remove <= 0) {
+      return;
+    }
+    scaleIn(policyTargetConfig, config, (int) Math.min(remove, Integer.MAX_VALUE));
+  }
+
+  /**
+   * Terminates exactly the given instances in the cloud group, without draining; the cluster flow
+   * uses it after draining.
+   */
+  @Override
+  public void terminate(Map<String, String> policyTargetConfig, List<String> instanceIds) {
+    instances.terminate(policyTargetConfig, instanceIds);
+  }
+
+  @Override
+  public Optional<List<String>> instanceIds(Map<String, String> policyTargetConfig) {
+    return instances.instanceIds(policyTargetConfig);
+  }
+
+  private void scaleIn(Map<String, String> target, ClusterConfig config, int count) {
+    String key = journalKey(target);
+    List<Node> candidates = pool.nodes().stream()
+        .filter(config::matches)
+        .filter(n -> n.status() == NodeStatus.READY && n.eligible() && !n.draining() && n.instanceId().isPresent())
+        .toList();
+    List<Node> chosen = config.selector().select(candidates, count);
+    if (chosen.isEmpty()) {
+      throw new TargetException("cannot scale in " + config.describe() + " by " + count + ": no node qualifies for "
+          + config.selector().name().toLowerCase(java.util.Locale.ROOT) + " among " + candidates.size()
+          + " ready, eligible nodes with an instance id");
+    }
+    List<Member> members = chosen.stream().map(n -> new Member(n.id(), n.instanceId().orElseThrow())).toList();
+    write(key, new Entry(Phase.DRAINING, members, config.purge()));
+
+    Map<Member, String> drainFailures = drainAll(members, config.drain());
+    List<Member> drained = members.stream().filter(m -> !drainFailures.containsKey(m)).toList();
+    drainFailures.keySet().forEach(this::makeEligible);
+    if (drained.isEmpty()) {
+      journal.remove(key);
+      throw new TargetException("scale-in of " + config.describe() + " removed nothing: every drain failed: "
+          + describe(drainFailures));
+    }
+    write(key, new Entry(Phase.DRAINED, drained, config.purge()));
+
+    Map<Member, String> terminateFailures = terminateAll(target, drained);
+    List<Member> terminated = drained.stream().filter(m -> !terminateFailures.containsKey(m)).toList();
+    terminateFailures.keySet().forEach(this::makeEligible);
+    write(key, new Entry(Phase.TERMINATED, terminated, config.purge()));
+    if (config.purge()) {
+      purgeAll(terminated);
+    }
+    journal.remove(key);
+
+    Map<Member, String> notRemoved = new LinkedHashMap<>(drainFailures);
+    notRemoved.putAll(terminateFailures);
+    LOG.info("scale-in of {}: removed {} of {} wanted ({})", config.describe(), terminated.size(), count,
+        terminated.stream().map(Member::node).collect(Collectors.joining(", ")));
+    if (!notRemoved.isEmpty()) {
+      throw new TargetException("scale-in of " + config.describe() + " removed " + terminated.size() + " of "
+          + members.size() + " chosen nodes; kept (eligible again): " + describe(notRemoved));
+    }
+  }
+
+  private Map<Member, String> drainAll(List<Member> members, DrainSpec spec) {
+    Map<Member, CompletableFuture<Void>> drains = new LinkedHashMap<>();
+    for (Member m : members) {
+      drains.put(m, CompletableFuture.runAsync(() -> pool.drain(m.node(), spec), drainExecutor));
+    }
+    Map<Member, String> failures = new LinkedHashMap<>();
+    drains.forEach((m, drain) -> {
+      try {
+        drain.get();
+      } catch (ExecutionException e) {
+        failures.put(m, "drain failed: " + e.getCause().getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failures.put(m, "interrupted while draining");
+      }
+    });
+    return failures;
+  }
+
+  private Map<Member, String> terminateAll(Map<String, String> target, List<Member> drained) {
+    Map<Member, String> failures = new LinkedHashMap<>();
+    try {
+      instances.terminate(target, drained.stream().map(Member::instance).toList());
+    } catch (TerminationException e) {
+      for (Member m : drained) {
+        String reason = e.failed().get(m.instance());
+        if (reason != null) {
+          failures.put(m, "terminate failed: " + reason);
+        }
+      }
+    } catch (RuntimeException e) {
+      for (Member m : drained) {
+        failures.put(m, "terminate failed: " + e.getMessage());
+      }
+    }
+    return failures;
+  }
+
+  private void purgeAll(List<Member> members) {
+    for (Member m : members) {
+      try {
+        pool.purge(m.node());
+      } catch (RuntimeException e) {
+        // The machine is already gone; a failed purge only leaves a dead record, which the next
+        // reconcile or an operator can remove. It must not undo the scale-in.
+        LOG.warn("could not purge node {} after terminating {}: {}", m.node(), m.instance(), e.getMessage());
+      }
+    }
+  }
+
+  private void makeEligible(Member m) {
+    try {
+      pool.setEligibility(m.node(), true);
+    } catch (RuntimeException e) {
+      LOG.warn("could not make node {} eligible again: {}", m.node(), e.getMessage());
+    }
+  }
+
+  /**
+   * Finishes or rolls back a scale-in that a crash interrupted for this group.
+   *
+   * @param policyTargetConfig the policy's target attributes, naming the group
+   * @return whether there was anything to reconcile
+   */
+  public boolean reconcile(Map<String, String> policyTargetConfig) {
+    return reconcile(policyTargetConfig, ClusterConfig.parse(policyTargetConfig));
+  }
+
+  private boolean reconcile(Map<String, String> target, ClusterConfig config) {
+    String key = journalKey(target);
+    Optional<String> pending = journal.read(key);
+    if (pending.isEmpty()) {
+      return false;
+    }
+    Entry entry = read(key, pending.get());
+    LOG.warn("reconciling a scale-in of {} interrupted after its {} step: {}", config.describe(),
+        entry.phase().name().toLowerCase(java.util.Locale.ROOT), entry.members());
+    switch (entry.phase()) {
+      case DRAINING -> entry.members().forEach(this::makeEligible);
+      case DRAINED -> {
+        List<Member> stillRunning = stillRunning(target, entry.members());
+        List<Member> terminated = new ArrayList<>(entry.members());
+        if (!stillRunning.isEmpty()) {
+          Map<Member, String> failures = terminateAll(target, stillRunning);
+          failures.keySet().forEach(this::makeEligible);
+          terminated.removeAll(failures.keySet());
+        }
+        if (entry.purge()) {
+          purgeAll(terminated);
+        }
+      }
+      case TERMINATED -> {
+        if (entry.purge()) {
+          purgeAll(entry.members());
+        }
+      }
+    }
+    journal.remove(key);
+    return true;
+  }
+
+  /**
+   * Returns the members whose instances still run: from the cloud's own list where it offers one,
+   * else from the scheduler (a node that is gone or down has lost its machine).
+   */
+  private List<Member> stillRunning(Map<String, String> target, List<Member> members) {
+    Optional<List<String>> live = instances.instanceIds(target);
+    if (live.isPresent()) {
+      return members.stream().filter(m -> live.get().contains(m.instance())).toList();
+    }
+    Map<String, Node> nodes = pool.nodes().stream().collect(Collectors.toMap(Node::id, n -> n, (a, b) -> a));
+    return members.stream()
+        .filter(m -> nodes.containsKey(m.node()) && nodes.get(m.node()).status() != NodeStatus.DOWN)
+        .toList();
+  }
+
+  private void write(String key, Entry entry) {
+    try {
+      journal.write(key, JSON.writeValueAsString(entry));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("could not encode a scale-in journal entry", e);
+    }
+  }
+
+  private static Entry read(String key, String text) {
+    try {
+      return JSON.readValue(text, Entry.class);
+    } catch (JsonProcessingException e) {
+      throw new TargetException("the scale-in journal entry for " + key + " is unreadable: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  static String journalKey(Map<String, String> target) {
+    return "cluster-scale-in " + new TreeMap<>(target);
+  }
+
+  private static String describe(Map<Member, String> failures) {
+    return failures.entrySet().stream()
+        .map(e -> e.getKey().node() + " (" + e.getKey().instance() + "): " + e.getValue())
+        .collect(Collectors.joining("; "));
+  }
+
+  @Override
+  public void close() {
+    if (ownedExecutor != null) {
+      ownedExecutor.shutdownNow();
+    }
+    try {
+      pool.close();
+    } finally {
+      cloud.close();
+    }
+  }
+
+  /** The step a journaled scale-in last started. */
+  enum Phase { DRAINING, DRAINED, TERMINATED }
+
+  /** A chosen node and its instance. */
+  record Member(String node, String instance) {}
+
+  /** One journal entry. */
+  record Entry(Phase phase, List<Member> members, boolean purge) {}
+}

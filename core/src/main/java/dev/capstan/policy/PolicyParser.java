@@ -1,0 +1,421 @@
+package dev.capstan.policy;
+
+import com.bertramlabs.plugins.hcl4j.HCLParser;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import dev.capstan.config.ConfigReader;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns the text of a nomad-autoscaler policy file (HCL or its JSON form) into policies.
+ *
+ * <p>Both formats are first read into the same tree (maps, lists, strings, booleans and numbers);
+ * the tree is then walked once, recording every problem, and each {@code scaling} block fills a
+ * {@link ScalingPolicy.Builder} so that the value rules live only in {@link PolicyRules}.
+ */
+final class PolicyParser {
+  static final Set<String> SCALING_ATTRIBUTES = Set.of("enabled", "min", "max", "type", "policy");
+  static final Set<String> POLICY_ATTRIBUTES = Set.of("cooldown", "cooldown_on_scale_up",
+      "evaluation_interval", "on_check_error", "check", "target");
+  static final Set<String> CHECK_ATTRIBUTES = Set.of("source", "query", "query_window",
+      "query_window_offset", "group", "on_error", "strategy");
+
+  /** Stands in for a block that was present but unreadable; its problem is already recorded. */
+  private static final PluginRef PLACEHOLDER = PluginRef.of("?", Map.of());
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private static final Pattern HCL_POSITION = Pattern.compile("line:? ?(\\d+),? col(?:umn)?:? ?(\\d+)");
+
+  private final String origin;
+  private final List<String> problems = new ArrayList<>();
+
+  private PolicyParser(String origin) {
+    this.origin = origin;
+  }
+
+  /**
+   * Parses HCL, or JSON when the text starts with <code>{</code> (which HCL's top level cannot).
+   *
+   * @throws PolicyException naming every problem in the text
+   */
+  static List<ScalingPolicy> parse(String text, String origin) {
+    String body = text.strip();
+    if (body.isEmpty()) {
+      throw new PolicyException(List.of(origin + ": the file is empty but it must hold at least one "
+          + "scaling \"<name>\" { ... } block"));
+    }
+    Map<String, Object> tree = body.charAt(0) == '{' ? readJson(body, origin) : readHcl(body, origin);
+    PolicyParser parser = new PolicyParser(origin);
+    List<ScalingPolicy> policies = parser.policies(tree);
+    if (!parser.problems.isEmpty()) {
+      throw new PolicyException(parser.problems);
+    }
+    return policies;
+  }
+
+  private static Map<String, Object> readHcl(String text, String origin) {
+    HclBraces.check(text, origin);
+    try {
+      return new HCLParser().parse(text);
+    } catch (IOException | RuntimeException | com.bertramlabs.plugins.hcl4j.HCLParserException e) {
+      // hcl4j wraps its own exception in a RuntimeException; its message carries "line: L col: C".
+      Throwable cause = e.getCause() != null && e.getMessage() != null && e.getMessage().equals(
+          String.valueOf(e.getCause())) ? e.getCause() : e;
+      String message = String.valueOf(cause.getMessage());
+      Matcher m = HCL_POSITION.matcher(message);
+      String position = m.find() ? ":" + m.group(1) + ":" + m.group(2) : "";
+      throw new PolicyException(origin + position + ": malformed HCL: " + message, e);
+    }
+  }
+
+  private static Map<String, Object> readJson(String text, String origin) {
+    try {
+      JsonNode root = JSON.readTree(text);
+      Object tree = fromJson(root);
+      if (!(tree instanceof Map<?, ?>)) {
+        throw new PolicyException(List.of(origin + ": the JSON is not an object"));
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> map = (Map<String, Object>) tree;
+      return map;
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      String position = at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr();
+      throw new PolicyException(origin + position + ": malformed JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /** Converts Jackson's tree to plain maps and lists; numbers become {@link BigDecimal} as written. */
+  private static @Nullable Object fromJson(JsonNode node) {
+    if (node.isObject()) {
+      Map<String, Object> map = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonNode> e : node.properties()) {
+        map.put(e.getKey(), fromJson(e.getValue()));
+      }
+      return map;
+    }
+    if (node.isArray()) {
+      List<Object> list = new ArrayList<>();
+      node.forEach(n -> list.add(fromJson(n)));
+      return list;
+    }
+    if (node.isNumber()) {
+      return node.decimalValue();
+    }
+    if (node.isBoolean()) {
+      return node.booleanValue();
+    }
+    if (node.isNull()) {
+      return null;
+    }
+    return node.asText();
+  }
+
+  private List<ScalingPolicy> policies(Map<String, Object> tree) {
+    for (String key : tree.keySet()) {
+      if (!key.equals("scaling")) {
+        problems.add(origin + ": " + key + " is not a known top-level block; a policy file holds only "
+            + "scaling \"<name>\" { ... } blocks");
+      }
+    }
+    Map<String, Object> scaling = labelled(tree.get("scaling"), "scaling", origin + ": ");
+    if (scaling.isEmpty() && problems.isEmpty()) {
+      problems.add(origin + ": the file holds no policy but it must hold at least one "
+          + "scaling \"<name>\" { ... } block");
+    }
+    List<ScalingPolicy> policies = new ArrayList<>();
+    scaling.forEach((name, body) -> {
+      Map<String, Object> block = single(body, "the name", PolicyRules.where(origin, name),
+          "policy names must be unique");
+      if (block != null) {
+        policy(name, block).ifPresent(policies::add);
+      }
+    });
+    return policies;
+  }
+
+  private Optional<ScalingPolicy> policy(String name, Map<String, Object> block) {
+    int before = problems.size();
+    String at = PolicyRules.where(origin, name);
+    ScalingPolicy.Builder b = ScalingPolicy.builder().origin(origin).name(name);
+    rejectUnknown(block, SCALING_ATTRIBUTES, at, POLICY_ATTRIBUTES, "policy");
+    ConfigReader r = reader(block, at, SCALING_ATTRIBUTES);
+    b.enabled(r.booleanValue("enabled", true));
+    b.min(r.longValue("min", 0));
+    if (r.has("max")) {
+      // A max that does not parse is reported once, not again as "missing".
+      b.max(r.optionalLong("max").orElse(Long.MAX_VALUE));
+    }
+    b.type(r.string("type", ScalingPolicy.DEFAULT_TYPE));
+    report(r, at);
+
+    if (!block.containsKey("policy")) {
+      problems.add(at + "it has no policy block but it needs one: policy { check ... target ... }");
+      placeholders(b, "?", true);
+    } else {
+      Map<String, Object> doc = single(block.get("policy"), "policy", at, "a scaling block has only one");
+      if (doc == null) {
+        placeholders(b, "?", true);
+      } else {
+        policyBlock(name, doc, b);
+      }
+    }
+    problems.addAll(b.problems());
+    return problems.size() > before ? Optional.empty() : Optional.of(b.build());
+  }
+
+  /**
+   * Fills in stand-ins for blocks that were present but could not be read, so the shared rules do
+   * not report them a second time as missing. A policy with a stand-in is never built.
+   */
+  private static void placeholders(ScalingPolicy.Builder b, @Nullable String check, boolean target) {
+    if (check != null) {
+      b.check(Check.of(check, "?", "?", PLACEHOLDER));
+    }
+    if (target) {
+      b.target(PLACEHOLDER);
+    }
+  }
+
+  private void policyBlock(String name, Map<String, Object> doc, ScalingPolicy.Builder b) {
+    String at = PolicyRules.where(origin, name);
+    rejectUnknown(doc, POLICY_ATTRIBUTES, at, SCALING_ATTRIBUTES, "scaling");
+    ConfigReader r = reader(doc, at, POLICY_ATTRIBUTES);
+    r.optionalDuration("cooldown").ifPresent(b::cooldown);
+    r.optionalDuration("cooldown_on_scale_up").ifPresent(b::cooldownOnScaleUp);
+    r.optionalDuration("evaluation_interval").ifPresent(b::evaluationInterval);
+    b.onCheckError(r.enumValue("on_check_error", OnError.class, OnError.IGNORE));
+    report(r, at);
+    labelled(doc.get("check"), "check", at).forEach((checkName, body) -> {
+      // Each copy of a repeated check is read, so PolicyRules reports the clash as for the builder.
+      List<?> copies = body instanceof List<?> list ? list : List.of(body);
+      for (Object copy : copies) {
+        b.check(check(name, checkName, cast(copy)));
+      }
+    });
+    if (doc.containsKey("target")) {
+      b.target(plugin(doc.get("target"), "target", at).orElse(PLACEHOLDER));
+    }
+  }
+
+  private Check check(String policy, String name, Map<String, Object> block) {
+    String at = PolicyRules.where(origin, policy, name);
+    rejectUnknown(block, CHECK_ATTRIBUTES, at, Set.of(), "");
+    ConfigReader r = reader(block, at, CHECK_ATTRIBUTES);
+    String source = r.string("source", "");
+    String query = r.string("query", "");
+    Duration window = r.optionalDuration("query_window").orElse(Check.DEFAULT_QUERY_WINDOW);
+    Duration offset = r.optionalDuration("query_window_offset").orElse(Duration.ZERO);
+    Optional<String> group = r.optionalString("group");
+    Optional<OnError> onError = r.has("on_error")
+        ? Optional.of(r.enumValue("on_error", OnError.class, OnError.IGNORE)) : Optional.empty();
+    report(r, at);
+    // A missing strategy becomes a nameless one, so PolicyRules reports it like a builder-made check.
+    PluginRef strategy = block.containsKey("strategy")
+        ? plugin(block.get("strategy"), "strategy", at).orElse(PLACEHOLDER)
+        : PluginRef.of("", Map.of());
+    return new Check(name, source, query, window, offset, group, strategy, onError);
+  }
+
+  /** Reads a {@code strategy "<name>" { ... }} or {@code target "<name>" { ... }} block. */
+  private Optional<PluginRef> plugin(@Nullable Object value, String kind, String at) {
+    int before = problems.size();
+    Map<String, Object> named = labelled(value, kind, at);
+    if (named.size() != 1) {
+      if (named.isEmpty() && problems.size() == before) {
+        problems.add(at + kind + " is empty but it needs a name: " + kind + " \"<name>\" { ... }");
+      } else if (!named.isEmpty()) {
+        problems.add(at + "it has " + named.size() + " " + kind + " blocks (" + String.join(", ", named.keySet())
+            + ") but it needs exactly one");
+      }
+      return Optional.empty();
+    }
+    Map.Entry<String, Object> e = named.entrySet().iterator().next();
+    String where = at + kind + " '" + e.getKey() + "': ";
+    Map<String, Object> body = single(e.getValue(), "the block", where, "it needs exactly one");
+    if (body == null) {
+      return Optional.empty();
+    }
+    Map<String, String> config = new LinkedHashMap<>();
+    body.forEach((k, v) -> {
+      String text = scalar(v);
+      if (text == null) {
+        problems.add(where + k + " " + notScalar(v));
+      } else {
+        config.put(k, text);
+      }
+    });
+    return Optional.of(PluginRef.of(e.getKey(), config));
+  }
+
+  /**
+   * Returns the blocks under a labelled block type by label. hcl4j gives {@code label -> body} and a
+   * list of bodies for a repeated label; HCL's JSON form may also give a list of such maps.
+   */
+  private Map<String, Object> labelled(@Nullable Object value, String kind, String at) {
+    if (value == null) {
+      return Map.of();
+    }
+    List<?> parts = value instanceof List<?> list ? list : List.of(value);
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Object part : parts) {
+      if (!(part instanceof Map<?, ?> map)) {
+        problems.add(at + kind + " must be a block: " + kind + " \"<name>\" { ... }");
+        continue;
+      }
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        String label = String.valueOf(e.getKey());
+        if (!(e.getValue() instanceof Map<?, ?>) && !(e.getValue() instanceof List<?> l && isBlockList(l))) {
+          problems.add(at + kind + " blocks need a name: " + kind + " \"<name>\" { ... } (found attribute "
+              + label + " directly inside " + kind + ")");
+          continue;
+        }
+        out.merge(label, e.getValue(), PolicyParser::repeat);
+      }
+    }
+    return out;
+  }
+
+  private static Object repeat(Object first, Object second) {
+    List<Object> all = new ArrayList<>();
+    for (Object o : List.of(first, second)) {
+      if (o instanceof List<?> l) {
+        all.addAll(l);
+      } else {
+        all.add(o);
+      }
+    }
+    return all;
+  }
+
+  private static boolean isBlockList(List<?> list) {
+    return !list.isEmpty() && list.stream().allMatch(Map.class::isInstance);
+  }
+
+  /** Returns the one body of a block, or records why there is not exactly one. */
+  private @Nullable Map<String, Object> single(@Nullable Object value, String block, String at, String rule) {
+    if (value instanceof List<?> list && isBlockList(list)) {
+      if (list.size() == 1) {
+        return cast(list.get(0));
+      }
+      problems.add(at + block + " is defined " + list.size() + " times but " + rule);
+      return null;
+    }
+    if (value instanceof Map<?, ?>) {
+      return cast(value);
+    }
+    problems.add(at + block + " must be a block { ... } but it is " + describe(value));
+    return null;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> cast(Object map) {
+    return (Map<String, Object>) map;
+  }
+
+  /** Builds a reader over the block's plain attributes; values that are not plain are reported here. */
+  private ConfigReader reader(Map<String, Object> block, String at, Set<String> known) {
+    Map<String, String> scalars = new LinkedHashMap<>();
+    block.forEach((k, v) -> {
+      if (!known.contains(k) || isBlock(k)) {
+        return;
+      }
+      String text = scalar(v);
+      if (text == null) {
+        problems.add(at + k + " " + notScalar(v));
+      } else {
+        scalars.put(k, text);
+      }
+    });
+    return ConfigReader.of(scalars, at);
+  }
+
+  private static boolean isBlock(String attribute) {
+    return switch (attribute) {
+      case "policy", "check", "target", "strategy" -> true;
+      default -> false;
+    };
+  }
+
+  private void report(ConfigReader r, String at) {
+    r.problems().forEach(p -> problems.add(at + p));
+  }
+
+  private void rejectUnknown(Map<String, Object> block, Set<String> known, String at, Set<String> elsewhere,
+      String elsewhereBlock) {
+    for (String key : block.keySet()) {
+      if (known.contains(key)) {
+        continue;
+      }
+      if (elsewhere.contains(key)) {
+        problems.add(at + key + " is not a known attribute here; it belongs in the " + elsewhereBlock + " block");
+        continue;
+      }
+      String suggestion = Suggestions.closest(key, known);
+      problems.add(at + key + " is not a known attribute; " + (suggestion != null
+          ? "did you mean " + suggestion + "?"
+          : "known attributes are " + known.stream().sorted().collect(Collectors.joining(", "))));
+    }
+  }
+
+  /** Renders a literal as the user wrote it; {@code null} when the value is not a literal. */
+  static @Nullable String scalar(@Nullable Object value) {
+    if (value instanceof String s) {
+      return s;
+    }
+    if (value instanceof Boolean bool) {
+      return bool.toString();
+    }
+    if (value instanceof BigDecimal d) {
+      return d.toPlainString();
+    }
+    if (value instanceof Double d && Double.isFinite(d)) {
+      // hcl4j reads every number as a double; print whole numbers without ".0" as they were written.
+      if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+        return Long.toString(d.longValue());
+      }
+      return BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
+    }
+    return null;
+  }
+
+  private static String notScalar(@Nullable Object value) {
+    if (value == null) {
+      return "has no value but it needs a string, number or boolean";
+    }
+    if (value instanceof Map<?, ?> || value instanceof List<?>) {
+      return "is " + describe(value) + " but it must be a string, number or boolean";
+    }
+    return "was '" + value + "' but it must be a string, number or boolean (quote strings: \"" + value + "\")";
+  }
+
+  private static String describe(@Nullable Object value) {
+    if (value instanceof Map<?, ?>) {
+      return "a block";
+    }
+    if (value instanceof List<?>) {
+      return "a list";
+    }
+    String text = scalar(value);
+    return value == null ? "empty" : "'" + (text == null ? value : text) + "'";
+  }
+}

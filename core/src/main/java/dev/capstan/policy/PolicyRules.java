@@ -1,0 +1,111 @@
+package dev.capstan.policy;
+
+import dev.capstan.config.Durations;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The validation rules of a policy's values, shared by {@link ScalingPolicy.Builder} and the file
+ * parser so that both accept and reject exactly the same policies with the same messages.
+ *
+ * <p>Field names in messages are the policy file's attribute names ({@code evaluation_interval}), also
+ * for policies built in code, so one vocabulary appears in logs and docs.
+ */
+final class PolicyRules {
+  /** Strategies that compute a count without reading metrics, so their checks need no source or query. */
+  static final Set<String> METRICLESS_STRATEGIES = Set.of("fixed-value");
+  /** The policy types Capstan knows. */
+  static final List<String> TYPES = List.of("horizontal", "cluster");
+
+  private PolicyRules() {}
+
+  /** Returns the prefix every message about policy {@code name} from {@code origin} starts with. */
+  static String where(String origin, @Nullable String name) {
+    return origin + ": policy '" + name + "': ";
+  }
+
+  /** Returns the prefix every message about one check of a policy starts with. */
+  static String where(String origin, @Nullable String name, String check) {
+    return where(origin, name) + "check '" + check + "': ";
+  }
+
+  /**
+   * Adds a message for every rule the values break. Parsing problems (syntax, unknown attributes)
+   * are not found here: they cannot arise from typed Java values.
+   */
+  static void validate(String origin, @Nullable String name, long min, @Nullable Long max,
+      Duration cooldown, @Nullable Duration cooldownOnScaleUp, Duration evaluationInterval,
+      List<Check> checks, @Nullable PluginRef target, String type, List<String> problems) {
+    if (name == null || name.isBlank()) {
+      problems.add(origin + ": a policy needs a name: scaling \"<name>\" { ... }");
+    }
+    String at = where(origin, name);
+    if (min < 0) {
+      problems.add(at + "min was '" + min + "' but it must be at least 0");
+    }
+    if (max == null) {
+      problems.add(at + "max is required but was missing");
+    } else if (max < min) {
+      problems.add(at + "max was '" + max + "' but it must be at least min (" + min + ")");
+    }
+    positive(at, "cooldown", cooldown, problems);
+    if (cooldownOnScaleUp != null) {
+      positive(at, "cooldown_on_scale_up", cooldownOnScaleUp, problems);
+    }
+    positive(at, "evaluation_interval", evaluationInterval, problems);
+    if (!TYPES.contains(type)) {
+      problems.add(at + "type was '" + type + "' but it must be one of " + String.join(", ", TYPES));
+    }
+    if (checks.isEmpty()) {
+      problems.add(at + "it has no check but it needs at least one: check \"<name>\" { ... }");
+    }
+    Map<String, Integer> seen = new HashMap<>();
+    for (Check check : checks) {
+      if (seen.merge(check.name(), 1, Integer::sum) == 2) {
+        problems.add(at + "check '" + check.name() + "' is defined more than once but check names must be unique");
+      }
+      validate(origin, name, check, problems);
+    }
+    if (target == null) {
+      problems.add(at + "it has no target but it needs one: target \"<name>\" { ... }");
+    } else if (target.name().isBlank()) {
+      problems.add(at + "the target has a blank name but it needs one such as \"aws-asg\"");
+    }
+  }
+
+  private static void validate(String origin, @Nullable String policy, Check check, List<String> problems) {
+    if (check.name().isBlank()) {
+      problems.add(where(origin, policy) + "a check needs a name: check \"<name>\" { ... }");
+    }
+    String at = where(origin, policy, check.name());
+    String strategy = check.strategy().name();
+    if (strategy.isBlank()) {
+      problems.add(at + "it has no strategy but it needs one: strategy \"<name>\" { ... }");
+    }
+    if (!METRICLESS_STRATEGIES.contains(strategy)) {
+      if (check.source().isBlank()) {
+        problems.add(at + "source is required but was missing (the metric source, e.g. \"prometheus\")");
+      }
+      if (check.query().isBlank()) {
+        problems.add(at + "query is required but was missing");
+      }
+    }
+    positive(at, "query_window", check.queryWindow(), problems);
+    if (check.queryWindowOffset().isNegative()) {
+      problems.add(at + "query_window_offset was '" + Durations.format(check.queryWindowOffset())
+          + "' but it must not be negative");
+    }
+    check.group().filter(String::isBlank).ifPresent(g ->
+        problems.add(at + "group was '' but it must not be blank"));
+  }
+
+  private static void positive(String at, String field, Duration value, List<String> problems) {
+    if (value.isNegative() || value.isZero()) {
+      problems.add(at + field + " was '" + Durations.format(value) + "' but it must be a positive duration");
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package dev.capstan.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.capstan.spi.ConfigException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+final class ClusterConfigTest {
+
+  private static Node node(String nodeClass, String dc, String pool) {
+    return new Node("n", Optional.of("i"), nodeClass, dc, pool, NodeStatus.READY, true, false, 1, List.of(),
+        Resources.NONE, Resources.NONE);
+  }
+
+  @Test
+  void parse_defaults_followNomadAutoscaler() {
+    ClusterConfig c = ClusterConfig.parse(Map.of("node_class", "hashistack", "aws_asg_name", "x"));
+    assertThat(c.drain()).isEqualTo(new DrainSpec(Duration.ofMinutes(15), false));
+    assertThat(c.purge()).isFalse();
+    assertThat(c.selector()).isEqualTo(NodeSelector.LEAST_BUSY);
+    assertThat(c.readyCheck()).isTrue();
+  }
+
+  @Test
+  void parse_everyKey() {
+    ClusterConfig c = ClusterConfig.parse(Map.of("node_class", "hashistack", "datacenter", "dc1", "node_pool", "gpu",
+        "node_drain_deadline", "5m", "node_drain_ignore_system_jobs", "true", "node_purge", "true",
+        "node_selector_strategy", "empty_ignore_system", "node_ready_check", "false"));
+    assertThat(c).isEqualTo(new ClusterConfig(Optional.of("hashistack"), Optional.of("dc1"), Optional.of("gpu"),
+        new DrainSpec(Duration.ofMinutes(5), true), true, NodeSelector.EMPTY_IGNORE_SYSTEM, false));
+    assertThat(c.describe()).isEqualTo("node_class=hashistack, datacenter=dc1, node_pool=gpu");
+  }
+
+  @Test
+  void parse_badValues_allReported() {
+    assertThatThrownBy(() -> ClusterConfig.parse(Map.of("node_class", "x", "node_drain_deadline", "soon",
+        "node_purge", "yes", "node_selector_strategy", "busiest")))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+            "node_drain_deadline was 'soon' but it must be a duration such as 90s, 5m or 1h30m",
+            "node_purge was 'yes' but it must be true or false",
+            "node_selector_strategy was 'busiest' but it must be one of least_busy, empty, empty_ignore_system, "
+                + "newest_create_index, oldest_create_index"));
+  }
+
+  @Test
+  void matches_everySetFilterMustHold() {
+    ClusterConfig byClass = ClusterConfig.parse(Map.of("node_class", "cloud"));
+    ClusterConfig byDc = ClusterConfig.parse(Map.of("datacenter", "dc2"));
+    ClusterConfig byPool = ClusterConfig.parse(Map.of("node_pool", "gpu"));
+    ClusterConfig all = ClusterConfig.parse(Map.of("node_class", "cloud", "datacenter", "dc2", "node_pool", "gpu"));
+    Node cloudDc2Gpu = node("cloud", "dc2", "gpu");
+    Node rpiDc2Gpu = node("hashistack-rpi", "dc2", "gpu");
+    Node cloudDc1Default = node("cloud", "dc1", "default");
+    assertThat(byClass.matches(cloudDc2Gpu)).isTrue();
+    assertThat(byClass.matches(rpiDc2Gpu)).isFalse();
+    assertThat(byDc.matches(cloudDc1Default)).isFalse();
+    assertThat(byDc.matches(rpiDc2Gpu)).isTrue();
+    assertThat(byPool.matches(cloudDc1Default)).isFalse();
+    assertThat(all.matches(cloudDc2Gpu)).isTrue();
+    assertThat(all.matches(rpiDc2Gpu)).isFalse();
+    assertThat(all.matches(cloudDc1Default)).isFalse();
+  }
+
+  @Test
+  void isCluster_needsAGroupKey() {
+    assertThat(ClusterConfig.isCluster(Map.of("aws_asg_name", "x"))).isFalse();
+    assertThat(ClusterConfig.isCluster(Map.of("aws_asg_name", "x", "datacenter", "dc1"))).isTrue();
+  }
+}

@@ -1,0 +1,204 @@
+package dev.capstan.target.aws;
+
+import dev.capstan.config.ConfigReader;
+import dev.capstan.config.Durations;
+import dev.capstan.spi.ConfigException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The agent-level configuration of the {@code aws-asg} target, parsed and validated once.
+ *
+ * <p>Keys: {@code aws_region} (optional; the SDK's region chain when absent),
+ * {@code aws_access_key_id} and {@code aws_secret_access_key} (optional, together; the SDK's default
+ * credential chain when absent), {@code aws_session_token} (optional, only with the two keys),
+ * {@code retry_attempts} (default {@value #DEFAULT_RETRY_ATTEMPTS}, the SDK's total attempts per call),
+ * {@code endpoint} (optional http(s) URI, for LocalStack and tests), {@code operation_timeout} (default
+ * 5m, how long a targeted scale-in waits for its activities) and {@code poll_interval} (default 5s,
+ * how often it asks).
+ *
+ * <p>{@link #toString()} never shows the credentials.
+ */
+public final class AwsAsgConfig {
+
+  /** Default total attempts per API call, the SDK's own default for the standard retry mode. */
+  public static final int DEFAULT_RETRY_ATTEMPTS = 3;
+
+  /** Default bound on waiting for termination activities to finish. */
+  public static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofMinutes(5);
+
+  /** Default interval between polls of termination activities. */
+  public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(5);
+
+  private static final int MAX_RETRY_ATTEMPTS = 20;
+
+  private final Optional<String> region;
+  private final Optional<StaticKeys> credentials;
+  private final int retryAttempts;
+  private final Optional<URI> endpoint;
+  private final Duration operationTimeout;
+  private final Duration pollInterval;
+
+  /** Static credentials; kept out of every string this class produces. */
+  record StaticKeys(String accessKeyId, String secretAccessKey, Optional<String> sessionToken) {
+    @Override
+    public String toString() {
+      return "StaticKeys[redacted]";
+    }
+  }
+
+  private AwsAsgConfig(Optional<String> region, Optional<StaticKeys> credentials, int retryAttempts,
+      Optional<URI> endpoint, Duration operationTimeout, Duration pollInterval) {
+    this.region = region;
+    this.credentials = credentials;
+    this.retryAttempts = retryAttempts;
+    this.endpoint = endpoint;
+    this.operationTimeout = operationTimeout;
+    this.pollInterval = pollInterval;
+  }
+
+  /**
+   * Parses an agent configuration, reporting every problem at once.
+   *
+   * @param config the raw agent configuration of the {@code aws-asg} target
+   * @return the validated configuration
+   * @throws ConfigException naming every bad, missing or unknown key; secret values are never quoted
+   */
+  public static AwsAsgConfig parse(Map<String, String> config) {
+    ConfigReader r = ConfigReader.of(config, "aws-asg target");
+    Optional<String> region = r.optionalString("aws_region");
+
+    Optional<String> keyId = secret(r, config, "aws_access_key_id");
+    Optional<String> secretKey = secret(r, config, "aws_secret_access_key");
+    Optional<String> token = secret(r, config, "aws_session_token");
+    Optional<StaticKeys> credentials = Optional.empty();
+    if (keyId.isPresent() != secretKey.isPresent()) {
+      r.problem("aws_access_key_id and aws_secret_access_key must be set together or not at all");
+    } else if (keyId.isPresent()) {
+      credentials = Optional.of(new StaticKeys(keyId.get(), secretKey.get(), token));
+    } else if (token.isPresent()) {
+      r.problem("aws_session_token needs aws_access_key_id and aws_secret_access_key");
+    }
+
+    long attempts = r.longValue("retry_attempts", DEFAULT_RETRY_ATTEMPTS);
+    if (attempts < 1 || attempts > MAX_RETRY_ATTEMPTS) {
+      r.problem("retry_attempts", "must be between 1 and " + MAX_RETRY_ATTEMPTS);
+      attempts = DEFAULT_RETRY_ATTEMPTS;
+    }
+
+    Optional<URI> endpoint = r.optionalString("endpoint").flatMap(v -> endpoint(r, v));
+    Duration timeout = positive(r, "operation_timeout", DEFAULT_OPERATION_TIMEOUT);
+    Duration poll = positive(r, "poll_interval", DEFAULT_POLL_INTERVAL);
+    r.rejectUnknownKeys();
+    r.validate();
+    return new AwsAsgConfig(region, credentials, (int) attempts, endpoint, timeout, poll);
+  }
+
+  // Not ConfigReader.positiveDuration: it reports an unparsable value twice (as not a duration and
+  // as not positive).
+  private static Duration positive(ConfigReader r, String key, Duration defaultValue) {
+    Optional<Duration> d = r.optionalDuration(key);
+    if (d.isPresent() && (d.get().isNegative() || d.get().isZero())) {
+      r.problem(key, "must be a positive duration");
+      return defaultValue;
+    }
+    return d.orElse(defaultValue);
+  }
+
+  // ConfigReader quotes values in its problems; a secret must never be quoted, so blank checks are ours.
+  private static Optional<String> secret(ConfigReader r, Map<String, String> config, String key) {
+    if (!r.has(key)) {
+      return Optional.empty();
+    }
+    String value = config.get(key);
+    if (value == null || value.isBlank()) {
+      r.problem(key + " must not be blank");
+      return Optional.empty();
+    }
+    return Optional.of(value.strip());
+  }
+
+  private static Optional<URI> endpoint(ConfigReader r, String value) {
+    try {
+      URI uri = new URI(value);
+      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+        return Optional.of(uri);
+      }
+    } catch (URISyntaxException e) {
+      // reported below, with the rule
+    }
+    r.problem("endpoint", "must be an http or https URI such as http://127.0.0.1:4566");
+    return Optional.empty();
+  }
+
+  /**
+   * Returns the region, if set.
+   *
+   * @return the region id such as {@code eu-west-1}; empty means the SDK's region provider chain
+   */
+  public Optional<String> region() {
+    return region;
+  }
+
+  /**
+   * Returns whether static credentials were configured.
+   *
+   * @return {@code false} when the SDK's default credential chain is used
+   */
+  public boolean hasStaticCredentials() {
+    return credentials.isPresent();
+  }
+
+  Optional<StaticKeys> staticKeys() {
+    return credentials;
+  }
+
+  /**
+   * Returns the total attempts per API call, first try included.
+   *
+   * @return between 1 and 20; default {@value #DEFAULT_RETRY_ATTEMPTS}
+   */
+  public int retryAttempts() {
+    return retryAttempts;
+  }
+
+  /**
+   * Returns the endpoint override, if set.
+   *
+   * @return the URI the client talks to instead of the regional AWS endpoint
+   */
+  public Optional<URI> endpoint() {
+    return endpoint;
+  }
+
+  /**
+   * Returns how long a targeted scale-in waits for its termination activities to finish.
+   *
+   * @return a positive duration; default 5 minutes
+   */
+  public Duration operationTimeout() {
+    return operationTimeout;
+  }
+
+  /**
+   * Returns how often a targeted scale-in polls its termination activities.
+   *
+   * @return a positive duration; default 5 seconds
+   */
+  public Duration pollInterval() {
+    return pollInterval;
+  }
+
+  @Override
+  public String toString() {
+    return "AwsAsgConfig[region=" + region.orElse("(sdk default)")
+        + ", credentials=" + (credentials.isPresent() ? "static (redacted)" : "(sdk default chain)")
+        + ", retry_attempts=" + retryAttempts
+        + ", endpoint=" + endpoint.map(URI::toString).orElse("(aws)")
+        + ", operation_timeout=" + Durations.format(operationTimeout)
+        + ", poll_interval=" + Durations.format(pollInterval) + "]";
+  }
+}

@@ -1,0 +1,55 @@
+package dev.capstan.target.aws;
+
+import dev.capstan.spi.Target;
+import dev.capstan.testkit.LocalHttpServer;
+import dev.capstan.testkit.TargetContract;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+
+/** The real SDK client against a fake Auto Scaling endpoint passes the testkit's target contract. */
+final class AwsAsgTargetContractTest extends TargetContract {
+  private final FakeAutoScaling fake = new FakeAutoScaling();
+  private final LocalHttpServer server = LocalHttpServer.start(fake);
+
+  @AfterEach
+  void stopServer() {
+    server.close();
+  }
+
+  @Override
+  protected Target createTarget() {
+    fake.group("web", 3);
+    return new AwsAsgTarget(AwsAsgConfig.parse(Map.of("aws_region", "eu-west-1",
+        "aws_access_key_id", "AKIDCONTRACT", "aws_secret_access_key", "contract-secret",
+        "endpoint", server.uri().toString(), "poll_interval", "1ms")),
+        Optional.of(BackoffStrategy.retryImmediately()));
+  }
+
+  @Override
+  protected Map<String, String> groupConfig() {
+    return Map.of("aws_asg_name", "web", "node_class", "hashistack");
+  }
+
+  @Override
+  protected Map<String, String> missingGroupConfig() {
+    return Map.of("aws_asg_name", "no-such-group");
+  }
+
+  @Override
+  protected String missingGroupName() {
+    return "no-such-group";
+  }
+
+  @Override
+  protected long initialCount() {
+    return 3;
+  }
+
+  @Override
+  protected List<String> initialInstanceIds() {
+    return List.of("web-i-1", "web-i-2", "web-i-3");
+  }
+}

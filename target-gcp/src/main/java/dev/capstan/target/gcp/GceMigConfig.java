@@ -1,0 +1,92 @@
+package dev.capstan.target.gcp;
+
+import dev.capstan.config.ConfigReader;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The agent-level configuration of the {@code gce-mig} target, parsed and validated once.
+ *
+ * @param project the default project of every group; a policy's {@code project} overrides it
+ * @param credentials a service-account JSON key; empty means Application Default Credentials
+ * @param endpoint the Compute Engine API endpoint, e.g. {@code http://127.0.0.1:8080} in tests;
+ *     empty means the SDK's default
+ * @param retryAttempts how many times one API call is tried when it is throttled (429) or the
+ *     service is unavailable, the first attempt included
+ * @param retryDelay the wait before the first retry; it doubles up to {@link #MAX_RETRY_DELAY}
+ * @param requestTimeout how long one HTTP attempt may take
+ * @param operationTimeout how long to wait for a resize or delete operation to finish
+ * @param pollInterval the wait before the first poll of an operation; it grows by half each time up
+ *     to {@link #MAX_POLL_INTERVAL}
+ */
+record GceMigConfig(Optional<String> project, Optional<Path> credentials, Optional<String> endpoint,
+    int retryAttempts, Duration retryDelay, Duration requestTimeout, Duration operationTimeout,
+    Duration pollInterval) {
+
+  static final int DEFAULT_RETRY_ATTEMPTS = 5;
+  static final Duration DEFAULT_RETRY_DELAY = Duration.ofMillis(500);
+  static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(30);
+  static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
+  static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofMinutes(5);
+  static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
+  static final Duration MAX_POLL_INTERVAL = Duration.ofSeconds(10);
+
+  /**
+   * Parses the agent configuration, reporting every problem at once.
+   *
+   * @param config the raw agent configuration
+   * @return the typed configuration
+   * @throws dev.capstan.spi.ConfigException naming every bad or unknown key
+   */
+  static GceMigConfig parse(Map<String, String> config) {
+    ConfigReader r = ConfigReader.of(config, "gce-mig target agent config");
+    Optional<String> project = r.optionalString("project");
+    Optional<Path> credentials = r.optionalString("credentials").map(Path::of);
+    if (credentials.isPresent() && !Files.isReadable(credentials.get())) {
+      r.problem("credentials", "must be the path of a readable service-account JSON key file");
+    }
+    Optional<String> endpoint = r.optionalString("endpoint");
+    if (endpoint.isPresent() && !isHttpUrl(endpoint.get())) {
+      r.problem("endpoint", "must be an http or https URL such as https://compute.googleapis.com");
+    }
+    long attempts = r.longValue("retry_attempts", DEFAULT_RETRY_ATTEMPTS);
+    if (attempts < 1 || attempts > 100) {
+      r.problem("retry_attempts", "must be between 1 and 100");
+    }
+    Duration retryDelay = positive(r, "retry_delay", DEFAULT_RETRY_DELAY);
+    Duration requestTimeout = positive(r, "request_timeout", DEFAULT_REQUEST_TIMEOUT);
+    Duration operationTimeout = positive(r, "operation_timeout", DEFAULT_OPERATION_TIMEOUT);
+    Duration pollInterval = positive(r, "poll_interval", DEFAULT_POLL_INTERVAL);
+    r.rejectUnknownKeys();
+    r.validate();
+    return new GceMigConfig(project, credentials, endpoint, (int) attempts, retryDelay, requestTimeout,
+        operationTimeout, pollInterval);
+  }
+
+  /**
+   * Reads a positive duration. Not {@code ConfigReader.positiveDuration}: that one reports an
+   * unparsable value twice (as not a duration and as not positive).
+   */
+  private static Duration positive(ConfigReader r, String key, Duration defaultValue) {
+    Optional<Duration> d = r.optionalDuration(key);
+    if (d.isPresent() && (d.get().isNegative() || d.get().isZero())) {
+      r.problem(key, "must be a positive duration");
+      return defaultValue;
+    }
+    return d.orElse(defaultValue);
+  }
+
+  private static boolean isHttpUrl(String value) {
+    try {
+      URI uri = new URI(value);
+      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+    } catch (URISyntaxException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,558 @@
+package dev.capstan.target.gcp;
+
+import com.google.api.client.http.HttpResponseException;
+import com.google.api.core.ApiFuture;
+import com.google.api.core.ApiFutures;
+import com.google.api.gax.core.CredentialsProvider;
+import com.google.api.gax.core.FixedCredentialsProvider;
+import com.google.api.gax.longrunning.OperationFuture;
+import com.google.api.gax.longrunning.OperationSnapshot;
+import com.google.api.gax.longrunning.OperationTimedPollAlgorithm;
+import com.google.api.gax.retrying.RetrySettings;
+import com.google.api.gax.retrying.TimedRetryAlgorithm;
+import com.google.api.gax.rpc.ApiException;
+import com.google.api.gax.rpc.OperationCallSettings;
+import com.google.api.gax.rpc.StatusCode;
+import com.google.api.gax.rpc.UnaryCallSettings;
+import com.google.auth.oauth2.GoogleCredentials;
+import com.google.cloud.compute.v1.AggregatedListInstanceGroupManagersRequest;
+import com.google.cloud.compute.v1.GetInstanceGroupManagerRequest;
+import com.google.cloud.compute.v1.GetRegionInstanceGroupManagerRequest;
+import com.google.cloud.compute.v1.InstanceGroupManager;
+import com.google.cloud.compute.v1.InstanceGroupManagersClient;
+import com.google.cloud.compute.v1.InstanceGroupManagersDeleteInstancesRequest;
+import com.google.cloud.compute.v1.InstanceGroupManagersScopedList;
+import com.google.cloud.compute.v1.InstanceGroupManagersSettings;
+import com.google.cloud.compute.v1.ManagedInstance;
+import com.google.cloud.compute.v1.Operation;
+import com.google.cloud.compute.v1.RegionInstanceGroupManagersClient;
+import com.google.cloud.compute.v1.RegionInstanceGroupManagersDeleteInstancesRequest;
+import com.google.cloud.compute.v1.RegionInstanceGroupManagersSettings;
+import com.google.common.util.concurrent.MoreExecutors;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParser;
+import dev.capstan.config.Durations;
+import dev.capstan.spi.ConfigException;
+import dev.capstan.spi.InstanceGroup;
+import dev.capstan.spi.ScalingAction;
+import dev.capstan.spi.Target;
+import dev.capstan.spi.TargetException;
+import dev.capstan.spi.TargetStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * A {@link Target} and {@link InstanceGroup} over Google Compute Engine managed instance groups,
+ * zonal ({@code zone}) or regional ({@code region}), using the {@code google-cloud-compute} REST
+ * client.
+ *
+ * <ul>
+ *   <li>{@link #status}: the group's {@code targetSize}; ready only while {@code status.isStable}.
+ *   <li>{@link #scale}: {@code resize}, waiting for its operation; a dry-run calls nothing.
+ *   <li>{@link #terminate}: {@code deleteInstances} for exactly the given instances (names or
+ *       self-links), waiting for its operation; the group shrinks by as many. Compute Engine
+ *       validates the whole list first, so either all go or none do.
+ *   <li>{@link #statusAll}: one aggregated list per project naming two or more groups, parallel
+ *       gets for the rest.
+ * </ul>
+ *
+ * <p>Calls throttled (429) or refused as unavailable (503) are retried {@code retry_attempts}
+ * times with exponential backoff; reads also retry other 5xx answers and timeouts. Operations are
+ * polled until {@code DONE} for at most {@code operation_timeout}; an operation that ends in error
+ * fails with the cloud's own message. Thread-safe.
+ */
+public final class GceMigTarget implements Target, InstanceGroup {
+
+  private static final String COMPUTE_SCOPE = "https://www.googleapis.com/auth/compute";
+  /** Reads are safe to repeat after any transient failure. */
+  private static final Set<StatusCode.Code> READ_RETRY_CODES = Set.of(StatusCode.Code.RESOURCE_EXHAUSTED,
+      StatusCode.Code.UNAVAILABLE, StatusCode.Code.INTERNAL, StatusCode.Code.DEADLINE_EXCEEDED);
+  /** Writes are repeated only when the service said it did not take them (throttled, unavailable). */
+  private static final Set<StatusCode.Code> WRITE_RETRY_CODES = Set.of(StatusCode.Code.RESOURCE_EXHAUSTED,
+      StatusCode.Code.UNAVAILABLE);
+  private static final Pattern INSTANCE_PATH = Pattern.compile("(?:^|/)zones/([^/]+)/instances/([^/]+)$");
+
+  private final GceMigConfig config;
+  private final InstanceGroupManagersClient zonal;
+  private final RegionInstanceGroupManagersClient regional;
+  /** How long one call may take with all its retries; bounds every wait on a future. */
+  private final Duration callBudget;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private GceMigTarget(GceMigConfig config, InstanceGroupManagersClient zonal,
+      RegionInstanceGroupManagersClient regional) {
+    this.config = config;
+    this.zonal = zonal;
+    this.regional = regional;
+    this.callBudget = callBudget(config);
+  }
+
+  /**
+   * Creates a target from the agent configuration. Credentials come from the {@code credentials}
+   * key file, or else from Application Default Credentials.
+   *
+   * @param agentConfig the agent-level configuration (see {@link GceMigTargetProvider})
+   * @return a new target; the caller closes it
+   * @throws ConfigException naming every bad or unknown key, or when no credentials can be loaded
+   */
+  public static GceMigTarget create(Map<String, String> agentConfig) {
+    GceMigConfig config = GceMigConfig.parse(agentConfig);
+    return create(config, credentialsProvider(config));
+  }
+
+  /** Creates a target with the given credentials; tests pass {@code NoCredentialsProvider}. */
+  static GceMigTarget create(GceMigConfig config, CredentialsProvider credentials) {
+    RetrySettings calls = callRetry(config);
+    TimedRetryAlgorithm polling = OperationTimedPollAlgorithm.create(pollRetry(config));
+
+    // Compute Engine's Java client speaks REST (HttpJson) only; newBuilder() is that transport.
+    InstanceGroupManagersSettings.Builder z = InstanceGroupManagersSettings.newBuilder()
+        .setCredentialsProvider(credentials);
+    config.endpoint().ifPresent(z::setEndpoint);
+    retry(z.getSettings(), calls, READ_RETRY_CODES);
+    retry(z.aggregatedListSettings(), calls, READ_RETRY_CODES);
+    retry(z.listManagedInstancesSettings(), calls, READ_RETRY_CODES);
+    operation(z.resizeOperationSettings(), calls, polling);
+    operation(z.deleteInstancesOperationSettings(), calls, polling);
+
+    RegionInstanceGroupManagersSettings.Builder r = RegionInstanceGroupManagersSettings.newBuilder()
+        .setCredentialsProvider(credentials);
+    config.endpoint().ifPresent(r::setEndpoint);
+    retry(r.getSettings(), calls, READ_RETRY_CODES);
+    retry(r.listManagedInstancesSettings(), calls, READ_RETRY_CODES);
+    operation(r.resizeOperationSettings(), calls, polling);
+    operation(r.deleteInstancesOperationSettings(), calls, polling);
+
+    InstanceGroupManagersClient zonalClient = null;
+    try {
+      zonalClient = InstanceGroupManagersClient.create(z.build());
+      return new GceMigTarget(config, zonalClient, RegionInstanceGroupManagersClient.create(r.build()));
+    } catch (IOException e) {
+      if (zonalClient != null) {
+        zonalClient.close();
+      }
+      throw new ConfigException("could not set up the gce-mig target's Compute Engine clients (are "
+          + "credentials configured? set credentials or Application Default Credentials): " + e.getMessage());
+    }
+  }
+
+  private static CredentialsProvider credentialsProvider(GceMigConfig config) {
+    if (config.credentials().isEmpty()) {
+      return InstanceGroupManagersSettings.defaultCredentialsProviderBuilder().build();
+    }
+    try (InputStream in = Files.newInputStream(config.credentials().get())) {
+      return FixedCredentialsProvider.create(GoogleCredentials.fromStream(in).createScoped(COMPUTE_SCOPE));
+    } catch (IOException e) {
+      // The parser's message names the missing field, never the key's content.
+      throw new ConfigException("gce-mig target agent config: credentials was '" + config.credentials().get()
+          + "' but it could not be read as a service-account JSON key: " + e.getMessage());
+    }
+  }
+
+  private static RetrySettings callRetry(GceMigConfig config) {
+    return RetrySettings.newBuilder()
+        .setMaxAttempts(config.retryAttempts())
+        .setInitialRetryDelayDuration(config.retryDelay())
+        .setRetryDelayMultiplier(2.0)
+        .setMaxRetryDelayDuration(max(config.retryDelay(), GceMigConfig.MAX_RETRY_DELAY))
+        .setInitialRpcTimeoutDuration(config.requestTimeout())
+        .setRpcTimeoutMultiplier(1.0)
+        .setMaxRpcTimeoutDuration(config.requestTimeout())
+        .setTotalTimeoutDuration(callBudget(config))
+        .build();
+  }
+
+  private static RetrySettings pollRetry(GceMigConfig config) {
+    return RetrySettings.newBuilder()
+        .setInitialRetryDelayDuration(config.pollInterval())
+        .setRetryDelayMultiplier(1.5)
+        .setMaxRetryDelayDuration(max(config.pollInterval(), GceMigConfig.MAX_POLL_INTERVAL))
+        .setInitialRpcTimeoutDuration(config.requestTimeout())
+        .setRpcTimeoutMultiplier(1.0)
+        .setMaxRpcTimeoutDuration(config.requestTimeout())
+        .setTotalTimeoutDuration(config.operationTimeout())
+        .build();
+  }
+
+  /** Every attempt may time out and every wait between them may reach its cap. */
+  private static Duration callBudget(GceMigConfig config) {
+    Duration perAttempt = config.requestTimeout().plus(max(config.retryDelay(), GceMigConfig.MAX_RETRY_DELAY));
+    return perAttempt.multipliedBy(config.retryAttempts());
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+
+  private static <Q> void retry(UnaryCallSettings.Builder<Q, ?> call, RetrySettings retry, Set<StatusCode.Code> codes) {
+    call.setRetrySettings(retry).setRetryableCodes(codes);
+  }
+
+  /** The first call of a long-running method is configured here, not through its unary settings. */
+  private static <Q> void operation(OperationCallSettings.Builder<Q, Operation, Operation> op, RetrySettings retry,
+      TimedRetryAlgorithm polling) {
+    op.setInitialCallSettings(op.getInitialCallSettings().toBuilder()
+        .setRetrySettings(retry).setRetryableCodes(WRITE_RETRY_CODES).build());
+    op.setPollingAlgorithm(polling);
+  }
+
+  /**
+   * Reads a group's target size and stability.
+   *
+   * @param policyTargetConfig {@code mig_name}, {@code zone} or {@code region}, optionally {@code project}
+   * @return ready when the group is stable; {@code count} is its target size
+   * @throws ConfigException if the configuration does not name a group properly
+   * @throws TargetException if the group does not exist or could not be read; names the group
+   */
+  @Override
+  public TargetStatus status(Map<String, String> policyTargetConfig) {
+    MigRef ref = ref(policyTargetConfig);
+    return toStatus(ref, await(ref, "reading %s", getAsync(ref)));
+  }
+
+  /**
+   * Reads several groups: one aggregated list per project that names two or more, parallel gets
+   * for the others (and for any the list did not return).
+   *
+   * @param policyTargetConfigs one configuration per group
+   * @return one status per configuration, in the same order
+   * @throws ConfigException if any configuration does not name a group properly
+   * @throws TargetException if any group does not exist or could not be read
+   */
+  @Override
+  public List<TargetStatus> statusAll(List<Map<String, String>> policyTargetConfigs) {
+    List<MigRef> refs = policyTargetConfigs.stream().map(this::ref).toList();
+    Map<String, Set<MigRef>> byProject = refs.stream()
+        .collect(Collectors.groupingBy(MigRef::project, LinkedHashMap::new, Collectors.toCollection(LinkedHashSet::new)));
+    Map<MigRef, InstanceGroupManager> found = new HashMap<>();
+    byProject.forEach((project, wanted) -> {
+      if (wanted.size() > 1) {
+        found.putAll(aggregated(project, wanted));
+      }
+    });
+    Map<MigRef, ApiFuture<InstanceGroupManager>> pending = new LinkedHashMap<>();
+    for (MigRef ref : refs) {
+      if (!found.containsKey(ref)) {
+        pending.computeIfAbsent(ref, this::getAsync);
+      }
+    }
+    pending.forEach((ref, future) -> found.put(ref, await(ref, "reading %s", future)));
+    List<TargetStatus> statuses = new ArrayList<>(refs.size());
+    for (MigRef ref : refs) {
+      statuses.add(toStatus(ref, found.get(ref)));
+    }
+    return statuses;
+  }
+
+  /**
+   * Resizes the group to {@code action.count()} and waits for the operation; a dry-run calls nothing.
+   *
+   * @param action the size to reach
+   * @param policyTargetConfig names the group
+   * @throws ConfigException if the configuration does not name a group properly
+   * @throws TargetException if the group does not exist, the call failed or the operation ended in
+   *     error or did not finish within {@code operation_timeout}; names the group and the cloud's reason
+   */
+  @Override
+  public void scale(ScalingAction action, Map<String, String> policyTargetConfig) {
+    MigRef ref = ref(policyTargetConfig);
+    if (action.dryRun()) {
+      return;
+    }
+    if (action.count() > Integer.MAX_VALUE) {
+      throw new TargetException("cannot resize GCE managed instance group " + ref + " to " + action.count()
+          + ": Compute Engine sizes are at most " + Integer.MAX_VALUE);
+    }
+    int size = (int) action.count();
+    awaitOperation(ref, "resizing %s to " + size, ref.regional()
+        ? regional.resizeAsync(ref.project(), ref.location(), ref.name(), size)
+        : zonal.resizeAsync(ref.project(), ref.location(), ref.name(), size));
+  }
+
+  /**
+   * Deletes exactly {@code instanceIds} from the group (which lowers its target size by as many) and
+   * waits for the operation. Ids are instance names or self-links ending in
+   * {@code zones/<zone>/instances/<name>}; names in a regional group are looked up among its managed
+   * instances to find their zones.
+   *
+   * @param policyTargetConfig names the group
+   * @param instanceIds the instances to delete; an empty list does nothing
+   * @throws ConfigException if the configuration does not name a group properly
+   * @throws TargetException if an id is not an instance of the group, the call failed, or the
+   *     operation ended in error or did not finish in time; Compute Engine validates the whole list
+   *     first, so a rejected request deleted nothing
+   */
+  @Override
+  public void terminate(Map<String, String> policyTargetConfig, List<String> instanceIds) {
+    MigRef ref = ref(policyTargetConfig);
+    if (instanceIds.isEmpty()) {
+      return;
+    }
+    List<String> urls = instanceUrls(ref, instanceIds);
+    String what = "deleting instances " + instanceIds + " from %s";
+    awaitOperation(ref, what, ref.regional()
+        ? regional.deleteInstancesAsync(ref.project(), ref.location(), ref.name(),
+            RegionInstanceGroupManagersDeleteInstancesRequest.newBuilder().addAllInstances(urls).build())
+        : zonal.deleteInstancesAsync(ref.project(), ref.location(), ref.name(),
+            InstanceGroupManagersDeleteInstancesRequest.newBuilder().addAllInstances(urls).build()));
+  }
+
+  /** Closes both clients; calling it again does nothing. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      zonal.close();
+      regional.close();
+    }
+  }
+
+  private MigRef ref(Map<String, String> policyTargetConfig) {
+    if (closed.get()) {
+      throw new IllegalStateException("this gce-mig target is closed");
+    }
+    return MigRef.parse(policyTargetConfig, config.project());
+  }
+
+  private ApiFuture<InstanceGroupManager> getAsync(MigRef ref) {
+    return ref.regional()
+        ? regional.getCallable().futureCall(GetRegionInstanceGroupManagerRequest.newBuilder()
+            .setProject(ref.project()).setRegion(ref.location()).setInstanceGroupManager(ref.name()).build())
+        : zonal.getCallable().futureCall(GetInstanceGroupManagerRequest.newBuilder()
+            .setProject(ref.project()).setZone(ref.location()).setInstanceGroupManager(ref.name()).build());
+  }
+
+  /**
+   * Lists the wanted groups of one project in one paged call. A failure is not fatal: the groups
+   * are then read one by one, which reports each group's own error.
+   */
+  private Map<MigRef, InstanceGroupManager> aggregated(String project, Set<MigRef> wanted) {
+    // Compute Engine filters by an RE2 expression that must match the whole name; names hold only
+    // [-a-z0-9], which MigRef checks, so they need no escaping.
+    String names = wanted.stream().map(MigRef::name).distinct().collect(Collectors.joining("|"));
+    AggregatedListInstanceGroupManagersRequest request = AggregatedListInstanceGroupManagersRequest.newBuilder()
+        .setProject(project).setFilter("name eq \"" + names + "\"").setReturnPartialSuccess(true).build();
+    Map<MigRef, InstanceGroupManager> found = new HashMap<>();
+    try {
+      for (Map.Entry<String, InstanceGroupManagersScopedList> scope : zonal.aggregatedList(request).iterateAll()) {
+        String[] kindAndLocation = scope.getKey().split("/", 2);
+        if (kindAndLocation.length != 2) {
+          continue;
+        }
+        boolean isRegion = kindAndLocation[0].equals("regions");
+        for (InstanceGroupManager igm : scope.getValue().getInstanceGroupManagersList()) {
+          MigRef ref = new MigRef(project, isRegion, kindAndLocation[1], igm.getName());
+          if (wanted.contains(ref)) {
+            found.put(ref, igm);
+          }
+        }
+      }
+    } catch (ApiException e) {
+      return Map.of();
+    }
+    return found;
+  }
+
+  private List<String> instanceUrls(MigRef ref, List<String> instanceIds) {
+    List<String> urls = new ArrayList<>(instanceIds.size());
+    Map<String, String> members = null;
+    List<String> strangers = new ArrayList<>();
+    for (String id : instanceIds) {
+      Matcher m = INSTANCE_PATH.matcher(id);
+      if (m.find()) {
+        urls.add("zones/" + m.group(1) + "/instances/" + m.group(2));
+      } else if (id.isBlank() || id.contains("/")) {
+        throw new TargetException("cannot delete '" + id + "' from GCE managed instance group " + ref
+            + ": it is neither an instance name nor a link ending in zones/<zone>/instances/<name>");
+      } else if (!ref.regional()) {
+        urls.add("zones/" + ref.location() + "/instances/" + id);
+      } else {
+        // A regional group spreads over zones; only the group knows which zone holds a name.
+        if (members == null) {
+          members = managedInstances(ref);
+        }
+        String url = members.get(id);
+        if (url == null) {
+          strangers.add(id);
+        } else {
+          urls.add(url);
+        }
+      }
+    }
+    if (!strangers.isEmpty()) {
+      throw new TargetException("instances " + strangers + " are not managed by GCE managed instance group " + ref
+          + "; nothing was deleted");
+    }
+    return urls;
+  }
+
+  /** Maps each managed instance's name to its {@code zones/<zone>/instances/<name>} path. */
+  private Map<String, String> managedInstances(MigRef ref) {
+    Iterable<ManagedInstance> instances;
+    Map<String, String> byName = new HashMap<>();
+    try {
+      instances = regional.listManagedInstances(ref.project(), ref.location(), ref.name()).iterateAll();
+      for (ManagedInstance instance : instances) {
+        Matcher m = INSTANCE_PATH.matcher(instance.getInstance());
+        if (m.find()) {
+          byName.put(m.group(2), "zones/" + m.group(1) + "/instances/" + m.group(2));
+        }
+      }
+    } catch (ApiException e) {
+      throw failure(ref, "listing the instances of %s", e);
+    }
+    return byName;
+  }
+
+  private static TargetStatus toStatus(MigRef ref, InstanceGroupManager igm) {
+    if (igm.getStatus().getIsStable()) {
+      return new TargetStatus(true, igm.getTargetSize(), Map.of());
+    }
+    return new TargetStatus(false, igm.getTargetSize(), Map.of(TargetStatus.META_NOT_READY_REASON,
+        "GCE managed instance group " + ref + " is not stable: instances are being created, deleted or updated"));
+  }
+
+  private <T> T await(MigRef ref, String what, Future<T> future) {
+    try {
+      return future.get(callBudget.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw failure(ref, what, e.getCause());
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw new TargetException(task(what, ref) + " got no answer within "
+          + Durations.format(callBudget), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      future.cancel(true);
+      throw new TargetException("interrupted while " + task(what, ref), e);
+    }
+  }
+
+  private void awaitOperation(MigRef ref, String what, OperationFuture<Operation, Operation> future) {
+    Operation done;
+    try {
+      done = future.get(config.operationTimeout().plus(callBudget).toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof CancellationException) {
+        throw timedOut(ref, what, e.getCause());
+      }
+      // The exception carries only the status ("BAD REQUEST"); the operation holds the reason.
+      Optional<Operation> last = operationIn(future.peekMetadata());
+      if (last.isPresent() && failed(last.get())) {
+        throw new TargetException(task(what, ref) + " failed: " + describe(last.get()), e.getCause());
+      }
+      Optional<Operation> started = operationIn(ApiFutures.transform(future.getInitialFuture(),
+          OperationSnapshot::getMetadata, MoreExecutors.directExecutor()));
+      if (started.isEmpty()) {
+        throw failure(ref, what, e.getCause());
+      }
+      // The group accepted the call; a failure now (even a 404) concerns the operation, not the group.
+      throw new TargetException(task(what, ref) + " failed while polling operation " + started.get().getName()
+          + problem(e.getCause()), e.getCause());
+    } catch (TimeoutException | CancellationException e) {
+      future.cancel(true);
+      throw timedOut(ref, what, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      future.cancel(true);
+      throw new TargetException("interrupted while " + task(what, ref), e);
+    }
+    // An operation that carries errors without an HTTP error code still failed.
+    if (failed(done)) {
+      throw new TargetException(task(what, ref) + " failed: " + describe(done));
+    }
+  }
+
+  private TargetException timedOut(MigRef ref, String what, Throwable cause) {
+    return new TargetException(task(what, ref) + " did not finish within "
+        + Durations.format(config.operationTimeout()) + " (operation_timeout)", cause);
+  }
+
+  /** Returns the operation a completed future holds, if it completed successfully with one. */
+  private static Optional<Operation> operationIn(ApiFuture<?> metadata) {
+    if (metadata == null || !metadata.isDone()) {
+      return Optional.empty();
+    }
+    try {
+      return metadata.get() instanceof Operation op ? Optional.of(op) : Optional.empty();
+    } catch (ExecutionException | CancellationException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+
+  private static boolean failed(Operation op) {
+    return op.getError().getErrorsCount() > 0 || op.getHttpErrorStatusCode() >= 400;
+  }
+
+  private static String describe(Operation op) {
+    StringBuilder sb = new StringBuilder();
+    if (op.getHttpErrorStatusCode() != 0) {
+      sb.append(op.getHttpErrorStatusCode()).append(' ').append(op.getHttpErrorMessage()).append(": ");
+    }
+    sb.append(op.getError().getErrorsList().stream()
+        .map(e -> e.getCode().isEmpty() ? e.getMessage() : e.getCode() + ": " + e.getMessage())
+        .collect(Collectors.joining("; ")));
+    return sb.append(" (operation ").append(op.getName()).append(')').toString();
+  }
+
+  private TargetException failure(MigRef ref, String what, Throwable cause) {
+    if (cause instanceof ApiException api && api.getStatusCode().getCode() == StatusCode.Code.NOT_FOUND) {
+      return new TargetException("GCE managed instance group " + ref + " was not found", api);
+    }
+    return new TargetException(task(what, ref) + " failed" + problem(cause), cause);
+  }
+
+  /** Describes a failed call: {@code " after 5 attempts: UNAVAILABLE: Backend Error"}. */
+  private String problem(Throwable cause) {
+    if (!(cause instanceof ApiException api)) {
+      return ": " + cause;
+    }
+    String attempts = api.isRetryable() ? " after " + config.retryAttempts() + " attempts" : "";
+    return attempts + ": " + api.getStatusCode().getCode() + ": " + cloudMessage(api);
+  }
+
+  /**
+   * Returns Compute Engine's own explanation ({@code error.message} of the answer's body); the
+   * exception's message holds only the HTTP reason phrase, such as "Bad Request".
+   */
+  private static String cloudMessage(ApiException api) {
+    if (api.getCause() instanceof HttpResponseException http && http.getContent() != null) {
+      try {
+        JsonElement message = JsonParser.parseString(http.getContent()).getAsJsonObject()
+            .getAsJsonObject("error").get("message");
+        if (message != null && message.isJsonPrimitive()) {
+          return message.getAsString();
+        }
+      } catch (RuntimeException notTheUsualJson) {
+        // Fall back to the reason phrase below.
+      }
+    }
+    return api.getMessage();
+  }
+
+  /** Fills a task such as {@code "resizing %s to 3"} with the group. */
+  private static String task(String what, MigRef ref) {
+    return what.replace("%s", "GCE managed instance group " + ref);
+  }
+}

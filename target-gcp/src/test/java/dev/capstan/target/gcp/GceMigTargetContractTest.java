@@ -1,0 +1,51 @@
+package dev.capstan.target.gcp;
+
+import dev.capstan.spi.Target;
+import dev.capstan.testkit.LocalHttpServer;
+import dev.capstan.testkit.TargetContract;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+
+/** The {@code gce-mig} target honours the Target contract against the fake Compute Engine API. */
+final class GceMigTargetContractTest extends TargetContract {
+  private LocalHttpServer server;
+
+  @Override
+  protected Target createTarget() {
+    FakeComputeApi api = new FakeComputeApi();
+    api.addGroup("proj", "zones/us-central1-a", "web", 3);
+    server = LocalHttpServer.start(api);
+    return GceMigTargetTest.target(server, Map.of());
+  }
+
+  @AfterEach
+  void stopServer() {
+    server.close();
+  }
+
+  @Override
+  protected Map<String, String> groupConfig() {
+    return Map.of("mig_name", "web", "zone", "us-central1-a");
+  }
+
+  @Override
+  protected Map<String, String> missingGroupConfig() {
+    return Map.of("mig_name", "nope", "zone", "us-central1-a");
+  }
+
+  @Override
+  protected String missingGroupName() {
+    return "projects/proj/zones/us-central1-a/instanceGroupManagers/nope";
+  }
+
+  @Override
+  protected long initialCount() {
+    return 3;
+  }
+
+  @Override
+  protected List<String> initialInstanceIds() {
+    return List.of("web-1", "web-2", "web-3");
+  }
+}

@@ -1,0 +1,332 @@
+package dev.capstan.target.gcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.api.gax.core.NoCredentialsProvider;
+import dev.capstan.spi.ScalingAction;
+import dev.capstan.spi.TargetException;
+import dev.capstan.spi.TargetStatus;
+import dev.capstan.testkit.LocalHttpServer;
+import dev.capstan.testkit.LocalHttpServer.RecordedRequest;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The real google-cloud-compute client against {@link FakeComputeApi}: requests sent, answers handled. */
+final class GceMigTargetTest {
+  private static final String ZONE = "us-central1-a";
+  private static final String REGION = "us-central1";
+  private static final String ZONAL_PATH = "/compute/v1/projects/proj/zones/us-central1-a/instanceGroupManagers/web";
+  private static final String REGIONAL_PATH = "/compute/v1/projects/proj/regions/us-central1/instanceGroupManagers/api";
+  private static final Map<String, String> ZONAL = Map.of("mig_name", "web", "zone", ZONE);
+  private static final Map<String, String> REGIONAL = Map.of("mig_name", "api", "region", REGION);
+
+  private final FakeComputeApi api = new FakeComputeApi();
+  private LocalHttpServer server;
+  private GceMigTarget target;
+
+  /** A target with tiny retry and poll intervals, talking to {@code server} without credentials. */
+  static GceMigTarget target(LocalHttpServer server, Map<String, String> overrides) {
+    Map<String, String> config = new HashMap<>(Map.of("project", "proj", "endpoint", server.uri().toString(),
+        "retry_attempts", "3", "retry_delay", "1ms", "poll_interval", "1ms", "operation_timeout", "10s",
+        "request_timeout", "5s"));
+    config.putAll(overrides);
+    return GceMigTarget.create(GceMigConfig.parse(config), NoCredentialsProvider.create());
+  }
+
+  @BeforeEach
+  void start() {
+    api.addGroup("proj", "zones/" + ZONE, "web", 3);
+    api.addGroup("proj", "regions/" + REGION, "api", 4);
+    server = LocalHttpServer.start(api);
+    target = target(server, Map.of());
+  }
+
+  @AfterEach
+  void stop() {
+    target.close();
+    server.close();
+  }
+
+  private static ScalingAction resizeTo(long count) {
+    return ScalingAction.to(3, count, "test");
+  }
+
+  private List<String> requestLines() {
+    return server.requests().stream()
+        .map(r -> r.method() + " " + r.path() + (r.rawQuery().isEmpty() ? "" : "?" + r.rawQuery()))
+        .toList();
+  }
+
+  @Test
+  void status_zonalGroup_readsTargetSizeWithOneGet() {
+    TargetStatus status = target.status(ZONAL);
+
+    assertThat(status).isEqualTo(new TargetStatus(true, 3, Map.of()));
+    assertThat(requestLines()).containsExactly("GET " + ZONAL_PATH);
+  }
+
+  @Test
+  void status_regionalGroup_readsTheRegionalResource() {
+    TargetStatus status = target.status(REGIONAL);
+
+    assertThat(status.count()).isEqualTo(4);
+    assertThat(requestLines()).containsExactly("GET " + REGIONAL_PATH);
+  }
+
+  @Test
+  void status_policyProject_overridesTheAgentProject() {
+    api.addGroup("other", "zones/" + ZONE, "web", 7);
+
+    TargetStatus status = target.status(Map.of("mig_name", "web", "zone", ZONE, "project", "other"));
+
+    assertThat(status.count()).isEqualTo(7);
+    assertThat(requestLines()).containsExactly("GET /compute/v1/projects/other/zones/us-central1-a/instanceGroupManagers/web");
+  }
+
+  @Test
+  void status_unstableGroup_notReadyWithReason() {
+    api.group("proj", "zones/" + ZONE, "web").stable = false;
+
+    TargetStatus status = target.status(ZONAL);
+
+    assertThat(status.ready()).isFalse();
+    assertThat(status.count()).isEqualTo(3);
+    assertThat(status.meta().get(TargetStatus.META_NOT_READY_REASON)).contains("web").contains("not stable");
+  }
+
+  @Test
+  void status_missingGroup_throwsNamingTheGroup() {
+    assertThatThrownBy(() -> target.status(Map.of("mig_name", "gone", "region", REGION)))
+        .isInstanceOf(TargetException.class)
+        .hasMessage("GCE managed instance group projects/proj/regions/us-central1/instanceGroupManagers/gone"
+            + " was not found");
+    assertThat(server.requests()).hasSize(1);
+  }
+
+  @Test
+  void status_throttledTwice_retriesUntilItSucceeds() {
+    api.fail("GET", "/instanceGroupManagers/web", 429, "Rate Limit Exceeded", 2);
+
+    TargetStatus status = target.status(ZONAL);
+
+    assertThat(status.count()).isEqualTo(3);
+    assertThat(requestLines()).containsExactly("GET " + ZONAL_PATH, "GET " + ZONAL_PATH, "GET " + ZONAL_PATH);
+  }
+
+  @Test
+  void status_unavailableOnEveryAttempt_givesUpAfterRetryAttempts() {
+    api.fail("GET", "/instanceGroupManagers/web", 503, "Backend Error", 100);
+
+    assertThatThrownBy(() -> target.status(ZONAL))
+        .isInstanceOf(TargetException.class)
+        .hasMessageContaining("reading GCE managed instance group projects/proj/zones/us-central1-a/instanceGroupManagers/web")
+        .hasMessageContaining("failed after 3 attempts")
+        .hasMessageContaining("UNAVAILABLE")
+        .hasMessageContaining("Backend Error");
+    assertThat(server.requests()).hasSize(3);
+  }
+
+  @Test
+  void status_forbidden_isNotRetried() {
+    api.fail("GET", "/instanceGroupManagers/web", 403, "Required 'compute.instanceGroupManagers.get' permission", 100);
+
+    assertThatThrownBy(() -> target.status(ZONAL))
+        .isInstanceOf(TargetException.class)
+        .hasMessageContaining("PERMISSION_DENIED")
+        .hasMessageContaining("compute.instanceGroupManagers.get")
+        .hasMessageNotContaining("attempts");
+    assertThat(server.requests()).hasSize(1);
+  }
+
+  @Test
+  void scale_zonalGroup_resizesAndPollsTheZoneOperationUntilDone() {
+    api.pollsUntilDone(3);
+
+    target.scale(resizeTo(5), ZONAL);
+
+    assertThat(requestLines()).containsExactly(
+        "POST " + ZONAL_PATH + "/resize?size=5",
+        "GET /compute/v1/projects/proj/zones/us-central1-a/operations/operation-1",
+        "GET /compute/v1/projects/proj/zones/us-central1-a/operations/operation-1",
+        "GET /compute/v1/projects/proj/zones/us-central1-a/operations/operation-1");
+    assertThat(target.status(ZONAL).count()).isEqualTo(5);
+  }
+
+  @Test
+  void scale_regionalGroup_resizesAndPollsTheRegionOperation() {
+    target.scale(resizeTo(2), REGIONAL);
+
+    assertThat(requestLines()).containsExactly(
+        "POST " + REGIONAL_PATH + "/resize?size=2",
+        "GET /compute/v1/projects/proj/regions/us-central1/operations/operation-1");
+    assertThat(api.group("proj", "regions/" + REGION, "api").targetSize).isEqualTo(2);
+  }
+
+  @Test
+  void scale_dryRun_sendsNoRequest() {
+    target.scale(new ScalingAction(9, dev.capstan.spi.Direction.UP, "test", Map.of(), true), ZONAL);
+
+    assertThat(server.requests()).isEmpty();
+  }
+
+  @Test
+  void scale_throttledResize_retriesTheInitialCall() {
+    api.fail("POST", "/resize", 429, "Rate Limit Exceeded", 1);
+
+    target.scale(resizeTo(6), ZONAL);
+
+    assertThat(requestLines()).startsWith("POST " + ZONAL_PATH + "/resize?size=6", "POST " + ZONAL_PATH + "/resize?size=6");
+    assertThat(api.group("proj", "zones/" + ZONE, "web").targetSize).isEqualTo(6);
+  }
+
+  @Test
+  void scale_operationEndsInError_surfacesTheCloudMessage() {
+    api.pollsUntilDone(2);
+    api.failNextOperation("QUOTA_EXCEEDED", "Quota 'CPUS' exceeded. Limit: 24.0 in region us-central1.");
+
+    assertThatThrownBy(() -> target.scale(resizeTo(50), ZONAL))
+        .isInstanceOf(TargetException.class)
+        .hasMessageContaining("resizing GCE managed instance group projects/proj/zones/us-central1-a/instanceGroupManagers/web to 50 failed")
+        .hasMessageContaining("QUOTA_EXCEEDED: Quota 'CPUS' exceeded. Limit: 24.0 in region us-central1.")
+        .hasMessageContaining("operation-1");
+    assertThat(api.group("proj", "zones/" + ZONE, "web").targetSize).isEqualTo(3);
+  }
+
+  @Test
+  void scale_operationVanishesWhilePolling_blamesTheOperationNotTheGroup() {
+    api.pollsUntilDone(5);
+    api.fail("GET", "/operations/operation-1", 404, "The resource 'operation-1' was not found", 100);
+
+    assertThatThrownBy(() -> target.scale(resizeTo(4), ZONAL))
+        .isInstanceOf(TargetException.class)
+        .hasMessageContaining("resizing GCE managed instance group projects/proj/zones/us-central1-a/instanceGroupManagers/web to 4"
+            + " failed while polling operation operation-1: NOT_FOUND: The resource 'operation-1' was not found");
+  }
+
+  @Test
+  void scale_missingGroup_throwsNamingTheGroup() {
+    assertThatThrownBy(() -> target.scale(resizeTo(4), Map.of("mig_name", "gone", "zone", ZONE)))
+        .isInstanceOf(TargetException.class)
+        .hasMessage("GCE managed instance group projects/proj/zones/us-central1-a/instanceGroupManagers/gone"
+            + " was not found");
+  }
+
+  @Test
+  void scale_operationNeverDone_failsAfterOperationTimeout() {
+    target.close();
+    target = target(server, Map.of("operation_timeout", "50ms"));
+    api.pollsUntilDone(Integer.MAX_VALUE);
+
+    assertThatThrownBy(() -> target.scale(resizeTo(4), ZONAL))
+        .isInstanceOf(TargetException.class)
+        .hasMessageContaining("resizing GCE managed instance group projects/proj/zones/us-central1-a/instanceGroupManagers/web to 4")
+        .hasMessageContaining("did not finish within 50ms");
+  }
+
+  @Test
+  void terminate_zonalNamesAndSelfLinks_deletesExactlyThoseInstances() {
+    target.terminate(ZONAL, List.of("web-1",
+        "https://www.googleapis.com/compute/v1/projects/proj/zones/us-central1-a/instances/web-3"));
+
+    RecordedRequest delete = server.requests().get(0);
+    assertThat(delete.method() + " " + delete.path()).isEqualTo("POST " + ZONAL_PATH + "/deleteInstances");
+    assertThat(delete.body()).contains("\"zones/us-central1-a/instances/web-1\"", "\"zones/us-central1-a/instances/web-3\"")
+        .doesNotContain("web-2");
+    assertThat(api.group("proj", "zones/" + ZONE, "web").instances).containsExactly("zones/us-central1-a/instances/web-2");
+    assertThat(target.status(ZONAL).count()).isEqualTo(1);
+  }
+
+  @Test
+  void terminate_regionalNames_looksUpEachInstanceZone() {
+    target.terminate(REGIONAL, List.of("api-2", "api-3"));
+
+    assertThat(requestLines()).containsExactly(
+        "POST " + REGIONAL_PATH + "/listManagedInstances",
+        "POST " + REGIONAL_PATH + "/deleteInstances",
+        "GET /compute/v1/projects/proj/regions/us-central1/operations/operation-1");
+    assertThat(server.requests().get(1).body())
+        .contains("\"zones/us-central1-b/instances/api-2\"", "\"zones/us-central1-a/instances/api-3\"");
+    assertThat(api.group("proj", "regions/" + REGION, "api").targetSize).isEqualTo(2);
+  }
+
+  @Test
+  void terminate_regionalUnknownName_deletesNothing() {
+    assertThatThrownBy(() -> target.terminate(REGIONAL, List.of("api-1", "stranger")))
+        .isInstanceOf(TargetException.class)
+        .hasMessageContaining("[stranger]")
+        .hasMessageContaining("nothing was deleted");
+    assertThat(requestLines()).containsExactly("POST " + REGIONAL_PATH + "/listManagedInstances");
+    assertThat(api.group("proj", "regions/" + REGION, "api").targetSize).isEqualTo(4);
+  }
+
+  @Test
+  void terminate_instanceOutsideTheGroup_surfacesTheRejection() {
+    assertThatThrownBy(() -> target.terminate(ZONAL, List.of("web-1", "db-1")))
+        .isInstanceOf(TargetException.class)
+        .hasMessageContaining("deleting instances [web-1, db-1] from GCE managed instance group")
+        .hasMessageContaining("is not a member of");
+    assertThat(api.group("proj", "zones/" + ZONE, "web").targetSize).isEqualTo(3);
+  }
+
+  @Test
+  void terminate_operationEndsInError_surfacesTheCloudMessage() {
+    api.failNextOperation("RESOURCE_IN_USE_BY_ANOTHER_RESOURCE", "The instance is being used by another operation.");
+
+    assertThatThrownBy(() -> target.terminate(ZONAL, List.of("web-2")))
+        .isInstanceOf(TargetException.class)
+        .hasMessageContaining("RESOURCE_IN_USE_BY_ANOTHER_RESOURCE: The instance is being used by another operation.");
+  }
+
+  @Test
+  void terminate_malformedLink_throwsBeforeAnyRequest() {
+    assertThatThrownBy(() -> target.terminate(ZONAL, List.of("projects/proj/global/images/web-1")))
+        .isInstanceOf(TargetException.class)
+        .hasMessageContaining("'projects/proj/global/images/web-1'");
+    assertThat(server.requests()).isEmpty();
+  }
+
+  @Test
+  void statusAll_severalGroupsOfOneProject_oneAggregatedListInOrder() {
+    List<TargetStatus> statuses = target.statusAll(List.of(REGIONAL, ZONAL, REGIONAL));
+
+    assertThat(statuses).extracting(TargetStatus::count).containsExactly(4L, 3L, 4L);
+    assertThat(server.requests()).singleElement().satisfies(r -> {
+      assertThat(r.path()).isEqualTo("/compute/v1/projects/proj/aggregated/instanceGroupManagers");
+      assertThat(r.queryParams()).containsEntry("filter", "name eq \"api|web\"").containsEntry("returnPartialSuccess", "true");
+    });
+  }
+
+  @Test
+  void statusAll_groupsInDifferentProjects_oneGetEach() {
+    api.addGroup("other", "zones/" + ZONE, "web", 7);
+
+    List<TargetStatus> statuses = target.statusAll(List.of(
+        Map.of("mig_name", "web", "zone", ZONE, "project", "other"), ZONAL));
+
+    assertThat(statuses).extracting(TargetStatus::count).containsExactly(7L, 3L);
+    assertThat(requestLines()).containsExactlyInAnyOrder(
+        "GET /compute/v1/projects/other/zones/us-central1-a/instanceGroupManagers/web", "GET " + ZONAL_PATH);
+  }
+
+  @Test
+  void statusAll_groupMissingFromTheList_isReadAloneAndReported() {
+    assertThatThrownBy(() -> target.statusAll(List.of(ZONAL, Map.of("mig_name", "gone", "zone", ZONE))))
+        .isInstanceOf(TargetException.class)
+        .hasMessageContaining("projects/proj/zones/us-central1-a/instanceGroupManagers/gone was not found");
+    assertThat(requestLines()).containsExactly(
+        "GET /compute/v1/projects/proj/aggregated/instanceGroupManagers?" + server.requests().get(0).rawQuery(),
+        "GET /compute/v1/projects/proj/zones/us-central1-a/instanceGroupManagers/gone");
+  }
+
+  @Test
+  void close_thenStatus_throwsIllegalState() {
+    target.close();
+
+    assertThatThrownBy(() -> target.status(ZONAL)).isInstanceOf(IllegalStateException.class);
+  }
+}

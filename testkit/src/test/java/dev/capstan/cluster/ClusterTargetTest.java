@@ -1,0 +1,289 @@
+package dev.capstan.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.capstan.spi.ConfigException;
+import dev.capstan.spi.ScalingAction;
+import dev.capstan.spi.TargetException;
+import dev.capstan.spi.TargetStatus;
+import dev.capstan.testkit.InMemoryNodePool;
+import dev.capstan.testkit.InMemoryTarget;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+final class ClusterTargetTest {
+  private static final Allocation WEB = new Allocation("w", "web", false, false);
+  private static final Allocation LOGS = new Allocation("l", "logs", true, false);
+
+  private InMemoryTarget cloud;
+  private InMemoryNodePool pool;
+  private ScaleInJournal journal;
+  private ClusterTarget target;
+
+  @BeforeEach
+  void setUp() {
+    cloud = new InMemoryTarget();
+    cloud.setCount("asg", 4); // instances asg-1 .. asg-4
+    pool = new InMemoryNodePool()
+        .ready("n1", "asg-1", "cloud", 1, 800, WEB)
+        .ready("n2", "asg-2", "cloud", 2, 100, WEB)
+        .ready("n3", "asg-3", "cloud", 3, 0)
+        .ready("n4", "asg-4", "cloud", 4, 500, WEB)
+        .ready("pi1", "none", "hashistack-rpi", 5, 0);
+    journal = ScaleInJournal.inMemory();
+    target = ClusterTarget.of(cloud, pool, journal, Runnable::run);
+  }
+
+  private static Map<String, String> config(String... extra) {
+    Map<String, String> c = new HashMap<>(Map.of(InMemoryTarget.GROUP_KEY, "asg", "node_class", "cloud"));
+    for (int i = 0; i < extra.length; i += 2) {
+      c.put(extra[i], extra[i + 1]);
+    }
+    return c;
+  }
+
+  private static ScalingAction down(long from, long to) {
+    return ScalingAction.to(from, to, "test");
+  }
+
+  @Test
+  void scaleDown_leastBusy_drainsThenTerminatesExactlyThoseNodes() {
+    target.scale(down(4, 2), config());
+    assertThat(pool.calls()).containsExactly("drain n3", "drain n2");
+    assertThat(cloud.calls()).filteredOn(c -> c.operation() == InMemoryTarget.Operation.TERMINATE)
+        .singleElement().satisfies(c -> assertThat(c.instanceIds()).containsExactly("asg-3", "asg-2"));
+    assertThat(cloud.instances("asg")).containsExactly("asg-1", "asg-4");
+    assertThat(cloud.scaleActions()).as("no blind desired-count change").isEmpty();
+    assertThat(journal.read(ClusterTarget.journalKey(config()))).isEmpty();
+  }
+
+  @Test
+  void scaleDown_otherSelector_followsIt() {
+    target.scale(down(4, 3), config("node_selector_strategy", "oldest_create_index"));
+    assertThat(cloud.instances("asg")).containsExactly("asg-2", "asg-3", "asg-4");
+  }
+
+  @Test
+  void scaleDown_nodesOfOtherClassesNeverChosen() {
+    target.scale(down(4, 0), config());
+    assertThat(pool.calls()).doesNotContain("drain pi1");
+    assertThat(pool.node("pi1")).isPresent();
+    assertThat(cloud.count("asg")).isZero();
+  }
+
+  @Test
+  void scaleDown_drainFails_nodeEligibleAgainAndKept_othersRemoved() {
+    pool.failDrain("n3", "allocation stuck");
+    assertThatThrownBy(() -> target.scale(down(4, 2), config()))
+        .isInstanceOf(TargetException.class)
+        .hasMessageContaining("removed 1 of 2 chosen nodes")
+        .hasMessageContaining("n3 (asg-3): drain failed: drain of node n3 failed: allocation stuck");
+    assertThat(cloud.instances("asg")).containsExactly("asg-1", "asg-3", "asg-4");
+    assertThat(pool.node("n3")).get().satisfies(n -> assertThat(n.eligible()).isTrue());
+    assertThat(pool.calls()).contains("eligible n3 true");
+  }
+
+  @Test
+  void scaleDown_everyDrainFails_nothingTerminated() {
+    pool.failDrain("n3", "x");
+    assertThatThrownBy(() -> target.scale(down(4, 3), config()))
+        .hasMessageContaining("removed nothing: every drain failed");
+    assertThat(cloud.count("asg")).isEqualTo(4);
+    assertThat(cloud.calls()).noneMatch(c -> c.operation() == InMemoryTarget.Operation.TERMINATE);
+  }
+
+  @Test
+  void scaleDown_terminatePartlyFails_survivorEligibleAgain() {
+    cloud.refuseToTerminate("asg-2", "scale-in protected");
+    assertThatThrownBy(() -> target.scale(down(4, 2), config()))
+        .hasMessageContaining("n2 (asg-2): terminate failed: scale-in protected");
+    assertThat(cloud.instances("asg")).containsExactly("asg-1", "asg-2", "asg-4");
+    assertThat(pool.node("n2")).get().satisfies(n -> assertThat(n.eligible()).isTrue());
+  }
+
+  @Test
+  void scaleDown_purge_removesTerminatedNodesFromScheduler() {
+    target.scale(down(4, 3), config("node_purge", "true"));
+    assertThat(pool.calls()).containsExactly("drain n3", "purge n3");
+    assertThat(pool.node("n3")).isEmpty();
+  }
+
+  @Test
+  void scaleDown_withoutPurge_keepsNodeRecord() {
+    target.scale(down(4, 3), config());
+    assertThat(pool.node("n3")).isPresent();
+  }
+
+  @Test
+  void scaleDown_ignoreSystemJobs_leavesThemDuringDrain() {
+    pool.ready("n5", "asg-5", "cloud", 0, 0, LOGS);
+    cloud.setCount("asg", 5);
+    target.scale(down(5, 4), config("node_selector_strategy", "empty_ignore_system", "node_drain_ignore_system_jobs",
+        "true", "node_ready_check", "false"));
+    assertThat(pool.calls()).containsExactly("drain n3");
+  }
+
+  @Test
+  void scaleUp_raisesGroupSize() {
+    target.scale(ScalingAction.to(4, 6, "up"), config());
+    assertThat(cloud.count("asg")).isEqualTo(6);
+    assertThat(pool.calls()).isEmpty();
+  }
+
+  @Test
+  void scaleDown_withoutNodeGroup_lowersDesiredCountOnly() {
+    target.scale(down(4, 3), Map.of(InMemoryTarget.GROUP_KEY, "asg"));
+    assertThat(cloud.scaleActions()).singleElement().satisfies(a -> assertThat(a.count()).isEqualTo(3));
+    assertThat(pool.calls()).isEmpty();
+  }
+
+  @Test
+  void dryRun_touchesNothing() {
+    target.scale(new ScalingAction(2, dev.capstan.spi.Direction.DOWN, "dry", Map.of(), true), config());
+    assertThat(pool.calls()).isEmpty();
+    assertThat(cloud.count("asg")).isEqualTo(4);
+  }
+
+  @Test
+  void status_nodeInitializingOrDraining_notReady_unlessCheckOff() {
+    pool.put(new Node("n9", Optional.of("asg-9"), "cloud", "dc1", "default", NodeStatus.INITIALIZING, true, false, 9,
+        List.of(), Resources.NONE, new Resources(1000, 1024)));
+    TargetStatus status = target.status(config());
+    assertThat(status.ready()).isFalse();
+    assertThat(status.meta().get(TargetStatus.META_NOT_READY_REASON))
+        .isEqualTo("nodes of node_class=cloud are not ready: n9 (initializing)");
+    assertThat(target.status(config("node_ready_check", "false")).ready()).isTrue();
+  }
+
+  @Test
+  void status_otherClassBusy_stillReady() {
+    pool.put(new Node("pi9", Optional.empty(), "hashistack-rpi", "dc1", "default", NodeStatus.READY, false, true, 9,
+        List.of(), Resources.NONE, Resources.NONE));
+    assertThat(target.status(config()).ready()).isTrue();
+  }
+
+  /** A journal that dies, as the process would, when asked to record a given phase. */
+  private static ScaleInJournal dyingAt(ScaleInJournal real, String phase) {
+    return new ScaleInJournal() {
+      @Override
+      public Optional<String> read(String key) {
+        return real.read(key);
+      }
+
+      @Override
+      public void write(String key, String entry) {
+        if (entry.contains("\"" + phase + "\"")) {
+          throw new SimulatedCrash();
+        }
+        real.write(key, entry);
+      }
+
+      @Override
+      public void remove(String key) {
+        real.remove(key);
+      }
+    };
+  }
+
+  private static final class SimulatedCrash extends Error {
+    private static final long serialVersionUID = 1L;
+  }
+
+  @Test
+  void crashWhileDraining_restartRollsBack_nodesEligibleAndNothingTerminated() {
+    ClusterTarget crashing = ClusterTarget.of(cloud, pool, dyingAt(journal, "DRAINED"), Runnable::run);
+    assertThatThrownBy(() -> crashing.scale(down(4, 3), config())).isInstanceOf(SimulatedCrash.class);
+    assertThat(pool.node("n3")).get().satisfies(n -> assertThat(n.eligible()).isFalse());
+
+    ClusterTarget restarted = ClusterTarget.of(cloud, pool, journal, Runnable::run);
+    assertThat(restarted.reconcile(config())).isTrue();
+    assertThat(pool.node("n3")).get().satisfies(n -> assertThat(n.eligible()).isTrue());
+    assertThat(cloud.count("asg")).isEqualTo(4);
+    assertThat(restarted.reconcile(config())).as("journal cleared").isFalse();
+  }
+
+  @Test
+  void crashBeforeTerminate_restartFinishesIt() {
+    ScaleInJournal dying = new ScaleInJournal() {
+      @Override
+      public Optional<String> read(String key) {
+        return journal.read(key);
+      }
+
+      @Override
+      public void write(String key, String entry) {
+        journal.write(key, entry);
+        if (entry.contains("\"DRAINED\"")) {
+          throw new SimulatedCrash(); // recorded the drain, died before terminating
+        }
+      }
+
+      @Override
+      public void remove(String key) {
+        journal.remove(key);
+      }
+    };
+    ClusterTarget crashing = ClusterTarget.of(cloud, pool, dying, Runnable::run);
+    assertThatThrownBy(() -> crashing.scale(down(4, 3), config("node_purge", "true"))).isInstanceOf(SimulatedCrash.class);
+    assertThat(cloud.count("asg")).as("drained but still running").isEqualTo(4);
+
+    ClusterTarget restarted = ClusterTarget.of(cloud, pool, journal, Runnable::run);
+    TargetStatus status = restarted.status(config("node_purge", "true"));
+    assertThat(status.count()).as("the status call reconciled first, then read the cloud").isEqualTo(4);
+    assertThat(cloud.instances("asg")).containsExactly("asg-1", "asg-2", "asg-4");
+    assertThat(pool.node("n3")).as("purged").isEmpty();
+  }
+
+  @Test
+  void crashAfterTerminate_restartDoesNotTerminateAgainButPurges() {
+    ClusterTarget crashing = ClusterTarget.of(cloud, pool, dyingAt(journal, "TERMINATED"), Runnable::run);
+    assertThatThrownBy(() -> crashing.scale(down(4, 3), config("node_purge", "true"))).isInstanceOf(SimulatedCrash.class);
+    assertThat(cloud.instances("asg")).containsExactly("asg-1", "asg-2", "asg-4");
+    int terminateCalls = (int) cloud.calls().stream().filter(c -> c.operation() == InMemoryTarget.Operation.TERMINATE).count();
+
+    ClusterTarget restarted = ClusterTarget.of(cloud, pool, journal, Runnable::run);
+    assertThat(restarted.reconcile(config("node_purge", "true"))).isTrue();
+    assertThat(cloud.calls().stream().filter(c -> c.operation() == InMemoryTarget.Operation.TERMINATE).count())
+        .isEqualTo(terminateCalls);
+    assertThat(pool.node("n3")).isEmpty();
+    assertThat(cloud.count("asg")).isEqualTo(3);
+  }
+
+  @Test
+  void nodePoolProvider_unknownName_listsAvailable() {
+    assertThatThrownBy(() -> NodePoolProvider.load("nomad", Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("unknown node pool 'nomad'; available:");
+  }
+
+  @Test
+  void wrap_targetThatCannotTerminate_rejected() {
+    dev.capstan.spi.Target plain = new dev.capstan.spi.Target() {
+      @Override
+      public TargetStatus status(Map<String, String> c) {
+        return TargetStatus.ready(1);
+      }
+
+      @Override
+      public void scale(ScalingAction a, Map<String, String> c) {}
+
+      @Override
+      public void close() {}
+    };
+    assertThatThrownBy(() -> ClusterTarget.of(plain, pool, journal))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("is not an InstanceGroup");
+  }
+
+  @Test
+  void close_closesPoolAndCloud() {
+    target.close();
+    assertThat(pool.isClosed()).isTrue();
+    assertThat(cloud.isClosed()).isTrue();
+  }
+}
