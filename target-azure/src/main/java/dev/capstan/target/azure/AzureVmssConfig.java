@@ -87,15 +87,15 @@ record AzureVmssConfig(String subscriptionId, Optional<String> tenantId, Optiona
       }
     }
     Optional<URI> endpoint = r.optionalString(ENDPOINT).flatMap(e -> endpoint(r, e));
-    Duration timeout = positive(r, OPERATION_TIMEOUT, DEFAULT_OPERATION_TIMEOUT);
-    Duration poll = positive(r, POLL_INTERVAL, DEFAULT_POLL_INTERVAL);
+    Duration timeout = r.positiveDuration(OPERATION_TIMEOUT, DEFAULT_OPERATION_TIMEOUT);
+    Duration poll = r.positiveDuration(POLL_INTERVAL, DEFAULT_POLL_INTERVAL);
     long retries = r.longValue(MAX_RETRIES, DEFAULT_MAX_RETRIES);
     if (retries < 0 || retries > 20) {
       r.problem(MAX_RETRIES, "must be between 0 and 20");
       retries = DEFAULT_MAX_RETRIES;
     }
-    Duration retryDelay = positive(r, RETRY_DELAY, DEFAULT_RETRY_DELAY);
-    Duration maxRetryDelay = positive(r, MAX_RETRY_DELAY, DEFAULT_MAX_RETRY_DELAY);
+    Duration retryDelay = r.positiveDuration(RETRY_DELAY, DEFAULT_RETRY_DELAY);
+    Duration maxRetryDelay = r.positiveDuration(MAX_RETRY_DELAY, DEFAULT_MAX_RETRY_DELAY);
     if (maxRetryDelay.compareTo(retryDelay) < 0) {
       r.problem(MAX_RETRY_DELAY, "must be at least " + RETRY_DELAY);
     }
@@ -103,17 +103,6 @@ record AzureVmssConfig(String subscriptionId, Optional<String> tenantId, Optiona
     r.validate();
     return new AzureVmssConfig(subscription.orElseThrow(), tenant, client, secret, endpoint, timeout, poll,
         (int) retries, retryDelay, maxRetryDelay);
-  }
-
-  // ConfigReader.positiveDuration also reports an unparsable value as "must be a positive duration",
-  // a second problem for one mistake; this reports it once.
-  private static Duration positive(ConfigReader r, String key, Duration defaultValue) {
-    Optional<Duration> d = r.optionalDuration(key);
-    if (d.isPresent() && (d.get().isZero() || d.get().isNegative())) {
-      r.problem(key, "must be a positive duration");
-      return defaultValue;
-    }
-    return d.orElse(defaultValue);
   }
 
   // Read outside ConfigReader's value-quoting problems so a blank or odd secret never reaches a message.

@@ -5,6 +5,7 @@ import com.azure.core.exception.HttpResponseException;
 import com.azure.core.management.exception.ManagementError;
 import com.azure.core.management.exception.ManagementException;
 import com.azure.core.management.polling.PollResult;
+import com.azure.core.util.Context;
 import com.azure.core.util.polling.LongRunningOperationStatus;
 import com.azure.core.util.polling.PollResponse;
 import com.azure.core.util.polling.SyncPoller;
@@ -187,6 +188,35 @@ final class AzureVmssTarget implements Target, InstanceGroup {
       throw new TargetException("azure-vmss: deleting VMs " + ids + " of " + group + " failed: " + failed);
     }
     return terminated;
+  }
+
+  /**
+   * Lists the scale set's instances: instance ids in Uniform orchestration, VM names in Flexible, the
+   * same ids {@link #terminate} takes.
+   *
+   * @param policyTargetConfig the policy's target attributes, naming the group
+   * @return the ids of the scale set's instances, in the cloud's order
+   * @throws TargetException if the scale set does not exist or Azure could not be asked; names it
+   */
+  @Override
+  public Optional<List<String>> instanceIds(Map<String, String> policyTargetConfig) {
+    AzureVmssGroup group = AzureVmssGroup.parse(policyTargetConfig);
+    VirtualMachineScaleSetInner vmss = get(group);
+    try {
+      if (mode(vmss) != OrchestrationMode.FLEXIBLE) {
+        return Optional.of(client.getVirtualMachineScaleSetVMs().list(group.resourceGroup(), group.name())
+            .stream().map(VirtualMachineScaleSetVMInner::instanceId).toList());
+      }
+      // The filter narrows the listing server-side; the membership check keeps it exact either way.
+      String filter = "'virtualMachineScaleSet/id' eq '" + vmss.id() + "'";
+      return Optional.of(client.getVirtualMachines()
+          .listByResourceGroup(group.resourceGroup(), filter, null, Context.NONE).stream()
+          .filter(vm -> vm.virtualMachineScaleSet() != null
+              && vmss.id().equalsIgnoreCase(vm.virtualMachineScaleSet().id()))
+          .map(VirtualMachineInner::name).toList());
+    } catch (RuntimeException e) {
+      throw failure("listing the instances of", group, e);
+    }
   }
 
   private static String uniformInstanceId(AzureVmssGroup group, String id) {

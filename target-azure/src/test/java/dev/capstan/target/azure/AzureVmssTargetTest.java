@@ -291,6 +291,31 @@ final class AzureVmssTargetTest {
   }
 
   @Test
+  void instanceIds_uniform_followsEveryPage() {
+    api.addUniform(RG, "big", 5);
+    Map<String, String> big = Map.of("resource_group", RG, "vm_scale_set", "big");
+
+    assertThat(target.instanceIds(big)).contains(List.of("0", "1", "2", "3", "4"));
+    assertThat(calls()).filteredOn(c -> c.endsWith("/big/virtualMachines")).hasSize(3);
+  }
+
+  @Test
+  void instanceIds_flexible_namesOnlyTheScaleSetsVms() {
+    assertThat(target.instanceIds(FLEX)).contains(api.instances("flex"));
+    RecordedRequest list = server.requests().get(1);
+    assertThat(list.path()).endsWith("/resourceGroups/" + RG + "/providers/Microsoft.Compute/virtualMachines");
+    assertThat(list.queryParams()).containsEntry("$filter", "'virtualMachineScaleSet/id' eq '/subscriptions/"
+        + FakeVmssApi.SUBSCRIPTION + "/resourceGroups/" + RG + "/providers/Microsoft.Compute/virtualMachineScaleSets/flex'");
+  }
+
+  @Test
+  void instanceIds_missingScaleSet_namesIt() {
+    assertThatThrownBy(() -> target.instanceIds(Map.of("resource_group", RG, "vm_scale_set", "gone")))
+        .isInstanceOf(TargetException.class)
+        .hasMessageContaining("scale set 'gone' in resource group 'rg-web'");
+  }
+
+  @Test
   void status_policyTargetWithUnknownKey_namesItButAcceptsClusterKeys() {
     Map<String, String> config = Map.of("resource_group", RG, "vm_scale_set", "web", "node_class", "web",
         "node_drain_deadline", "5m", "vmss_name", "web");

@@ -32,6 +32,8 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
       "/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\\.Compute/virtualMachineScaleSets/([^/]+)(/.*)?");
   private static final Pattern VM = Pattern.compile(
       "/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\\.Compute/virtualMachines/([^/]+)");
+  private static final Pattern VM_LIST = Pattern.compile(
+      "/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\\.Compute/virtualMachines");
   private static final Pattern OPERATION = Pattern.compile(
       "/subscriptions/[^/]+/providers/Microsoft\\.Compute/locations/[^/]+/(operations|operationResults)/([^/]+)");
   private static final Pattern CAPACITY = Pattern.compile("\"capacity\"\\s*:\\s*(\\d+)");
@@ -184,6 +186,10 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
     if (op.matches()) {
       return poll(op.group(2));
     }
+    Matcher list = VM_LIST.matcher(request.path());
+    if (list.matches() && request.method().equals("GET")) {
+      return listVirtualMachines(list.group(2));
+    }
     Matcher vm = VM.matcher(request.path());
     if (vm.matches()) {
       return virtualMachine(request, vm.group(2), vm.group(3));
@@ -232,6 +238,9 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
         s.capacity -= wanted.size();
       }, () -> { }, null, "");
     }
+    if (rest.equals("/virtualMachines") && request.method().equals("GET") && !s.flexible) {
+      return listInstances(request, s);
+    }
     if (rest.startsWith("/virtualMachines/") && request.method().equals("GET") && !s.flexible) {
       String instanceId = rest.substring("/virtualMachines/".length());
       Boolean prot = s.instances.get(instanceId);
@@ -244,6 +253,36 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
           + prot + ",\"protectFromScaleSetActions\":false}}}");
     }
     return armError(400, "InvalidRequest", "unsupported " + request.method() + " " + request.path());
+  }
+
+  /** Lists a Uniform scale set's instances two to a page, linked by {@code nextLink}. */
+  private Response listInstances(RecordedRequest request, ScaleSet s) {
+    List<String> ids = List.copyOf(s.instances.keySet());
+    int from = Integer.parseInt(request.queryParams().getOrDefault("$skiptoken", "0"));
+    int to = Math.min(ids.size(), from + 2);
+    String items = ids.subList(from, to).stream().map(id -> "{\"id\":\"" + s.id() + "/virtualMachines/" + id
+        + "\",\"name\":\"" + s.name + "_" + id + "\",\"instanceId\":\"" + id + "\",\"location\":\"" + LOCATION
+        + "\",\"properties\":{\"provisioningState\":\"Succeeded\"}}").collect(Collectors.joining(","));
+    String next = to < ids.size() ? ",\"nextLink\":\"" + baseUrl + request.path() + "?api-version=2025-04-01&$skiptoken="
+        + to + "\"" : "";
+    return Response.json(200, "{\"value\":[" + items + "]" + next + "}");
+  }
+
+  /** Lists every VM in a resource group: the Flexible scale sets' members and one standalone VM. */
+  private Response listVirtualMachines(String resourceGroup) {
+    List<String> items = new ArrayList<>();
+    String prefix = "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + resourceGroup
+        + "/providers/Microsoft.Compute/virtualMachines/";
+    for (ScaleSet s : scaleSets.values()) {
+      if (s.flexible && s.resourceGroup.equals(resourceGroup)) {
+        s.instances.keySet().forEach(vm -> items.add("{\"id\":\"" + prefix + vm + "\",\"name\":\"" + vm
+            + "\",\"location\":\"" + LOCATION + "\",\"properties\":{\"virtualMachineScaleSet\":{\"id\":\""
+            + s.id() + "\"}}}"));
+      }
+    }
+    items.add("{\"id\":\"" + prefix + "standalone-1\",\"name\":\"standalone-1\",\"location\":\"" + LOCATION
+        + "\",\"properties\":{}}");
+    return Response.json(200, "{\"value\":[" + String.join(",", items) + "]}");
   }
 
   private Response virtualMachine(RecordedRequest request, String resourceGroup, String vmName) {
