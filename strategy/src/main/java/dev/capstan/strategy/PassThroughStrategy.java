@@ -6,9 +6,13 @@ import dev.capstan.spi.Strategy;
 /** Uses the latest metric value itself as the count, e.g. a queue's own "workers needed" gauge. */
 final class PassThroughStrategy implements Strategy {
   private final StepLimits limits;
+  private final long maxUp;
+  private final long maxDown;
 
   PassThroughStrategy(StepLimits limits) {
     this.limits = limits;
+    this.maxUp = limits.maxUp();
+    this.maxDown = limits.maxDown();
   }
 
   @Override
@@ -17,7 +21,7 @@ final class PassThroughStrategy implements Strategy {
       return currentCount;
     }
     // The cast truncates toward zero and saturates at the long range, as Go's int64(float64) does in range.
-    return limits.apply(currentCount, (long) metrics.latest());
+    return StepLimits.apply(currentCount, (long) metrics.latest(), maxUp, maxDown);
   }
 
   @Override

@@ -26,10 +26,11 @@ record StepLimits(long maxUp, long maxDown) {
   }
 
   /**
-   * Moves {@code desired} no further than the caps allow from {@code count}, and never below 0.
-   * Both arguments are at least 0 after the clamp, so the differences cannot overflow.
+   * Moves {@code desired} no further than the caps allow from {@code count}, and never below 0; static
+   * so a strategy can keep the caps in its own fields and spare the hot path a dependent load. Both
+   * counts are at least 0 after the clamp, so the differences cannot overflow.
    */
-  long apply(long count, long desired) {
+  static long apply(long count, long desired, long maxUp, long maxDown) {
     long d = Math.max(0L, desired);
     if (d > count && d - count > maxUp) {
       return count + maxUp;
@@ -38,5 +39,11 @@ record StepLimits(long maxUp, long maxDown) {
       return count - maxDown;
     }
     return d;
+  }
+
+  @Override
+  public String toString() {
+    return MAX_SCALE_UP + "=" + (maxUp == Long.MAX_VALUE ? "unlimited" : Long.toString(maxUp)) + ", "
+        + MAX_SCALE_DOWN + "=" + (maxDown == Long.MAX_VALUE ? "unlimited" : Long.toString(maxDown));
   }
 }

@@ -10,6 +10,8 @@ final class TargetValueStrategy implements Strategy {
   private final double target;
   private final double threshold;
   private final StepLimits limits;
+  private final long maxUp;
+  private final long maxDown;
   // The band edges, computed once exactly as nomad-autoscaler computes them on every run.
   private final double lowerBand;
   private final double upperBand;
@@ -18,6 +20,8 @@ final class TargetValueStrategy implements Strategy {
     this.target = target;
     this.threshold = threshold;
     this.limits = limits;
+    this.maxUp = limits.maxUp();
+    this.maxDown = limits.maxDown();
     this.lowerBand = 1 - threshold;
     this.upperBand = 1 + threshold;
   }
@@ -52,7 +56,7 @@ final class TargetValueStrategy implements Strategy {
     if (factor >= lowerBand && factor <= upperBand) {
       return count;
     }
-    return limits.apply(count, (long) Math.ceil(count * factor));
+    return StepLimits.apply(count, (long) Math.ceil(count * factor), maxUp, maxDown);
   }
 
   /** Formats like Go's {@code %f}: the exact binary value rounded half-even to 6 decimals. */
