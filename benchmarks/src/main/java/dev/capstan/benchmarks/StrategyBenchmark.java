@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * path. Run from the repository root:
  *
  * <pre>{@code
- * ./mvnw -B -o -pl benchmarks -am package -DskipTests
+ * ./mvnw -B -pl benchmarks -am package -DskipTests
  * java -jar benchmarks/target/benchmarks.jar StrategyBenchmark -prof gc
  * }</pre>
  *

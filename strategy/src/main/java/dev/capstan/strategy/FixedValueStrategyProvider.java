@@ -34,13 +34,14 @@ public final class FixedValueStrategyProvider implements StrategyProvider {
    */
   @Override
   public Strategy create(Map<String, String> config) {
-    ConfigReader r = ConfigReader.of(config, NAME + " strategy");
+    return StrategyConfig.parse(NAME, config, FixedValueStrategyProvider::read);
+  }
+
+  private static Strategy read(ConfigReader r) {
     long value = r.requiredLong("value");
     if (value < 0) {
       r.problem("value", "must be at least 0");
     }
-    r.rejectUnknownKeys();
-    r.validate();
     return new FixedValueStrategy(value);
   }
 }

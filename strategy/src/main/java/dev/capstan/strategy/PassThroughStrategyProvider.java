@@ -1,7 +1,6 @@
 package dev.capstan.strategy;
 
 import com.google.auto.service.AutoService;
-import dev.capstan.config.ConfigReader;
 import dev.capstan.spi.Strategy;
 import dev.capstan.spi.StrategyProvider;
 import java.util.Map;
@@ -38,10 +37,6 @@ public final class PassThroughStrategyProvider implements StrategyProvider {
    */
   @Override
   public Strategy create(Map<String, String> config) {
-    ConfigReader r = ConfigReader.of(config, NAME + " strategy");
-    StepLimits limits = StepLimits.read(r);
-    r.rejectUnknownKeys();
-    r.validate();
-    return new PassThroughStrategy(limits);
+    return StrategyConfig.parse(NAME, config, r -> new PassThroughStrategy(StepLimits.read(r)));
   }
 }

@@ -44,15 +44,15 @@ public final class TargetValueStrategyProvider implements StrategyProvider {
    */
   @Override
   public Strategy create(Map<String, String> config) {
-    ConfigReader r = ConfigReader.of(config, NAME + " strategy");
+    return StrategyConfig.parse(NAME, config, TargetValueStrategyProvider::read);
+  }
+
+  private static Strategy read(ConfigReader r) {
     double target = r.requiredDouble("target");
     double threshold = r.doubleValue("threshold", DEFAULT_THRESHOLD);
     if (threshold < 0) {
       r.problem("threshold", "must be at least 0");
     }
-    StepLimits limits = StepLimits.read(r);
-    r.rejectUnknownKeys();
-    r.validate();
-    return new TargetValueStrategy(target, threshold, limits);
+    return new TargetValueStrategy(target, threshold, StepLimits.read(r));
   }
 }

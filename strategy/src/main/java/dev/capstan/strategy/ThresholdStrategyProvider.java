@@ -53,7 +53,10 @@ public final class ThresholdStrategyProvider implements StrategyProvider {
    */
   @Override
   public Strategy create(Map<String, String> config) {
-    ConfigReader r = ConfigReader.of(config, NAME + " strategy");
+    return StrategyConfig.parse(NAME, config, r -> read(r, config));
+  }
+
+  private static Strategy read(ConfigReader r, Map<String, String> config) {
     OptionalDouble lower = r.optionalDouble(LOWER);
     OptionalDouble upper = r.optionalDouble(UPPER);
     if (!r.has(LOWER) && !r.has(UPPER)) {
@@ -95,9 +98,6 @@ public final class ThresholdStrategyProvider implements StrategyProvider {
       r.problem("only one of delta, percentage or value may be set, but " + String.join(" and ", actions)
           + " were");
     }
-
-    r.rejectUnknownKeys();
-    r.validate();
     return new ThresholdStrategy(lower.orElse(Double.NEGATIVE_INFINITY), upper.orElse(Double.POSITIVE_INFINITY),
         trigger, action, amount, percentage);
   }
