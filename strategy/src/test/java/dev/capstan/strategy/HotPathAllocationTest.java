@@ -2,6 +2,7 @@ package dev.capstan.strategy;
 
 import static dev.capstan.strategy.Fixtures.series;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.capstan.Plugins;
 import dev.capstan.spi.MetricSeries;
@@ -22,6 +23,9 @@ final class HotPathAllocationTest {
 
   @BeforeAll
   static void allocationCountingIsSupported() {
+    // HotSpot and OpenJ9 both provide this extension; a JVM without it cannot count bytes per thread.
+    assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
+        "this JVM cannot count the bytes a thread allocates");
     threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     threads.setThreadAllocatedMemoryEnabled(true);
   }
