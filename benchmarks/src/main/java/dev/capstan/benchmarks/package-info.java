@@ -1,2 +1,5 @@
-/** Placeholder until this module's issue lands. */
+/**
+ * JMH benchmarks for Capstan's hot paths; not published. Results with {@code -prof gc} are committed
+ * under {@code benchmarks/results/}.
+ */
 package dev.capstan.benchmarks;

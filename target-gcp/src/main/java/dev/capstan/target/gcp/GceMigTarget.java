@@ -404,12 +404,25 @@ public final class GceMigTarget implements Target, InstanceGroup {
     return urls;
   }
 
+  /**
+   * Lists the names of the group's managed instances with {@code listManagedInstances}.
+   *
+   * @throws ConfigException if the configuration does not name a group properly
+   * @throws TargetException if the group does not exist or could not be read
+   */
+  @Override
+  public Optional<List<String>> instanceIds(Map<String, String> policyTargetConfig) {
+    MigRef ref = ref(policyTargetConfig);
+    return Optional.of(List.copyOf(managedInstances(ref).keySet()));
+  }
+
   /** Maps each managed instance's name to its {@code zones/<zone>/instances/<name>} path. */
   private Map<String, String> managedInstances(MigRef ref) {
-    Iterable<ManagedInstance> instances;
-    Map<String, String> byName = new HashMap<>();
+    Map<String, String> byName = new LinkedHashMap<>();
     try {
-      instances = regional.listManagedInstances(ref.project(), ref.location(), ref.name()).iterateAll();
+      Iterable<ManagedInstance> instances = ref.regional()
+          ? regional.listManagedInstances(ref.project(), ref.location(), ref.name()).iterateAll()
+          : zonal.listManagedInstances(ref.project(), ref.location(), ref.name()).iterateAll();
       for (ManagedInstance instance : instances) {
         Matcher m = INSTANCE_PATH.matcher(instance.getInstance());
         if (m.find()) {

@@ -242,6 +242,15 @@ final class GceMigTargetTest {
   }
 
   @Test
+  void instanceIds_zonalAndRegional_listManagedInstances() {
+    assertThat(target.instanceIds(ZONAL)).hasValueSatisfying(ids -> assertThat(ids).contains("web-1").hasSize(
+        (int) api.group("proj", "zones/" + ZONE, "web").targetSize));
+    assertThat(target.instanceIds(REGIONAL)).hasValueSatisfying(ids -> assertThat(ids).contains("api-2", "api-3"));
+    assertThat(requestLines()).containsExactly("POST " + ZONAL_PATH + "/listManagedInstances",
+        "POST " + REGIONAL_PATH + "/listManagedInstances");
+  }
+
+  @Test
   void terminate_regionalNames_looksUpEachInstanceZone() {
     target.terminate(REGIONAL, List.of("api-2", "api-3"));
 

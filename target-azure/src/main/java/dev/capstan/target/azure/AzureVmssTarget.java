@@ -1,0 +1,352 @@
+package dev.capstan.target.azure;
+
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.exception.HttpResponseException;
+import com.azure.core.management.exception.ManagementError;
+import com.azure.core.management.exception.ManagementException;
+import com.azure.core.management.polling.PollResult;
+import com.azure.core.util.Context;
+import com.azure.core.util.polling.LongRunningOperationStatus;
+import com.azure.core.util.polling.PollResponse;
+import com.azure.core.util.polling.SyncPoller;
+import com.azure.json.JsonProviders;
+import com.azure.json.JsonReader;
+import com.azure.json.JsonToken;
+import com.azure.resourcemanager.compute.ComputeManager;
+import com.azure.resourcemanager.compute.fluent.ComputeManagementClient;
+import com.azure.resourcemanager.compute.fluent.models.VirtualMachineInner;
+import com.azure.resourcemanager.compute.fluent.models.VirtualMachineScaleSetInner;
+import com.azure.resourcemanager.compute.fluent.models.VirtualMachineScaleSetVMInner;
+import com.azure.resourcemanager.compute.models.OrchestrationMode;
+import com.azure.resourcemanager.compute.models.Sku;
+import com.azure.resourcemanager.compute.models.VirtualMachineScaleSetUpdate;
+import com.azure.resourcemanager.compute.models.VirtualMachineScaleSetVMInstanceRequiredIDs;
+import dev.capstan.spi.InstanceGroup;
+import dev.capstan.spi.ScalingAction;
+import dev.capstan.spi.Target;
+import dev.capstan.spi.TargetException;
+import dev.capstan.spi.TargetStatus;
+import dev.capstan.spi.TerminationException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An Azure virtual machine scale set as a Capstan {@link Target}: its count is {@code sku.capacity}.
+ *
+ * <p>Scaling updates the capacity and waits, up to {@code operation_timeout}, for the long-running
+ * operation to end. {@link #terminate} removes exactly the named instances: in Uniform orchestration
+ * through the scale set's delete-instances call (ids are instance ids such as {@code 3}, or VM names
+ * such as {@code myvmss_3}); in Flexible orchestration by deleting each VM (ids are VM names), which
+ * also lowers the capacity. Instances protected from scale-in are never removed; in Flexible mode,
+ * where protection is an ARM lock, the cloud refuses and the refusal is reported.
+ */
+final class AzureVmssTarget implements Target, InstanceGroup {
+  private static final String SUCCEEDED = "Succeeded";
+
+  private final AzureVmssConfig config;
+  private final ComputeManagementClient client;
+  private volatile boolean closed;
+
+  AzureVmssTarget(AzureVmssConfig config, ComputeManager manager) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.client = manager.serviceClient();
+  }
+
+  /**
+   * Opens a target over the configured endpoint.
+   *
+   * @param config the agent configuration
+   * @param credential signs requests; empty only against a local plain-HTTP test endpoint
+   * @return a new target
+   */
+  static AzureVmssTarget open(AzureVmssConfig config, Optional<TokenCredential> credential) {
+    return new AzureVmssTarget(config, AzureVmssClients.computeManager(config, credential));
+  }
+
+  @Override
+  public TargetStatus status(Map<String, String> policyTargetConfig) {
+    AzureVmssGroup group = AzureVmssGroup.parse(policyTargetConfig);
+    VirtualMachineScaleSetInner vmss = get(group);
+    long capacity = vmss.sku() == null || vmss.sku().capacity() == null ? 0 : vmss.sku().capacity();
+    String state = vmss.provisioningState();
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("azure.provisioning_state", String.valueOf(state));
+    meta.put("azure.orchestration_mode", String.valueOf(mode(vmss)));
+    boolean ready = SUCCEEDED.equalsIgnoreCase(state);
+    if (!ready) {
+      meta.put(TargetStatus.META_NOT_READY_REASON, "provisioning state is " + state + ", not " + SUCCEEDED);
+    }
+    return new TargetStatus(ready, capacity, meta);
+  }
+
+  @Override
+  public void scale(ScalingAction action, Map<String, String> policyTargetConfig) {
+    AzureVmssGroup group = AzureVmssGroup.parse(policyTargetConfig);
+    ensureOpen();
+    if (action.dryRun()) {
+      return;
+    }
+    String doing = "setting the capacity to " + action.count() + " of";
+    try {
+      VirtualMachineScaleSetUpdate update = new VirtualMachineScaleSetUpdate()
+          .withSku(new Sku().withCapacity(action.count()));
+      await(client.getVirtualMachineScaleSets().beginUpdate(group.resourceGroup(), group.name(), update),
+          config.operationTimeout(), doing, group);
+    } catch (RuntimeException e) {
+      throw failure(doing, group, e);
+    }
+  }
+
+  @Override
+  public void terminate(Map<String, String> policyTargetConfig, List<String> instanceIds) {
+    AzureVmssGroup group = AzureVmssGroup.parse(policyTargetConfig);
+    if (instanceIds.isEmpty()) {
+      return;
+    }
+    long deadline = System.nanoTime() + config.operationTimeout().toNanos();
+    VirtualMachineScaleSetInner vmss = get(group);
+    Map<String, String> failed = new LinkedHashMap<>();
+    List<String> terminated = mode(vmss) == OrchestrationMode.FLEXIBLE
+        ? terminateFlexible(group, instanceIds, failed, deadline)
+        : terminateUniform(group, instanceIds, failed, deadline);
+    if (!failed.isEmpty()) {
+      throw new TerminationException(group.toString(), terminated, failed);
+    }
+  }
+
+  private List<String> terminateUniform(AzureVmssGroup group, List<String> ids, Map<String, String> failed,
+      long deadline) {
+    // Instance id -> the id the caller used, so results are reported in the caller's terms.
+    Map<String, String> eligible = new LinkedHashMap<>();
+    for (String id : ids) {
+      String instanceId = uniformInstanceId(group, id);
+      try {
+        VirtualMachineScaleSetVMInner vm = client.getVirtualMachineScaleSetVMs()
+            .get(group.resourceGroup(), group.name(), instanceId);
+        if (vm.protectionPolicy() != null && Boolean.TRUE.equals(vm.protectionPolicy().protectFromScaleIn())) {
+          failed.put(id, "instance is protected from scale-in");
+        } else {
+          eligible.put(instanceId, id);
+        }
+      } catch (RuntimeException e) {
+        failed.put(id, isNotFound(e) ? "not an instance of " + group : describe(e));
+      }
+    }
+    if (eligible.isEmpty()) {
+      return List.of();
+    }
+    String doing = "deleting instances " + eligible.keySet() + " of";
+    try {
+      await(client.getVirtualMachineScaleSets().beginDeleteInstances(group.resourceGroup(), group.name(),
+              new VirtualMachineScaleSetVMInstanceRequiredIDs().withInstanceIds(List.copyOf(eligible.keySet()))),
+          remaining(deadline), doing, group);
+    } catch (RuntimeException e) {
+      if (failed.isEmpty()) {
+        throw failure(doing, group, e);
+      }
+      eligible.values().forEach(id -> failed.put(id, describe(e)));
+      return List.of();
+    }
+    return List.copyOf(eligible.values());
+  }
+
+  private List<String> terminateFlexible(AzureVmssGroup group, List<String> ids, Map<String, String> failed,
+      long deadline) {
+    String suffix = ("/virtualMachineScaleSets/" + group.name()).toLowerCase(Locale.ROOT);
+    Map<String, SyncPoller<PollResult<Void>, Void>> deletions = new LinkedHashMap<>();
+    for (String id : ids) {
+      try {
+        VirtualMachineInner vm = client.getVirtualMachines().getByResourceGroup(group.resourceGroup(), id);
+        String owner = vm.virtualMachineScaleSet() == null ? null : vm.virtualMachineScaleSet().id();
+        if (owner == null || !owner.toLowerCase(Locale.ROOT).endsWith(suffix)) {
+          failed.put(id, "VM is not a member of " + group);
+          continue;
+        }
+        deletions.put(id, client.getVirtualMachines().beginDelete(group.resourceGroup(), id));
+      } catch (RuntimeException e) {
+        failed.put(id, isNotFound(e) ? "no such VM in resource group '" + group.resourceGroup() + "'" : describe(e));
+      }
+    }
+    List<String> terminated = new ArrayList<>();
+    deletions.forEach((id, poller) -> {
+      try {
+        await(poller, remaining(deadline), "deleting VM " + id + " of", group);
+        terminated.add(id);
+      } catch (RuntimeException e) {
+        failed.put(id, describe(e));
+      }
+    });
+    if (terminated.isEmpty() && deletions.size() == ids.size()) {
+      // Nothing was refused up front and every deletion failed: a plain failure, not a partial one.
+      throw new TargetException("azure-vmss: deleting VMs " + ids + " of " + group + " failed: " + failed);
+    }
+    return terminated;
+  }
+
+  /**
+   * Lists the scale set's instances: instance ids in Uniform orchestration, VM names in Flexible, the
+   * same ids {@link #terminate} takes.
+   *
+   * @param policyTargetConfig the policy's target attributes, naming the group
+   * @return the ids of the scale set's instances, in the cloud's order
+   * @throws TargetException if the scale set does not exist or Azure could not be asked; names it
+   */
+  @Override
+  public Optional<List<String>> instanceIds(Map<String, String> policyTargetConfig) {
+    AzureVmssGroup group = AzureVmssGroup.parse(policyTargetConfig);
+    VirtualMachineScaleSetInner vmss = get(group);
+    try {
+      if (mode(vmss) != OrchestrationMode.FLEXIBLE) {
+        return Optional.of(client.getVirtualMachineScaleSetVMs().list(group.resourceGroup(), group.name())
+            .stream().map(VirtualMachineScaleSetVMInner::instanceId).toList());
+      }
+      // The filter narrows the listing server-side; the membership check keeps it exact either way.
+      String filter = "'virtualMachineScaleSet/id' eq '" + vmss.id() + "'";
+      return Optional.of(client.getVirtualMachines()
+          .listByResourceGroup(group.resourceGroup(), filter, null, Context.NONE).stream()
+          .filter(vm -> vm.virtualMachineScaleSet() != null
+              && vmss.id().equalsIgnoreCase(vm.virtualMachineScaleSet().id()))
+          .map(VirtualMachineInner::name).toList());
+    } catch (RuntimeException e) {
+      throw failure("listing the instances of", group, e);
+    }
+  }
+
+  private static String uniformInstanceId(AzureVmssGroup group, String id) {
+    // Nomad reports a Uniform instance by its VM name, "<scale set>_<instance id>".
+    String prefix = group.name() + "_";
+    if (id.regionMatches(true, 0, prefix, 0, prefix.length()) && id.length() > prefix.length()) {
+      return id.substring(prefix.length());
+    }
+    return id;
+  }
+
+  private VirtualMachineScaleSetInner get(AzureVmssGroup group) {
+    ensureOpen();
+    try {
+      return client.getVirtualMachineScaleSets().getByResourceGroup(group.resourceGroup(), group.name());
+    } catch (RuntimeException e) {
+      throw failure("reading", group, e);
+    }
+  }
+
+  private static OrchestrationMode mode(VirtualMachineScaleSetInner vmss) {
+    // Scale sets created before orchestration modes existed report none and behave as Uniform.
+    return vmss.orchestrationMode() == null ? OrchestrationMode.UNIFORM : vmss.orchestrationMode();
+  }
+
+  private <T> T await(SyncPoller<PollResult<T>, T> poller, Duration timeout, String doing,
+      AzureVmssGroup group) {
+    poller.setPollInterval(config.pollInterval());
+    PollResponse<PollResult<T>> last;
+    try {
+      last = poller.waitForCompletion(timeout);
+    } catch (RuntimeException e) {
+      if (isTimeout(e)) {
+        throw new TargetException("azure-vmss: " + doing + " " + group + " did not finish within "
+            + timeout.toMillis() + " ms (operation_timeout); it may still complete in Azure", e);
+      }
+      throw e;
+    }
+    if (last.getStatus() == LongRunningOperationStatus.SUCCESSFULLY_COMPLETED) {
+      return poller.getFinalResult();
+    }
+    // The poller reports a failed operation as a status, not an exception; the cloud's reason is in it.
+    PollResult.Error error = last.getValue() == null ? null : last.getValue().getError();
+    throw new TargetException("azure-vmss: " + doing + " " + group + " failed: the operation ended "
+        + last.getStatus() + (error == null ? "" : ": " + describe(error)));
+  }
+
+  private static String describe(PollResult.Error error) {
+    String body = error.getResponseBody();
+    if (body != null && !body.isBlank()) {
+      try (JsonReader reader = JsonProviders.createReader(body)) {
+        ManagementError parsed = reader.readObject(r -> {
+          ManagementError found = null;
+          while (r.nextToken() != JsonToken.END_OBJECT) {
+            String field = r.getFieldName();
+            r.nextToken();
+            if ("error".equals(field)) {
+              found = ManagementError.fromJson(r);
+            } else {
+              r.skipChildren();
+            }
+          }
+          return found;
+        });
+        if (parsed != null && parsed.getCode() != null) {
+          return parsed.getCode() + ": " + parsed.getMessage();
+        }
+      } catch (IOException | RuntimeException e) {
+        // Not the ARM error shape; fall back to the poller's own message.
+      }
+    }
+    return "HTTP " + error.getResponseStatusCode() + ": " + error.getMessage();
+  }
+
+  private static boolean isTimeout(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.util.concurrent.TimeoutException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Duration remaining(long deadline) {
+    return Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+  }
+
+  private static TargetException failure(String doing, AzureVmssGroup group, RuntimeException e) {
+    if (e instanceof TargetException t) {
+      return t;
+    }
+    if (isNotFound(e)) {
+      return new TargetException("azure-vmss: " + doing + " " + group + " failed: it does not exist ("
+          + describe(e) + ")", e);
+    }
+    return new TargetException("azure-vmss: " + doing + " " + group + " failed: " + describe(e), e);
+  }
+
+  private static boolean isNotFound(RuntimeException e) {
+    return e instanceof HttpResponseException h && h.getResponse() != null
+        && h.getResponse().getStatusCode() == 404;
+  }
+
+  /** The cloud's own reason: HTTP status, error code and message, without request details. */
+  static String describe(RuntimeException e) {
+    if (e instanceof ManagementException m && m.getValue() != null && m.getValue().getCode() != null) {
+      ManagementError error = m.getValue();
+      String status = m.getResponse() == null ? "" : "HTTP " + m.getResponse().getStatusCode() + " ";
+      return status + error.getCode() + ": " + error.getMessage();
+    }
+    if (e instanceof HttpResponseException h && h.getResponse() != null) {
+      return "HTTP " + h.getResponse().getStatusCode() + ": " + h.getMessage();
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("azure-vmss target is closed");
+    }
+  }
+
+  @Override
+  public void close() {
+    // The JDK HTTP client holds no threads of ours; closing only stops further use.
+    closed = true;
+  }
+
+  @Override
+  public String toString() {
+    return "AzureVmssTarget[" + config + "]";
+  }
+}

@@ -1,0 +1,49 @@
+package dev.capstan.target.azure;
+
+import dev.capstan.spi.Target;
+import dev.capstan.testkit.LocalHttpServer;
+import dev.capstan.testkit.TargetContract;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+
+final class AzureVmssTargetContractTest extends TargetContract {
+  private LocalHttpServer server;
+
+  @Override
+  protected Target createTarget() {
+    FakeVmssApi api = new FakeVmssApi().addUniform("rg-web", "web", 3);
+    server = FakeVmssApi.serve(api);
+    return AzureVmssTargets.local(server, Map.of());
+  }
+
+  @AfterEach
+  void stopServer() {
+    server.close();
+  }
+
+  @Override
+  protected Map<String, String> groupConfig() {
+    return Map.of("resource_group", "rg-web", "vm_scale_set", "web");
+  }
+
+  @Override
+  protected Map<String, String> missingGroupConfig() {
+    return Map.of("resource_group", "rg-web", "vm_scale_set", "no-such-vmss");
+  }
+
+  @Override
+  protected String missingGroupName() {
+    return "no-such-vmss";
+  }
+
+  @Override
+  protected long initialCount() {
+    return 3;
+  }
+
+  @Override
+  protected List<String> initialInstanceIds() {
+    return List.of("0", "1", "2");
+  }
+}

@@ -1,0 +1,339 @@
+package dev.capstan.target.azure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.capstan.spi.ConfigException;
+import dev.capstan.spi.Direction;
+import dev.capstan.spi.ScalingAction;
+import dev.capstan.spi.TargetException;
+import dev.capstan.spi.TargetStatus;
+import dev.capstan.spi.TerminationException;
+import dev.capstan.testkit.LocalHttpServer;
+import dev.capstan.testkit.LocalHttpServer.RecordedRequest;
+import dev.capstan.testkit.LocalHttpServer.Response;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+final class AzureVmssTargetTest {
+  private static final String RG = "rg-web";
+  private static final String VMSS_PATH = "/subscriptions/" + FakeVmssApi.SUBSCRIPTION + "/resourceGroups/" + RG
+      + "/providers/Microsoft.Compute/virtualMachineScaleSets/web";
+  private static final Map<String, String> WEB = Map.of("resource_group", RG, "vm_scale_set", "web");
+  private static final Map<String, String> FLEX = Map.of("resource_group", RG, "vm_scale_set", "flex");
+
+  private final FakeVmssApi api = new FakeVmssApi().addUniform(RG, "web", 3).addFlexible(RG, "flex", 3);
+  private final List<Long> arrivals = new CopyOnWriteArrayList<>();
+  private LocalHttpServer server;
+  private AzureVmssTarget target;
+
+  @BeforeEach
+  void start() {
+    server = LocalHttpServer.start(request -> {
+      arrivals.add(System.nanoTime());
+      return api.apply(request);
+    });
+    api.baseUrl(server.uri().toString());
+    target = AzureVmssTargets.local(server, Map.of());
+  }
+
+  @AfterEach
+  void stop() {
+    target.close();
+    server.close();
+  }
+
+  private static ScalingAction to(long count) {
+    return new ScalingAction(count, Direction.UP, "test", Map.of(), false);
+  }
+
+  private List<String> calls() {
+    return server.requests().stream().map(r -> r.method() + " " + r.path()).toList();
+  }
+
+  @Test
+  void status_existingScaleSet_getsItWithApiVersionAndReportsCapacity() {
+    TargetStatus status = target.status(WEB);
+
+    assertThat(status.ready()).isTrue();
+    assertThat(status.count()).isEqualTo(3);
+    assertThat(status.meta()).containsEntry("azure.orchestration_mode", "Uniform");
+    RecordedRequest get = server.requests().get(0);
+    assertThat(server.requests()).hasSize(1);
+    assertThat(get.method()).isEqualTo("GET");
+    assertThat(get.path()).isEqualTo(VMSS_PATH);
+    assertThat(get.queryParams()).containsEntry("api-version", "2025-04-01");
+    assertThat(get.header("Authorization")).as("no credential in tests").isNull();
+    assertThat(get.header("User-Agent")).contains("capstan-target-azure");
+  }
+
+  @Test
+  void status_provisioningNotSucceeded_notReadyWithReason() {
+    api.provisioningState("web", "Updating");
+
+    TargetStatus status = target.status(WEB);
+
+    assertThat(status.ready()).isFalse();
+    assertThat(status.count()).isEqualTo(3);
+    assertThat(status.meta()).containsEntry(TargetStatus.META_NOT_READY_REASON,
+        "provisioning state is Updating, not Succeeded");
+  }
+
+  @Test
+  void scale_asyncOperationHeader_patchesCapacityAndPollsUntilSucceeded() {
+    api.lro(FakeVmssApi.Lro.ASYNC_OPERATION, 2);
+
+    target.scale(to(5), WEB);
+
+    String operation = "/subscriptions/" + FakeVmssApi.SUBSCRIPTION
+        + "/providers/Microsoft.Compute/locations/westeurope/operations/op-0";
+    assertThat(calls()).containsExactly("PATCH " + VMSS_PATH, "GET " + operation, "GET " + operation,
+        "GET " + operation, "GET " + VMSS_PATH);
+    RecordedRequest patch = server.requests().get(0);
+    assertThat(patch.queryParams()).containsEntry("api-version", "2025-04-01");
+    assertThat(patch.body().replace(" ", "")).isEqualTo("{\"sku\":{\"capacity\":5}}");
+    assertThat(api.capacity("web")).isEqualTo(5);
+    assertThat(target.status(WEB)).isEqualTo(new TargetStatus(true, 5,
+        Map.of("azure.provisioning_state", "Succeeded", "azure.orchestration_mode", "Uniform")));
+  }
+
+  @Test
+  void scale_patchAnsweredWithLocationOnly_pollsTheScaleSetUntilProvisioned() {
+    // The SDK polls a PATCH answered 200 without Azure-AsyncOperation through the resource's
+    // provisioningState, not through its Location header.
+    api.lro(FakeVmssApi.Lro.LOCATION, 2);
+
+    target.scale(to(1), WEB);
+
+    assertThat(calls()).startsWith("PATCH " + VMSS_PATH, "GET " + VMSS_PATH, "GET " + VMSS_PATH, "GET " + VMSS_PATH);
+    assertThat(calls()).noneMatch(c -> c.contains("/operationResults/"));
+    assertThat(api.capacity("web")).isEqualTo(1);
+    assertThat(api.instances("web")).hasSize(1);
+  }
+
+  @Test
+  void terminate_deleteAnsweredWithLocation_pollsLocationUntilDone() {
+    api.lro(FakeVmssApi.Lro.LOCATION, 2);
+
+    target.terminate(WEB, List.of("0"));
+
+    String result = "GET /subscriptions/" + FakeVmssApi.SUBSCRIPTION
+        + "/providers/Microsoft.Compute/locations/westeurope/operationResults/op-0";
+    assertThat(calls()).endsWith("POST " + VMSS_PATH + "/delete", result, result, result);
+    assertThat(api.instances("web")).containsExactly("1", "2");
+    assertThat(api.capacity("web")).isEqualTo(2);
+  }
+
+  @Test
+  void scale_dryRun_sendsNothing() {
+    target.scale(new ScalingAction(9, Direction.UP, "test", Map.of(), true), WEB);
+
+    assertThat(server.requests()).isEmpty();
+    assertThat(api.capacity("web")).isEqualTo(3);
+  }
+
+  @Test
+  void scale_missingScaleSet_notFoundNamesGroupAndCloudReason() {
+    Map<String, String> missing = Map.of("resource_group", RG, "vm_scale_set", "gone");
+
+    assertThatThrownBy(() -> target.scale(to(4), missing))
+        .isInstanceOf(TargetException.class)
+        .hasMessageContaining("scale set 'gone' in resource group 'rg-web'")
+        .hasMessageContaining("does not exist")
+        .hasMessageContaining("HTTP 404 ResourceNotFound");
+    assertThat(server.requests()).hasSize(1);
+  }
+
+  @Test
+  void status_throttledWithRetryAfter_retriesAfterTheGivenDelay() {
+    api.script("GET", "/virtualMachineScaleSets/web",
+        FakeVmssApi.armError(429, "TooManyRequests", "slow down").withHeader("Retry-After", "1"));
+
+    TargetStatus status = target.status(WEB);
+
+    assertThat(status.count()).isEqualTo(3);
+    assertThat(calls()).containsExactly("GET " + VMSS_PATH, "GET " + VMSS_PATH);
+    // The configured back-off is 5 ms, so a gap of a second can only come from Retry-After.
+    assertThat(arrivals.get(1) - arrivals.get(0)).isGreaterThanOrEqualTo(950_000_000L);
+  }
+
+  @Test
+  void status_serverErrorsOutlastRetries_clearErrorAfterEveryAttempt() {
+    Response unavailable = FakeVmssApi.armError(503, "ServiceUnavailable", "The service is busy.");
+    api.script("GET", "/virtualMachineScaleSets/web", unavailable, unavailable, unavailable, unavailable);
+
+    assertThatThrownBy(() -> target.status(WEB))
+        .isInstanceOf(TargetException.class)
+        .hasMessage("azure-vmss: reading scale set 'web' in resource group 'rg-web' failed: "
+            + "HTTP 503 ServiceUnavailable: The service is busy.");
+    assertThat(server.requests()).as("first try and max_retries = 2").hasSize(3);
+  }
+
+  @Test
+  void scale_operationEndsFailed_errorCarriesCloudMessage() {
+    api.lro(FakeVmssApi.Lro.ASYNC_OPERATION, 1)
+        .failNextOperation("AllocationFailed", "Allocation failed. Please try another VM size.");
+
+    assertThatThrownBy(() -> target.scale(to(8), WEB))
+        .isInstanceOf(TargetException.class)
+        .hasMessageContaining("setting the capacity to 8 of scale set 'web' in resource group 'rg-web' failed")
+        .hasMessageContaining("AllocationFailed")
+        .hasMessageContaining("Allocation failed. Please try another VM size.");
+    assertThat(api.capacity("web")).isEqualTo(3);
+  }
+
+  @Test
+  void scale_operationNeverEnds_failsAfterOperationTimeout() {
+    AzureVmssTarget impatient = AzureVmssTargets.local(server, Map.of("operation_timeout", "300ms"));
+    api.neverFinish();
+
+    long started = System.nanoTime();
+    assertThatThrownBy(() -> impatient.scale(to(4), WEB))
+        .isInstanceOf(TargetException.class)
+        .hasMessageContaining("scale set 'web' in resource group 'rg-web' did not finish within 300 ms");
+    assertThat(System.nanoTime() - started).isLessThan(3_000_000_000L);
+  }
+
+  @Test
+  void terminate_uniform_deletesExactlyTheGivenInstances() {
+    target.terminate(WEB, List.of("1", "web_2"));
+
+    assertThat(calls()).startsWith("GET " + VMSS_PATH, "GET " + VMSS_PATH + "/virtualMachines/1",
+        "GET " + VMSS_PATH + "/virtualMachines/2", "POST " + VMSS_PATH + "/delete");
+    RecordedRequest delete = server.requests().get(3);
+    assertThat(delete.queryParams()).containsEntry("api-version", "2025-04-01");
+    assertThat(delete.body().replace(" ", "")).isEqualTo("{\"instanceIds\":[\"1\",\"2\"]}");
+    assertThat(api.instances("web")).containsExactly("0");
+    assertThat(target.status(WEB).count()).isEqualTo(1);
+  }
+
+  @Test
+  void terminate_uniformProtectedInstance_refusedAndTheOthersRemoved() {
+    api.protect("web", "1");
+
+    assertThatThrownBy(() -> target.terminate(WEB, List.of("0", "1", "7")))
+        .isInstanceOfSatisfying(TerminationException.class, e -> {
+          assertThat(e.terminated()).containsExactly("0");
+          assertThat(e.failed()).containsOnly(
+              Map.entry("1", "instance is protected from scale-in"),
+              Map.entry("7", "not an instance of scale set 'web' in resource group 'rg-web'"));
+        });
+    RecordedRequest delete = server.requests().stream().filter(r -> r.method().equals("POST")).findFirst()
+        .orElseThrow();
+    assertThat(delete.body().replace(" ", "")).isEqualTo("{\"instanceIds\":[\"0\"]}");
+    assertThat(api.instances("web")).containsExactly("1", "2");
+  }
+
+  @Test
+  void terminate_allProtected_sendsNoDelete() {
+    api.protect("web", "0");
+
+    assertThatThrownBy(() -> target.terminate(WEB, List.of("0")))
+        .isInstanceOfSatisfying(TerminationException.class, e -> assertThat(e.terminated()).isEmpty());
+    assertThat(calls()).noneMatch(c -> c.startsWith("POST"));
+    assertThat(api.capacity("web")).isEqualTo(3);
+  }
+
+  @Test
+  void terminate_deleteOperationEndsFailed_errorCarriesCloudMessage() {
+    api.lro(FakeVmssApi.Lro.LOCATION, 1).failNextOperation("OperationNotAllowed", "Instance 2 is busy.");
+
+    assertThatThrownBy(() -> target.terminate(WEB, List.of("2")))
+        .isInstanceOf(TargetException.class)
+        .hasMessageContaining("deleting instances [2] of scale set 'web' in resource group 'rg-web' failed")
+        .hasMessageContaining("OperationNotAllowed")
+        .hasMessageContaining("Instance 2 is busy.");
+    assertThat(api.instances("web")).containsExactly("0", "1", "2");
+  }
+
+  @Test
+  void terminate_flexible_deletesEachNamedVm() {
+    List<String> vms = api.instances("flex");
+
+    target.terminate(FLEX, List.of(vms.get(0), vms.get(2)));
+
+    String vmPath = "/subscriptions/" + FakeVmssApi.SUBSCRIPTION + "/resourceGroups/" + RG
+        + "/providers/Microsoft.Compute/virtualMachines/";
+    assertThat(calls()).contains("GET " + vmPath + vms.get(0), "DELETE " + vmPath + vms.get(0),
+        "DELETE " + vmPath + vms.get(2));
+    assertThat(calls()).noneMatch(c -> c.contains(vms.get(1)) || c.startsWith("POST"));
+    assertThat(api.instances("flex")).containsExactly(vms.get(1));
+    assertThat(target.status(FLEX)).satisfies(s -> {
+      assertThat(s.count()).isEqualTo(1);
+      assertThat(s.meta()).containsEntry("azure.orchestration_mode", "Flexible");
+    });
+  }
+
+  @Test
+  void terminate_flexibleVmOutsideTheScaleSet_refusedWithoutDeleting() {
+    assertThatThrownBy(() -> target.terminate(FLEX, List.of("standalone-1")))
+        .isInstanceOfSatisfying(TerminationException.class, e -> assertThat(e.failed())
+            .containsOnly(Map.entry("standalone-1", "VM is not a member of scale set 'flex' in resource group 'rg-web'")));
+    assertThat(calls()).noneMatch(c -> c.startsWith("DELETE"));
+  }
+
+  @Test
+  void terminate_flexibleLockedVm_reportsTheCloudsRefusal() {
+    List<String> vms = api.instances("flex");
+    api.protect("flex", vms.get(1));
+
+    assertThatThrownBy(() -> target.terminate(FLEX, List.of(vms.get(0), vms.get(1))))
+        .isInstanceOfSatisfying(TerminationException.class, e -> {
+          assertThat(e.terminated()).containsExactly(vms.get(0));
+          assertThat(e.failed()).containsOnlyKeys(vms.get(1));
+          assertThat(e.failed().get(vms.get(1))).startsWith("HTTP 409 ScopeLocked: ");
+        });
+    assertThat(api.instances("flex")).containsExactly(vms.get(1), vms.get(2));
+  }
+
+  @Test
+  void instanceIds_uniform_followsEveryPage() {
+    api.addUniform(RG, "big", 5);
+    Map<String, String> big = Map.of("resource_group", RG, "vm_scale_set", "big");
+
+    assertThat(target.instanceIds(big)).contains(List.of("0", "1", "2", "3", "4"));
+    assertThat(calls()).filteredOn(c -> c.endsWith("/big/virtualMachines")).hasSize(3);
+  }
+
+  @Test
+  void instanceIds_flexible_namesOnlyTheScaleSetsVms() {
+    assertThat(target.instanceIds(FLEX)).contains(api.instances("flex"));
+    RecordedRequest list = server.requests().get(1);
+    assertThat(list.path()).endsWith("/resourceGroups/" + RG + "/providers/Microsoft.Compute/virtualMachines");
+    assertThat(list.queryParams()).containsEntry("$filter", "'virtualMachineScaleSet/id' eq '/subscriptions/"
+        + FakeVmssApi.SUBSCRIPTION + "/resourceGroups/" + RG + "/providers/Microsoft.Compute/virtualMachineScaleSets/flex'");
+  }
+
+  @Test
+  void instanceIds_missingScaleSet_namesIt() {
+    assertThatThrownBy(() -> target.instanceIds(Map.of("resource_group", RG, "vm_scale_set", "gone")))
+        .isInstanceOf(TargetException.class)
+        .hasMessageContaining("scale set 'gone' in resource group 'rg-web'");
+  }
+
+  @Test
+  void status_policyTargetWithUnknownKey_namesItButAcceptsClusterKeys() {
+    Map<String, String> config = Map.of("resource_group", RG, "vm_scale_set", "web", "node_class", "web",
+        "node_drain_deadline", "5m", "vmss_name", "web");
+
+    assertThatThrownBy(() -> target.status(config))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'vmss_name' is not a known key")
+        .hasMessageNotContaining("node_class'");
+    assertThat(target.status(Map.of("resource_group", RG, "vm_scale_set", "web", "node_class", "web")).count())
+        .isEqualTo(3);
+  }
+
+  @Test
+  void status_policyTargetWithoutNames_reportsBothMissing() {
+    assertThatThrownBy(() -> target.status(Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("resource_group is required but was missing")
+        .hasMessageContaining("vm_scale_set is required but was missing");
+    assertThat(server.requests()).isEmpty();
+  }
+}
