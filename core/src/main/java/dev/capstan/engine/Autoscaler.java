@@ -351,10 +351,10 @@ public final class Autoscaler implements AutoCloseable {
   private void deliver(ScalingPolicy policy, ScalingDecision decision, Throwable error) {
     for (ScalingListener listener : listeners) {
       try {
-        listener.onDecision(decision);
         if (error != null) {
           listener.onError(policy, error);
         }
+        listener.onDecision(decision);
       } catch (RuntimeException e) {
         metrics.error("listener");
         LOG.warn("listener {} failed on policy '{}'", listener, policy.name(), e);

@@ -16,8 +16,8 @@ public interface ScalingListener {
   void onDecision(ScalingDecision decision);
 
   /**
-   * Called when an evaluation failed because of an exception in a plug-in or the state store, after
-   * {@link #onDecision} received the {@link Outcome#FAILED} decision. Does nothing by default.
+   * Called when an evaluation failed because of an exception in a plug-in or the state store, just
+   * before {@link #onDecision} receives the {@link Outcome#FAILED} decision. Does nothing by default.
    *
    * @param policy the policy being evaluated
    * @param error what was thrown; a {@link java.util.concurrent.TimeoutException} for a plug-in that hung
