@@ -63,8 +63,9 @@ public final class Decider {
     long current = status.count();
     List<String> reasons = new ArrayList<>(checks.size() + 4);
     boolean anyFailed = false;
-    // Checks grouped in policy order; an ungrouped check is a group of its own.
-    Map<String, List<CheckResult>> groups = new LinkedHashMap<>();
+    CheckResult winner = null;
+    // Grouped checks wait here (in policy order) until every member voted; most policies have none.
+    Map<String, List<CheckResult>> groups = null;
     for (CheckResult check : checks) {
       if (check.isFailed()) {
         String failure = "check '" + check.name() + "' failed in " + check.failedPlugin().orElse("the engine")
@@ -78,26 +79,33 @@ public final class Decider {
         anyFailed = true;
         continue;
       }
-      long desired = check.desiredCount().getAsLong();
-      reasons.add("check '" + check.name() + "' wants " + desired + " (" + describe(current, desired) + ")");
-      String key = check.group().map(g -> "g:" + g).orElse("c:" + check.name());
-      groups.computeIfAbsent(key, k -> new ArrayList<>(2)).add(check);
-    }
-
-    CheckResult winner = null;
-    for (List<CheckResult> members : groups.values()) {
-      CheckResult groupWinner = best(members, current);
-      if (members.size() > 1 && direction(groupWinner, current) != Direction.NONE) {
-        int ignored = 0;
-        for (CheckResult m : members) {
-          ignored += direction(m, current) == Direction.NONE ? 1 : 0;
+      long wanted = check.desiredCount().getAsLong();
+      reasons.add("check '" + check.name() + "' wants " + wanted
+          + (wanted > current ? " (up from " : wanted < current ? " (down from " : " (no change from ") + current + ")");
+      if (check.group().isEmpty()) {
+        winner = winner == null ? check : better(winner, check, current);
+      } else {
+        if (groups == null) {
+          groups = new LinkedHashMap<>();
         }
-        if (ignored > 0) {
-          reasons.add("group '" + groupWinner.group().orElse("") + "': ignored " + ignored
-              + " NONE vote(s) because another check in the group wants a change");
-        }
+        groups.computeIfAbsent(check.group().get(), k -> new ArrayList<>(2)).add(check);
       }
-      winner = winner == null ? groupWinner : better(winner, groupWinner, current);
+    }
+    if (groups != null) {
+      for (List<CheckResult> members : groups.values()) {
+        CheckResult groupWinner = best(members, current);
+        if (members.size() > 1 && direction(groupWinner, current) != Direction.NONE) {
+          int ignored = 0;
+          for (CheckResult m : members) {
+            ignored += direction(m, current) == Direction.NONE ? 1 : 0;
+          }
+          if (ignored > 0) {
+            reasons.add("group '" + groupWinner.group().orElse("") + "': ignored " + ignored
+                + " NONE vote(s) because another check in the group wants a change");
+          }
+        }
+        winner = winner == null ? groupWinner : better(winner, groupWinner, current);
+      }
     }
 
     long desired = current;
@@ -107,7 +115,7 @@ public final class Decider {
     } else {
       desired = winner.desiredCount().getAsLong();
       winnerName = winner.name();
-      if (groups.size() > 1 || checks.size() > 1) {
+      if (checks.size() > 1) {
         reasons.add("check '" + winnerName + "' wins with " + desired + " (UP > NONE > DOWN, higher count on ties)");
       }
       if (desired < current && anyFailed) {
@@ -117,16 +125,17 @@ public final class Decider {
     }
 
     long clamped = Math.max(policy.min(), Math.min(policy.max(), desired));
-    Map<String, String> meta = new HashMap<>(4);
     if (clamped != desired) {
-      reasons.add("count " + desired + " capped to " + (clamped == policy.max() && desired > clamped ? "max " : "min ")
-          + clamped);
-      meta.put(ScalingDecision.META_CAPPED_FROM, Long.toString(desired));
+      reasons.add("count " + desired + " capped to " + (desired > clamped ? "max " : "min ") + clamped);
     }
     Direction direction = Direction.of(current, clamped);
     if (direction == Direction.NONE) {
       reasons.add("no change: count stays " + current);
       return result(policy, now, current, checks, Optional.empty(), reasons, Outcome.NO_CHANGE, Optional.empty());
+    }
+    Map<String, String> meta = new HashMap<>(4);
+    if (clamped != desired) {
+      meta.put(ScalingDecision.META_CAPPED_FROM, Long.toString(desired));
     }
     if (winnerName != null) {
       meta.put(ScalingDecision.META_CHECK, winnerName);
@@ -156,23 +165,26 @@ public final class Decider {
           List.of("target not ready: " + why), Outcome.SKIPPED_NOT_READY, Optional.empty()));
     }
     Instant until = state.cooldownUntil();
-    String cause = state.lastAction()
-        .map(a -> "after scaling " + a.direction().name().toLowerCase(java.util.Locale.ROOT) + " to " + a.count()
-            + " at " + a.at())
-        .orElse("from the stored state");
+    String cause = null;
     String lastEvent = status.meta().get(TargetStatus.META_LAST_EVENT);
     if (lastEvent != null) {
       try {
-        Instant eventEnd = Instant.ofEpochMilli(Long.parseLong(lastEvent)).plus(policy.cooldown());
-        if (eventEnd.isAfter(until)) {
-          until = eventEnd;
-          cause = "after the target's last activity at " + Instant.ofEpochMilli(Long.parseLong(lastEvent));
+        Instant event = Instant.ofEpochMilli(Long.parseLong(lastEvent));
+        if (event.plus(policy.cooldown()).isAfter(until)) {
+          until = event.plus(policy.cooldown());
+          cause = "after the target's last activity at " + event;
         }
       } catch (NumberFormatException | java.time.DateTimeException e) {
         // A target reporting garbage must not block scaling; the stored cooldown still applies.
       }
     }
     if (now.isBefore(until)) {
+      if (cause == null) {
+        cause = state.lastAction()
+            .map(a -> "after scaling " + a.direction().name().toLowerCase(java.util.Locale.ROOT) + " to " + a.count()
+                + " at " + a.at())
+            .orElse("from the stored state");
+      }
       return Optional.of(result(policy, now, status.count(), List.of(), Optional.empty(),
           List.of("in cooldown until " + until + " (" + Duration.between(now, until).toMillis() + " ms left) " + cause),
           Outcome.SKIPPED_COOLDOWN, Optional.empty()));
@@ -253,9 +265,5 @@ public final class Decider {
 
   private static Direction direction(CheckResult vote, long current) {
     return Direction.of(current, vote.desiredCount().getAsLong());
-  }
-
-  private static String describe(long current, long desired) {
-    return desired > current ? "up from " + current : desired < current ? "down from " + current : "no change";
   }
 }
