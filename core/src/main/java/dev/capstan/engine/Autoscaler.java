@@ -229,7 +229,8 @@ public final class Autoscaler implements AutoCloseable {
    * Evaluates {@code policy} once, now, on the calling thread, and applies the decision (unless in
    * dry-run). Listeners receive the decision too. Works with or without {@link #start()}; a policy
    * with the id of a registered one replaces it, as {@link #putPolicy} would, but is not scheduled
-   * when it was not registered. Disabled policies are evaluated too: the caller asked for it.
+   * when it was not registered. Disabled policies are evaluated too: the caller asked for it. A
+   * plug-in call that overruns 75 % of the policy's interval is interrupted on the calling thread.
    *
    * @param policy the policy
    * @return the decision; {@link Outcome#SKIPPED_BUSY} if an evaluation of it is already in flight
@@ -507,6 +508,11 @@ public final class Autoscaler implements AutoCloseable {
       }
       if (!acquire()) {
         busy();
+        return;
+      }
+      if (closed) {
+        // close() may have waited for idle between our schedule check and acquire; start nothing new.
+        release();
         return;
       }
       try {
