@@ -388,17 +388,42 @@ final class AutoscalerTest {
     autoscaler.start();
 
     scheduler.runDue();
-    // The status call is recorded before it hangs, and the guard is armed before the call.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (target.calls().isEmpty() && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
+    awaitCall(InMemoryTarget.Operation.STATUS);
     scheduler.advance(Duration.ofSeconds(8));
     ScalingDecision d = decisions.poll(10, TimeUnit.SECONDS);
 
     assertThat(d.outcome()).isEqualTo(Outcome.FAILED);
     assertThat(d.error()).hasValue("target 'mem' did not report its status within 7500 ms");
     assertThat(errors).singleElement().isInstanceOf(TimeoutException.class);
+  }
+
+  @Test
+  void targetHangsOnScale_timedOut_cooldownStartsBecauseItMayHaveScaled() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    toClose.add(pool::shutdownNow);
+    source.answer("load", 6);
+    target.hangNext(InMemoryTarget.Operation.SCALE);
+    Autoscaler autoscaler = open(builder().executor(pool).policy(policy("p").check(check("c", "load")).build()));
+    autoscaler.start();
+
+    scheduler.runDue();
+    awaitCall(InMemoryTarget.Operation.SCALE);
+    scheduler.advance(Duration.ofSeconds(8));
+    ScalingDecision timedOut = decisions.poll(10, TimeUnit.SECONDS);
+    assertThat(timedOut.outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(timedOut.error()).get().asString().contains("target 'mem' did not finish scaling to 6 within 7500 ms");
+
+    scheduler.advance(Duration.ofSeconds(2));
+    assertThat(decisions.poll(10, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.SKIPPED_COOLDOWN);
+  }
+
+  /** Waits until the target recorded a call: it records before hanging, and the guard is armed before the call. */
+  private void awaitCall(InMemoryTarget.Operation operation) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (target.calls().stream().noneMatch(c -> c.operation() == operation)) {
+      assertThat(System.nanoTime()).as("no %s call within 10 s", operation).isLessThan(deadline);
+      Thread.onSpinWait();
+    }
   }
 
   private ScalingDecision nextFor(String policyName) throws InterruptedException {
