@@ -28,9 +28,11 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,6 +51,7 @@ final class AutoscalerTest {
   private final List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicInteger strategiesCreated = new AtomicInteger();
   private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final Semaphore finished = new Semaphore(0);
 
   @TempDir
   Path stateDir;
@@ -354,15 +357,8 @@ final class AutoscalerTest {
     source.answer("load", 4);
     ScalingPolicy stuck = policy("stuck").check(check("c", "load")).target(PluginRef.of("slow", Map.of())).build();
     ScalingPolicy healthy = policy("healthy").check(check("c", "load")).cooldownOnScaleUp(Duration.ofSeconds(1)).build();
-    // Counts finished evaluation tasks: a decision is delivered just before its policy is released.
-    java.util.concurrent.Semaphore finished = new java.util.concurrent.Semaphore(0);
-    Autoscaler autoscaler = open(builder().executor(task -> pool.execute(() -> {
-      try {
-        task.run();
-      } finally {
-        finished.release();
-      }
-    })).target("slow", slow).watchdogPeriod(Duration.ofHours(1)).policy(stuck).policy(healthy));
+    Autoscaler autoscaler = open(builder().executor(counting(pool)).target("slow", slow)
+        .watchdogPeriod(Duration.ofHours(1)).policy(stuck).policy(healthy));
     autoscaler.start();
 
     scheduler.runDue();
@@ -403,7 +399,7 @@ final class AutoscalerTest {
     toClose.add(pool::shutdownNow);
     source.answer("load", 6);
     target.hangNext(InMemoryTarget.Operation.SCALE);
-    Autoscaler autoscaler = open(builder().executor(pool).policy(policy("p").check(check("c", "load")).build()));
+    Autoscaler autoscaler = open(builder().executor(counting(pool)).policy(policy("p").check(check("c", "load")).build()));
     autoscaler.start();
 
     scheduler.runDue();
@@ -412,9 +408,21 @@ final class AutoscalerTest {
     ScalingDecision timedOut = decisions.poll(10, TimeUnit.SECONDS);
     assertThat(timedOut.outcome()).isEqualTo(Outcome.FAILED);
     assertThat(timedOut.error()).get().asString().contains("target 'mem' did not finish scaling to 6 within 7500 ms");
+    assertThat(finished.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
 
     scheduler.advance(Duration.ofSeconds(2));
     assertThat(decisions.poll(10, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.SKIPPED_COOLDOWN);
+  }
+
+  /** Runs on {@code pool} and counts finished tasks: a decision is delivered just before its policy is released. */
+  private Executor counting(ExecutorService pool) {
+    return task -> pool.execute(() -> {
+      try {
+        task.run();
+      } finally {
+        finished.release();
+      }
+    });
   }
 
   /** Waits until the target recorded a call: it records before hanging, and the guard is armed before the call. */
