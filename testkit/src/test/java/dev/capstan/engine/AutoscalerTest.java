@@ -317,8 +317,7 @@ final class AutoscalerTest {
 
   @Test
   void metricSourceHangs_watchdogFailsTheCheckNamingTheSource() throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(2);
-    toClose.add(pool::shutdownNow);
+    ExecutorService pool = pool(2);
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch never = new CountDownLatch(1);
     source.answer("slow", (from, to) -> {
@@ -349,8 +348,7 @@ final class AutoscalerTest {
 
   @Test
   void targetHangsOnStatus_evaluationFailsWithTimeoutAndOtherPoliciesRunOn() throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(4);
-    toClose.add(pool::shutdownNow);
+    ExecutorService pool = pool(4);
     InMemoryTarget slow = InMemoryTarget.withCount(1);
     CountDownLatch release = slow.hangNext(InMemoryTarget.Operation.STATUS);
     toClose.add(release::countDown);
@@ -377,16 +375,7 @@ final class AutoscalerTest {
 
   @Test
   void targetHangsOnStatus_watchdogTimesItOut() throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(2);
-    toClose.add(pool::shutdownNow);
-    target.hangNext(InMemoryTarget.Operation.STATUS);
-    Autoscaler autoscaler = open(builder().executor(pool).policy(policy("p").check(check("c", "load")).build()));
-    autoscaler.start();
-
-    scheduler.runDue();
-    awaitCall(InMemoryTarget.Operation.STATUS);
-    scheduler.advance(Duration.ofSeconds(8));
-    ScalingDecision d = decisions.poll(10, TimeUnit.SECONDS);
+    ScalingDecision d = timeOutHangingTarget(InMemoryTarget.Operation.STATUS);
 
     assertThat(d.outcome()).isEqualTo(Outcome.FAILED);
     assertThat(d.error()).hasValue("target 'mem' did not report its status within 7500 ms");
@@ -395,23 +384,31 @@ final class AutoscalerTest {
 
   @Test
   void targetHangsOnScale_timedOut_cooldownStartsBecauseItMayHaveScaled() throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(2);
-    toClose.add(pool::shutdownNow);
     source.answer("load", 6);
-    target.hangNext(InMemoryTarget.Operation.SCALE);
-    Autoscaler autoscaler = open(builder().executor(counting(pool)).policy(policy("p").check(check("c", "load")).build()));
-    autoscaler.start();
 
-    scheduler.runDue();
-    awaitCall(InMemoryTarget.Operation.SCALE);
-    scheduler.advance(Duration.ofSeconds(8));
-    ScalingDecision timedOut = decisions.poll(10, TimeUnit.SECONDS);
+    ScalingDecision timedOut = timeOutHangingTarget(InMemoryTarget.Operation.SCALE);
     assertThat(timedOut.outcome()).isEqualTo(Outcome.FAILED);
     assertThat(timedOut.error()).get().asString().contains("target 'mem' did not finish scaling to 6 within 7500 ms");
     assertThat(finished.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
 
     scheduler.advance(Duration.ofSeconds(2));
     assertThat(decisions.poll(10, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.SKIPPED_COOLDOWN);
+  }
+
+  /** Runs policy 'p' on a pool while the target hangs in {@code operation}, then moves past the 7.5 s timeout. */
+  private ScalingDecision timeOutHangingTarget(InMemoryTarget.Operation operation) throws InterruptedException {
+    target.hangNext(operation);
+    open(builder().executor(counting(pool(2))).policy(policy("p").check(check("c", "load")).build())).start();
+    scheduler.runDue();
+    awaitCall(operation);
+    scheduler.advance(Duration.ofSeconds(8));
+    return decisions.poll(10, TimeUnit.SECONDS);
+  }
+
+  private ExecutorService pool(int threads) {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    toClose.add(pool::shutdownNow);
+    return pool;
   }
 
   /** Runs on {@code pool} and counts finished tasks: a decision is delivered just before its policy is released. */
