@@ -5,6 +5,6 @@ import picocli.CommandLine.Command;
 /** The top-level {@code capstan} command; the work is done by its subcommands. */
 @Command(name = "capstan", mixinStandardHelpOptions = true, version = "capstan 0.1.0",
     description = "An embeddable autoscaler for the JVM, compatible with nomad-autoscaler policy files.",
-    subcommands = {ValidateCommand.class})
+    subcommands = {SimulateCommand.class, ValidateCommand.class, RunCommand.class})
 final class CapstanCommand {
 }

@@ -1,0 +1,230 @@
+package dev.capstan.agent;
+
+import dev.capstan.Plugins;
+import dev.capstan.engine.Autoscaler;
+import dev.capstan.engine.StateStore;
+import dev.capstan.policy.LoadedPolicies;
+import dev.capstan.policy.PolicyException;
+import dev.capstan.policy.ScalingPolicy;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running agent: plug-ins from the agent file, policies from a directory (reloaded when a file
+ * changes and on demand), the engine on its own schedule, the HTTP API, and per-policy state in files
+ * so a restart keeps cooldowns. {@link #close()} stops everything.
+ */
+final class Agent implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+  private final AgentConfig config;
+  private final PolicyDirectory policies;
+  private final Autoscaler autoscaler;
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final DecisionLog decisions = new DecisionLog(500);
+  private final List<AutoCloseable> plugins = new ArrayList<>();
+  private final AgentHttpServer http;
+  private final ScheduledExecutorService poller;
+  private final Map<String, ScalingPolicy> loaded = new LinkedHashMap<>();
+  private final Map<Path, List<String>> failures = new LinkedHashMap<>();
+
+  /**
+   * What the command line adds to the agent file.
+   *
+   * @param policyDir the policy directory
+   * @param stateDir where per-policy state is kept
+   * @param dryRun decide and report, but never scale
+   * @param reloadInterval how often the policy directory is checked for changes; zero turns it off
+   */
+  record Options(Path policyDir, Path stateDir, boolean dryRun, Duration reloadInterval) {}
+
+  /**
+   * Builds the plug-ins, loads the policies, starts the engine and the HTTP API.
+   *
+   * @param customize last changes to the engine's builder (tests give their own plug-ins here)
+   * @throws dev.capstan.spi.ConfigException if a plug-in's configuration is invalid or names no provider
+   * @throws PolicyException if the policy directory cannot be read
+   * @throws IOException if the HTTP API cannot bind
+   */
+  Agent(AgentConfig config, Options options, Consumer<Autoscaler.Builder> customize) throws IOException {
+    this.config = config;
+    this.policies = new PolicyDirectory(options.policyDir());
+    Autoscaler.Builder builder = Autoscaler.builder()
+        .meterRegistry(registry)
+        .listener(decisions)
+        .stateStore(StateStore.file(options.stateDir()))
+        .dryRun(options.dryRun());
+    Autoscaler engine = null;
+    try {
+      config.apms().values().forEach(b -> builder.metricSource(b.name(), own(Plugins.metricSource(b.driver(), b.config()))));
+      config.targets().values().forEach(b -> builder.target(b.name(), own(Plugins.target(b.driver(), b.config()))));
+      config.strategies().values().forEach(b -> builder.strategy(b.name(), Plugins.strategyProvider(b.driver())::create));
+      customize.accept(builder);
+      engine = builder.build();
+      autoscaler = engine;
+      reload();
+      http = new AgentHttpServer(config.bindAddress(), config.bindPort(),
+          new AgentHttpServer.Content(this::healthJson, registry::scrape, decisions::toJson));
+    } catch (IOException | RuntimeException e) {
+      if (engine != null) {
+        engine.close();
+      }
+      closePlugins();
+      throw e;
+    }
+    autoscaler.start();
+    poller = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "capstan-policy-reload");
+      t.setDaemon(true);
+      return t;
+    });
+    if (!options.reloadInterval().isZero()) {
+      long ms = options.reloadInterval().toMillis();
+      poller.scheduleWithFixedDelay(this::reloadIfChanged, ms, ms, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private <T extends AutoCloseable> T own(T plugin) {
+    plugins.add(plugin);
+    return plugin;
+  }
+
+  /** Returns the port of the HTTP API. */
+  int httpPort() {
+    return http.port();
+  }
+
+  Autoscaler autoscaler() {
+    return autoscaler;
+  }
+
+  DecisionLog decisions() {
+    return decisions;
+  }
+
+  /** Returns the policies in force, by name. */
+  synchronized Map<String, ScalingPolicy> policies() {
+    return Map.copyOf(loaded);
+  }
+
+  /** Reloads the policies if a file in the directory changed; returns whether it reloaded. */
+  boolean reloadIfChanged() {
+    try {
+      if (policies.changed()) {
+        reload();
+        return true;
+      }
+    } catch (RuntimeException e) {
+      LOG.error("reloading policies from {} failed; the previous ones stay in force", policies.path(), e);
+    }
+    return false;
+  }
+
+  /**
+   * Reads the policy directory again and brings the engine in line: new and changed policies are put,
+   * policies whose file is gone are removed. A file that no longer parses keeps its previous policies
+   * in force, so a typo saved mid-edit does not stop scaling; its problems are logged and shown by
+   * {@code /v1/health}.
+   */
+  synchronized void reload() {
+    LoadedPolicies result = policies.load();
+    failures.clear();
+    result.failures().forEach((file, e) -> {
+      failures.put(file, e.problems());
+      e.problems().forEach(p -> LOG.error("policy file problem: {}", p));
+    });
+    Set<String> failedOrigins = result.failures().keySet().stream().map(Path::toString).collect(Collectors.toSet());
+    Map<String, ScalingPolicy> next = new LinkedHashMap<>();
+    for (ScalingPolicy p : loaded.values()) {
+      if (failedOrigins.contains(p.origin())) {
+        next.put(p.id(), p);
+      }
+    }
+    for (ScalingPolicy p : result.policies()) {
+      next.put(p.id(), withAgentDefaults(p));
+    }
+    for (String id : loaded.keySet()) {
+      if (!next.containsKey(id)) {
+        autoscaler.removePolicy(id);
+        LOG.info("policy {} removed", loaded.get(id).name());
+      }
+    }
+    for (ScalingPolicy p : next.values()) {
+      if (!p.equals(loaded.get(p.id()))) {
+        autoscaler.putPolicy(p);
+        LOG.info("policy {} from {} {}", p.name(), p.origin(), loaded.containsKey(p.id()) ? "updated" : "loaded");
+      }
+    }
+    loaded.clear();
+    loaded.putAll(next);
+  }
+
+  /**
+   * Applies the agent file's {@code default_cooldown} and {@code default_evaluation_interval}. The
+   * policy parser fills nomad-autoscaler's defaults, so a policy whose value equals that default is
+   * taken to have set none.
+   */
+  private ScalingPolicy withAgentDefaults(ScalingPolicy p) {
+    Duration cooldown = p.cooldown();
+    Duration onScaleUp = p.cooldownOnScaleUp();
+    if (config.defaultCooldown().isPresent() && cooldown.equals(ScalingPolicy.DEFAULT_COOLDOWN)) {
+      cooldown = config.defaultCooldown().get();
+      onScaleUp = p.cooldownOnScaleUp().equals(ScalingPolicy.DEFAULT_COOLDOWN) ? cooldown : onScaleUp;
+    }
+    Duration interval = p.evaluationInterval();
+    if (config.defaultEvaluationInterval().isPresent() && interval.equals(ScalingPolicy.DEFAULT_EVALUATION_INTERVAL)) {
+      interval = config.defaultEvaluationInterval().get();
+    }
+    if (cooldown == p.cooldown() && interval == p.evaluationInterval()) {
+      return p;
+    }
+    return new ScalingPolicy(p.id(), p.name(), p.enabled(), p.min(), p.max(), cooldown, onScaleUp, interval,
+        p.onCheckError(), p.checks(), p.target(), p.type(), p.origin());
+  }
+
+  private synchronized String healthJson() {
+    Map<String, Object> health = new LinkedHashMap<>();
+    health.put("status", "ok");
+    health.put("policies", loaded.values().stream().map(ScalingPolicy::name).sorted().toList());
+    Map<String, List<String>> problems = new HashMap<>();
+    failures.forEach((file, list) -> problems.put(file.toString(), list));
+    health.put("policy_problems", problems);
+    return Json.write(health);
+  }
+
+  @Override
+  public void close() {
+    poller.shutdownNow();
+    http.close();
+    autoscaler.close();
+    closePlugins();
+    registry.close();
+  }
+
+  private void closePlugins() {
+    for (AutoCloseable plugin : plugins) {
+      try {
+        plugin.close();
+      } catch (Exception e) {
+        LOG.warn("closing {} failed", plugin.getClass().getName(), e);
+      }
+    }
+  }
+
+}
