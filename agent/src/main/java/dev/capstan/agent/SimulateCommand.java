@@ -71,7 +71,8 @@ final class SimulateCommand implements Callable<Integer> {
     Simulator simulator = new Simulator(workload, length);
     List<SimulationResult> results = new ArrayList<>();
     for (ScalingPolicy policy : policies) {
-      ProgressBar bar = new ProgressBar(err, String.format(Locale.ROOT, "simulating %-14s", policy.name()));
+      ProgressBar bar = new ProgressBar(err, String.format(Locale.ROOT, "simulating %-14s", policy.name()),
+          System.console() != null);
       results.add(simulator.run(policy, s -> bar.update(s, length.toSeconds())));
       bar.finish();
     }
