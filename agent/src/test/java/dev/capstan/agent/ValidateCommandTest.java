@@ -3,29 +3,19 @@ package dev.capstan.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 final class ValidateCommandTest {
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
+  private final CliRun cli = new CliRun();
 
   @TempDir
   Path dir;
 
   private int validate(String... args) {
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    String[] all = new String[args.length + 1];
-    all[0] = "validate";
-    System.arraycopy(args, 0, all, 1, args.length);
-    return cli.execute(all);
+    return cli.execute("validate", args);
   }
 
   @Test
@@ -33,8 +23,8 @@ final class ValidateCommandTest {
     int status = validate("../examples/policies");
 
     assertThat(status).isZero();
-    assertThat(out.toString()).isEqualToIgnoringNewLines("3 policies are valid");
-    assertThat(err.toString()).isEmpty();
+    assertThat(cli.out()).isEqualToIgnoringNewLines("3 policies are valid");
+    assertThat(cli.err()).isEmpty();
   }
 
   @Test
@@ -44,7 +34,7 @@ final class ValidateCommandTest {
     int status = validate(broken.toString());
 
     assertThat(status).isEqualTo(1);
-    assertThat(err.toString()).startsWith(broken + ":3:").contains("never closed").contains("1 problem found");
+    assertThat(cli.err()).startsWith(broken + ":3:").contains("never closed").contains("1 problem found");
   }
 
   @Test
@@ -63,7 +53,7 @@ final class ValidateCommandTest {
     int status = validate(dir.toString());
 
     assertThat(status).isEqualTo(1);
-    assertThat(err.toString())
+    assertThat(cli.err())
         .contains(dir.resolve("b.hcl") + ": policy 'b'")
         .contains("max")
         .contains("check")
@@ -76,7 +66,7 @@ final class ValidateCommandTest {
     int status = validate(dir.resolve("nope.hcl").toString());
 
     assertThat(status).isEqualTo(1);
-    assertThat(err.toString()).contains("nope.hcl: no such file or directory");
+    assertThat(cli.err()).contains("nope.hcl: no such file or directory");
   }
 
   @Test
