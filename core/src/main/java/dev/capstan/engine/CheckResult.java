@@ -1,0 +1,85 @@
+package dev.capstan.engine;
+
+import dev.capstan.policy.Check;
+import dev.capstan.policy.OnError;
+import dev.capstan.spi.MetricSeries;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+
+/**
+ * The result of one check in one evaluation: a summary of its metrics and either the strategy's
+ * desired count or the error of the plug-in that failed.
+ *
+ * @param name the check's name
+ * @param group the check's group, if any
+ * @param onError what a failure of this check does (the check's {@code on_error}, else the policy's)
+ * @param points how many metric points the query returned (0 when it failed)
+ * @param latest the newest metric value, when there was one
+ * @param desiredCount the strategy's count, when the check succeeded
+ * @param failedPlugin the plug-in that failed, e.g. {@code "metric source 'prometheus'"}, when the
+ *     check failed
+ * @param error what went wrong, when the check failed
+ */
+public record CheckResult(String name, Optional<String> group, OnError onError, int points,
+    OptionalDouble latest, OptionalLong desiredCount, Optional<String> failedPlugin, Optional<String> error) {
+
+  /**
+   * Checks that exactly one of count and error is present.
+   *
+   * @throws IllegalArgumentException if both or neither of {@code desiredCount} and {@code error} are set
+   * @throws NullPointerException if a field is null
+   */
+  public CheckResult {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(group, "group");
+    Objects.requireNonNull(onError, "onError");
+    Objects.requireNonNull(latest, "latest");
+    Objects.requireNonNull(desiredCount, "desiredCount");
+    Objects.requireNonNull(failedPlugin, "failedPlugin");
+    Objects.requireNonNull(error, "error");
+    if (desiredCount.isPresent() == error.isPresent()) {
+      throw new IllegalArgumentException("check '" + name + "' needs either a desired count or an error, not "
+          + (error.isPresent() ? "both" : "neither"));
+    }
+  }
+
+  /**
+   * Returns the result of a check whose strategy produced a count.
+   *
+   * @param check the check
+   * @param policyDefault the policy's {@code on_check_error}
+   * @param metrics the series the strategy read
+   * @param desiredCount the strategy's count, at least 0
+   * @return a successful result
+   */
+  public static CheckResult counted(Check check, OnError policyDefault, MetricSeries metrics, long desiredCount) {
+    return new CheckResult(check.name(), check.group(), check.effectiveOnError(policyDefault), metrics.size(),
+        metrics.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(metrics.latest()),
+        OptionalLong.of(desiredCount), Optional.empty(), Optional.empty());
+  }
+
+  /**
+   * Returns the result of a check whose metric source or strategy failed.
+   *
+   * @param check the check
+   * @param policyDefault the policy's {@code on_check_error}
+   * @param plugin the plug-in that failed, e.g. {@code "strategy 'target-value'"}
+   * @param error what went wrong
+   * @return a failed result
+   */
+  public static CheckResult failed(Check check, OnError policyDefault, String plugin, String error) {
+    return new CheckResult(check.name(), check.group(), check.effectiveOnError(policyDefault), 0,
+        OptionalDouble.empty(), OptionalLong.empty(), Optional.of(plugin), Optional.of(error));
+  }
+
+  /**
+   * Returns whether the check failed.
+   *
+   * @return {@code true} when {@link #error()} is present
+   */
+  public boolean isFailed() {
+    return error.isPresent();
+  }
+}
