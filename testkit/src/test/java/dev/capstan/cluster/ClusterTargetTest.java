@@ -252,25 +252,7 @@ final class ClusterTargetTest {
 
   @Test
   void crashBeforeTerminate_restartFinishesIt() {
-    ScaleInJournal dying = new ScaleInJournal() {
-      @Override
-      public Optional<String> read(String key) {
-        return journal.read(key);
-      }
-
-      @Override
-      public void write(String key, String entry) {
-        journal.write(key, entry);
-        if (entry.contains("\"DRAINED\"")) {
-          throw new SimulatedCrash(); // recorded the drain, died before terminating
-        }
-      }
-
-      @Override
-      public void remove(String key) {
-        journal.remove(key);
-      }
-    };
+    ScaleInJournal dying = dyingAfter(journal, "DRAINED"); // recorded the drain, died before terminating
     ClusterTarget crashing = ClusterTarget.of(cloud, pool, dying, Runnable::run);
     assertThatThrownBy(() -> crashing.scale(down(4, 3), config("node_purge", "true"))).isInstanceOf(SimulatedCrash.class);
     assertThat(cloud.count("asg")).as("drained but still running").isEqualTo(4);
@@ -295,6 +277,43 @@ final class ClusterTargetTest {
         .isEqualTo(terminateCalls);
     assertThat(pool.node("n3")).isEmpty();
     assertThat(cloud.count("asg")).isEqualTo(3);
+  }
+
+  @Test
+  void crashBeforeTerminate_fileStateStoreJournal_survivesRestart(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    ScaleInJournal durable = ScaleInJournal.in(dev.capstan.engine.StateStore.file(dir));
+    ClusterTarget crashing = ClusterTarget.of(cloud, pool, dyingAfter(durable, "DRAINED"), Runnable::run);
+    assertThatThrownBy(() -> crashing.scale(down(4, 3), config())).isInstanceOf(SimulatedCrash.class);
+
+    // A new process: a fresh store over the same directory.
+    ClusterTarget restarted = ClusterTarget.of(cloud, pool, ScaleInJournal.in(dev.capstan.engine.StateStore.file(dir)),
+        Runnable::run);
+    assertThat(restarted.reconcile(config())).isTrue();
+    assertThat(cloud.instances("asg")).containsExactly("asg-1", "asg-2", "asg-4");
+    assertThat(ScaleInJournal.in(dev.capstan.engine.StateStore.file(dir)).read(ClusterTarget.journalKey(config()))).isEmpty();
+  }
+
+  /** A journal that records a phase and then dies, as the process would right after the write. */
+  private static ScaleInJournal dyingAfter(ScaleInJournal real, String phase) {
+    return new ScaleInJournal() {
+      @Override
+      public Optional<String> read(String key) {
+        return real.read(key);
+      }
+
+      @Override
+      public void write(String key, String entry) {
+        real.write(key, entry);
+        if (entry.contains("\"" + phase + "\"")) {
+          throw new SimulatedCrash();
+        }
+      }
+
+      @Override
+      public void remove(String key) {
+        real.remove(key);
+      }
+    };
   }
 
   @Test
