@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -42,12 +43,17 @@ import org.slf4j.LoggerFactory;
  *       many); a drained node whose instance could not be terminated is made eligible again;</li>
  *   <li>purges the terminated nodes from the scheduler if {@code node_purge} is set.</li>
  * </ol>
+ * Selecting happens in {@link #scale}; draining, terminating and purging then run in the background
+ * (drains last minutes, longer than an engine gives one plug-in call), and {@link #status} reports
+ * the group not ready until they finish, so the engine waits instead of deciding on a moving count.
+ * How the last scale-in ended is in {@link #lastScaleIn} and in the status meta under
+ * {@link #META_LAST_SCALE_IN}.
  * Each step is written to a {@link ScaleInJournal} before it is taken. If the process dies in
  * between, the next call for that group reconciles: a scale-in that crashed while draining is
  * rolled back (nodes made eligible again), one that crashed after draining is finished (the drained
  * nodes' instances terminated), and a pending purge is done. Scale-up, and scale-down of policies
  * without a node group, go straight to the cloud target. Thread-safe; one scale-in per group at a
- * time (the engine never overlaps evaluations of one policy).
+ * time.
  */
 public final class ClusterTarget implements Target, InstanceGroup {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterTarget.class);
@@ -55,6 +61,8 @@ public final class ClusterTarget implements Target, InstanceGroup {
 
   /** Meta key of {@link #status}: why the group is not ready, set by the node-pool readiness check. */
   public static final String META_NODES_NOT_READY = "capstan.cluster.nodes_not_ready";
+  /** Meta key of {@link #status}: how the group's last scale-in ended. */
+  public static final String META_LAST_SCALE_IN = "capstan.cluster.last_scale_in";
 
   private final Target cloud;
   private final InstanceGroup instances;
@@ -62,6 +70,8 @@ public final class ClusterTarget implements Target, InstanceGroup {
   private final ScaleInJournal journal;
   private final Executor drainExecutor;
   private final ExecutorService ownedExecutor;
+  private final Map<String, List<Member>> running = new ConcurrentHashMap<>();
+  private final Map<String, ScaleInOutcome> outcomes = new ConcurrentHashMap<>();
 
   private ClusterTarget(Target cloud, NodePool pool, ScaleInJournal journal, Executor drainExecutor,
       ExecutorService ownedExecutor) {
@@ -78,7 +88,7 @@ public final class ClusterTarget implements Target, InstanceGroup {
   }
 
   /**
-   * Wraps a cloud target and a node pool, draining nodes on a thread pool this target owns and
+   * Wraps a cloud target and a node pool, running scale-ins on a thread pool this target owns and
    * closes.
    *
    * @param cloud the cloud target; must also be an {@link InstanceGroup}
@@ -97,13 +107,13 @@ public final class ClusterTarget implements Target, InstanceGroup {
   }
 
   /**
-   * Wraps a cloud target and a node pool, draining nodes on the given executor (tests pass one that
-   * runs tasks on the calling thread).
+   * Wraps a cloud target and a node pool, running scale-ins and their drains on the given executor
+   * (tests pass one that runs tasks on the calling thread, which makes {@link #scale} synchronous).
    *
    * @param cloud the cloud target; must also be an {@link InstanceGroup}
    * @param pool the scheduler's nodes
    * @param journal where scale-in steps are recorded
-   * @param drainExecutor runs the drains; drains run in parallel only if it is parallel
+   * @param drainExecutor runs scale-ins and drains; drains run in parallel only if it is parallel
    * @return a new cluster target; closing it closes the cloud target and the pool
    * @throws IllegalArgumentException if {@code cloud} is not an {@link InstanceGroup}
    */
@@ -123,24 +133,45 @@ public final class ClusterTarget implements Target, InstanceGroup {
       return status;
     }
     ClusterConfig config = ClusterConfig.parse(policyTargetConfig);
+    String key = journalKey(policyTargetConfig);
     reconcile(policyTargetConfig, config);
-    if (!config.readyCheck() || !status.ready()) {
-      return status;
-    }
-    List<String> busy = pool.nodes().stream()
-        .filter(config::matches)
-        .filter(n -> n.status() == NodeStatus.INITIALIZING || n.draining())
-        .map(n -> n.id() + (n.draining() ? " (draining)" : " (initializing)"))
-        .sorted()
-        .toList();
-    if (busy.isEmpty()) {
-      return status;
-    }
     Map<String, String> meta = new HashMap<>(status.meta());
-    String reason = "nodes of " + config.describe() + " are not ready: " + String.join(", ", busy);
-    meta.put(META_NODES_NOT_READY, reason);
-    meta.put(TargetStatus.META_NOT_READY_REASON, reason);
+    ScaleInOutcome last = outcomes.get(key);
+    if (last != null) {
+      meta.put(META_LAST_SCALE_IN, last.describe());
+    }
+    List<Member> inFlight = running.get(key);
+    String notReady = null;
+    if (inFlight != null) {
+      notReady = "a scale-in of " + config.describe() + " is in progress: "
+          + inFlight.stream().map(Member::node).collect(Collectors.joining(", "));
+    } else if (config.readyCheck() && status.ready()) {
+      List<String> busy = pool.nodes().stream()
+          .filter(config::matches)
+          .filter(n -> n.status() == NodeStatus.INITIALIZING || n.draining())
+          .map(n -> n.id() + (n.draining() ? " (draining)" : " (initializing)"))
+          .sorted()
+          .toList();
+      if (!busy.isEmpty()) {
+        notReady = "nodes of " + config.describe() + " are not ready: " + String.join(", ", busy);
+        meta.put(META_NODES_NOT_READY, notReady);
+      }
+    }
+    if (notReady == null) {
+      return new TargetStatus(status.ready(), status.count(), meta);
+    }
+    meta.put(TargetStatus.META_NOT_READY_REASON, notReady);
     return new TargetStatus(false, status.count(), meta);
+  }
+
+  /**
+   * Returns how the group's last scale-in by this target ended.
+   *
+   * @param policyTargetConfig the policy's target attributes, naming the group
+   * @return the outcome, empty if none finished yet
+   */
+  public Optional<ScaleInOutcome> lastScaleIn(Map<String, String> policyTargetConfig) {
+    return Optional.ofNullable(outcomes.get(journalKey(policyTargetConfig)));
   }
 
   @Override
@@ -153,11 +184,12 @@ public final class ClusterTarget implements Target, InstanceGroup {
   }
 
   /**
-   * Scales the group. For a node group, a scale-down drains and terminates chosen nodes (see the
-   * class description); anything else goes to the cloud target. A dry-run changes nothing.
+   * Scales the group. For a node group, a scale-down chooses nodes now and drains and terminates
+   * them in the background (see the class description); anything else goes to the cloud target. A
+   * dry-run changes nothing.
    *
-   * @throws TargetException if no node could be removed, or only some were; the message says which
-   *     and why, and every node that was not removed is eligible again
+   * @throws TargetException if no node qualifies for removal, or a scale-in of the group is still
+   *     running
    */
   @Override
   public void scale(ScalingAction action, Map<String, String> policyTargetConfig) {
@@ -205,15 +237,37 @@ public final class ClusterTarget implements Target, InstanceGroup {
           + " ready, eligible nodes with an instance id");
     }
     List<Member> members = chosen.stream().map(n -> new Member(n.id(), n.instanceId().orElseThrow())).toList();
-    write(key, new Entry(Phase.DRAINING, members, config.purge()));
+    if (running.putIfAbsent(key, members) != null) {
+      throw new TargetException("a scale-in of " + config.describe() + " is still running");
+    }
+    try {
+      write(key, new Entry(Phase.DRAINING, members, config.purge()));
+      drainExecutor.execute(() -> {
+        try {
+          ScaleInOutcome outcome = drainAndTerminate(target, config, key, members);
+          outcomes.put(key, outcome);
+          LOG.info("scale-in: {}", outcome.describe());
+        } catch (RuntimeException e) {
+          outcomes.put(key, new ScaleInOutcome(config.describe(), List.of(), failedAll(members, e.toString())));
+          LOG.error("scale-in of {} failed: {}", config.describe(), e.toString(), e);
+        } finally {
+          running.remove(key);
+        }
+      });
+    } catch (RuntimeException | Error e) {
+      running.remove(key);
+      throw e;
+    }
+  }
 
+  private ScaleInOutcome drainAndTerminate(Map<String, String> target, ClusterConfig config, String key,
+      List<Member> members) {
     Map<Member, String> drainFailures = drainAll(members, config.drain());
     List<Member> drained = members.stream().filter(m -> !drainFailures.containsKey(m)).toList();
     drainFailures.keySet().forEach(this::makeEligible);
     if (drained.isEmpty()) {
       journal.remove(key);
-      throw new TargetException("scale-in of " + config.describe() + " removed nothing: every drain failed: "
-          + describe(drainFailures));
+      return outcome(config, List.of(), drainFailures);
     }
     write(key, new Entry(Phase.DRAINED, drained, config.purge()));
 
@@ -226,14 +280,21 @@ public final class ClusterTarget implements Target, InstanceGroup {
     }
     journal.remove(key);
 
-    Map<Member, String> notRemoved = new LinkedHashMap<>(drainFailures);
-    notRemoved.putAll(terminateFailures);
-    LOG.info("scale-in of {}: removed {} of {} wanted ({})", config.describe(), terminated.size(), count,
-        terminated.stream().map(Member::node).collect(Collectors.joining(", ")));
-    if (!notRemoved.isEmpty()) {
-      throw new TargetException("scale-in of " + config.describe() + " removed " + terminated.size() + " of "
-          + members.size() + " chosen nodes; kept (eligible again): " + describe(notRemoved));
-    }
+    Map<Member, String> kept = new LinkedHashMap<>(drainFailures);
+    kept.putAll(terminateFailures);
+    return outcome(config, terminated, kept);
+  }
+
+  private static ScaleInOutcome outcome(ClusterConfig config, List<Member> removed, Map<Member, String> kept) {
+    Map<String, String> keptByNode = new LinkedHashMap<>();
+    kept.forEach((m, reason) -> keptByNode.put(m.node() + " (" + m.instance() + ")", reason));
+    return new ScaleInOutcome(config.describe(), removed.stream().map(Member::node).toList(), keptByNode);
+  }
+
+  private static Map<String, String> failedAll(List<Member> members, String reason) {
+    Map<String, String> kept = new LinkedHashMap<>();
+    members.forEach(m -> kept.put(m.node() + " (" + m.instance() + ")", reason));
+    return kept;
   }
 
   private Map<Member, String> drainAll(List<Member> members, DrainSpec spec) {
@@ -306,6 +367,9 @@ public final class ClusterTarget implements Target, InstanceGroup {
 
   private boolean reconcile(Map<String, String> target, ClusterConfig config) {
     String key = journalKey(target);
+    if (running.containsKey(key)) {
+      return false; // the journal entry belongs to a scale-in this target is running now
+    }
     Optional<String> pending = journal.read(key);
     if (pending.isEmpty()) {
       return false;
@@ -370,12 +434,6 @@ public final class ClusterTarget implements Target, InstanceGroup {
 
   static String journalKey(Map<String, String> target) {
     return "cluster-scale-in " + new TreeMap<>(target);
-  }
-
-  private static String describe(Map<Member, String> failures) {
-    return failures.entrySet().stream()
-        .map(e -> e.getKey().node() + " (" + e.getKey().instance() + "): " + e.getValue())
-        .collect(Collectors.joining("; "));
   }
 
   @Override

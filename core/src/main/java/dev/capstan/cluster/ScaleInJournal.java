@@ -1,5 +1,6 @@
 package dev.capstan.cluster;
 
+import dev.capstan.engine.StateStore;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,6 +35,36 @@ public interface ScaleInJournal {
    * @param key the group's key
    */
   void remove(String key);
+
+  /**
+   * Returns a journal kept in an engine {@link StateStore}, so it is as durable as the store (the
+   * agent's file-backed store survives restarts and crashes mid-write). Entries live under the
+   * pseudo-policy {@value #STATE_STORE_OWNER}.
+   *
+   * @param store the state store
+   * @return a journal over it
+   */
+  static ScaleInJournal in(StateStore store) {
+    return new ScaleInJournal() {
+      @Override
+      public Optional<String> read(String key) {
+        return store.get(STATE_STORE_OWNER, key);
+      }
+
+      @Override
+      public void write(String key, String entry) {
+        store.put(STATE_STORE_OWNER, key, entry);
+      }
+
+      @Override
+      public void remove(String key) {
+        store.remove(STATE_STORE_OWNER, key);
+      }
+    };
+  }
+
+  /** The pseudo-policy id under which {@link #in(StateStore)} keeps entries. */
+  String STATE_STORE_OWNER = "capstan-cluster-scale-in";
 
   /**
    * Returns a journal kept in memory.

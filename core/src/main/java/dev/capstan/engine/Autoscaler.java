@@ -426,6 +426,7 @@ public final class Autoscaler implements AutoCloseable {
     final String[] strategyLabels;
     final String targetLabel;
     final long timeoutMillis;
+    final boolean hasDemandChecks;
 
     Compiled(ScalingPolicy policy) {
       this.policy = policy;
@@ -447,6 +448,7 @@ public final class Autoscaler implements AutoCloseable {
       }
       targetLabel = "target '" + policy.target().name() + "'";
       timeoutMillis = Math.max(1, policy.evaluationInterval().toMillis() * 3 / 4);
+      hasDemandChecks = policy.checks().stream().anyMatch(Check::demand);
     }
   }
 
@@ -618,7 +620,13 @@ public final class Autoscaler implements AutoCloseable {
       }
       List<Check> checks = policy.checks();
       List<CheckResult> results = new ArrayList<>(checks.size());
+      // With demand checks, an empty group is judged by them alone (its utilization checks have nothing
+      // to measure) and a group with capacity by the others alone.
+      boolean emptyGroup = status.count() == 0;
       for (int i = 0; i < checks.size(); i++) {
+        if (c.hasDemandChecks && checks.get(i).demand() != emptyGroup) {
+          continue;
+        }
         CheckResult result = runCheck(c, i, status.count(), now);
         if (result.isFailed()) {
           metrics.error("check");

@@ -17,9 +17,13 @@ import java.util.Optional;
  *     when the check stands alone
  * @param strategy the strategy and its configuration
  * @param onError overrides the policy's {@code on_check_error} for this check, when present
+ * @param demand whether this is a demand check (HCL {@code demand = true}, a Capstan extension): it
+ *     measures work waiting for capacity (e.g. blocked evaluations) and is consulted only while the
+ *     group is at 0, where utilization checks have nothing to measure; while the group has capacity
+ *     only the other checks run. A policy without demand checks runs all its checks at every count.
  */
 public record Check(String name, String source, String query, Duration queryWindow,
-    Duration queryWindowOffset, Optional<String> group, PluginRef strategy, Optional<OnError> onError) {
+    Duration queryWindowOffset, Optional<String> group, PluginRef strategy, Optional<OnError> onError, boolean demand) {
 
   /** nomad-autoscaler's default query window. */
   public static final Duration DEFAULT_QUERY_WINDOW = Duration.ofMinutes(1);
@@ -38,6 +42,33 @@ public record Check(String name, String source, String query, Duration queryWind
     Objects.requireNonNull(group, "group");
     Objects.requireNonNull(strategy, "strategy");
     Objects.requireNonNull(onError, "onError");
+  }
+
+  /**
+   * Creates a check that is not a demand check.
+   *
+   * @param name the check's name
+   * @param source the metric source's name
+   * @param query the query
+   * @param queryWindow how far back the query reaches
+   * @param queryWindowOffset how far the window is shifted into the past
+   * @param group the check group, if any
+   * @param strategy the strategy and its configuration
+   * @param onError overrides the policy's {@code on_check_error}, when present
+   */
+  public Check(String name, String source, String query, Duration queryWindow, Duration queryWindowOffset,
+      Optional<String> group, PluginRef strategy, Optional<OnError> onError) {
+    this(name, source, query, queryWindow, queryWindowOffset, group, strategy, onError, false);
+  }
+
+  /**
+   * Returns this check as a demand check (or not).
+   *
+   * @param demand whether it is consulted only while the group is at 0
+   * @return a copy with the flag set
+   */
+  public Check withDemand(boolean demand) {
+    return new Check(name, source, query, queryWindow, queryWindowOffset, group, strategy, onError, demand);
   }
 
   /**

@@ -35,7 +35,7 @@ final class PolicyParser {
   static final Set<String> POLICY_ATTRIBUTES = Set.of("cooldown", "cooldown_on_scale_up",
       "evaluation_interval", "on_check_error", "check", "target");
   static final Set<String> CHECK_ATTRIBUTES = Set.of("source", "query", "query_window",
-      "query_window_offset", "group", "on_error", "strategy");
+      "query_window_offset", "group", "on_error", "demand", "strategy");
 
   /** Stands in for a block that was present but unreadable; its problem is already recorded. */
   private static final PluginRef PLACEHOLDER = PluginRef.of("?", Map.of());
@@ -228,12 +228,13 @@ final class PolicyParser {
     Optional<String> group = r.optionalString("group");
     Optional<OnError> onError = r.has("on_error")
         ? Optional.of(r.enumValue("on_error", OnError.class, OnError.IGNORE)) : Optional.empty();
+    boolean demand = r.booleanValue("demand", false);
     report(r, at);
     // A missing strategy becomes a nameless one, so PolicyRules reports it like a builder-made check.
     PluginRef strategy = block.containsKey("strategy")
         ? plugin(block.get("strategy"), "strategy", at).orElse(PLACEHOLDER)
         : PluginRef.of("", Map.of());
-    return new Check(name, source, query, window, offset, group, strategy, onError);
+    return new Check(name, source, query, window, offset, group, strategy, onError, demand);
   }
 
   /** Reads a {@code strategy "<name>" { ... }} or {@code target "<name>" { ... }} block. */

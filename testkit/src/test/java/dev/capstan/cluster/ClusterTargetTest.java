@@ -79,20 +79,27 @@ final class ClusterTargetTest {
   @Test
   void scaleDown_drainFails_nodeEligibleAgainAndKept_othersRemoved() {
     pool.failDrain("n3", "allocation stuck");
-    assertThatThrownBy(() -> target.scale(down(4, 2), config()))
-        .isInstanceOf(TargetException.class)
-        .hasMessageContaining("removed 1 of 2 chosen nodes")
-        .hasMessageContaining("n3 (asg-3): drain failed: drain of node n3 failed: allocation stuck");
+    target.scale(down(4, 2), config());
+    assertThat(target.lastScaleIn(config())).hasValueSatisfying(o -> {
+      assertThat(o.removed()).containsExactly("n2");
+      assertThat(o.kept()).containsExactly(Map.entry("n3 (asg-3)", "drain failed: drain of node n3 failed: allocation stuck"));
+    });
     assertThat(cloud.instances("asg")).containsExactly("asg-1", "asg-3", "asg-4");
     assertThat(pool.node("n3")).get().satisfies(n -> assertThat(n.eligible()).isTrue());
     assertThat(pool.calls()).contains("eligible n3 true");
+    assertThat(target.status(config()).meta().get(ClusterTarget.META_LAST_SCALE_IN)).isEqualTo(
+        "removed 1 of 2 chosen nodes of node_class=cloud (n2); kept (eligible again): "
+            + "n3 (asg-3): drain failed: drain of node n3 failed: allocation stuck");
   }
 
   @Test
   void scaleDown_everyDrainFails_nothingTerminated() {
     pool.failDrain("n3", "x");
-    assertThatThrownBy(() -> target.scale(down(4, 3), config()))
-        .hasMessageContaining("removed nothing: every drain failed");
+    target.scale(down(4, 3), config());
+    assertThat(target.lastScaleIn(config())).hasValueSatisfying(o -> {
+      assertThat(o.removed()).isEmpty();
+      assertThat(o.complete()).isFalse();
+    });
     assertThat(cloud.count("asg")).isEqualTo(4);
     assertThat(cloud.calls()).noneMatch(c -> c.operation() == InMemoryTarget.Operation.TERMINATE);
   }
@@ -100,10 +107,46 @@ final class ClusterTargetTest {
   @Test
   void scaleDown_terminatePartlyFails_survivorEligibleAgain() {
     cloud.refuseToTerminate("asg-2", "scale-in protected");
-    assertThatThrownBy(() -> target.scale(down(4, 2), config()))
-        .hasMessageContaining("n2 (asg-2): terminate failed: scale-in protected");
+    target.scale(down(4, 2), config());
+    assertThat(target.lastScaleIn(config())).hasValueSatisfying(o ->
+        assertThat(o.kept()).containsExactly(Map.entry("n2 (asg-2)", "terminate failed: scale-in protected")));
     assertThat(cloud.instances("asg")).containsExactly("asg-1", "asg-2", "asg-4");
     assertThat(pool.node("n2")).get().satisfies(n -> assertThat(n.eligible()).isTrue());
+  }
+
+  @Test
+  void scaleDown_noNodeQualifies_failsAtOnceNamingGroup() {
+    assertThatThrownBy(() -> target.scale(down(4, 3), config("node_selector_strategy", "empty", "node_class", "gpu")))
+        .isInstanceOf(TargetException.class)
+        .hasMessage("cannot scale in node_class=gpu by 1: no node qualifies for empty among 0 ready, "
+            + "eligible nodes with an instance id");
+  }
+
+  @Test
+  void scaleDown_inProgress_groupNotReadyAndSecondScaleInRefused() {
+    // Holds back the scale-in itself; its drains (submitted while it runs) run at once.
+    List<Runnable> queued = new java.util.ArrayList<>();
+    boolean[] flowQueued = {false};
+    ClusterTarget deferred = ClusterTarget.of(cloud, pool, journal, task -> {
+      if (flowQueued[0]) {
+        task.run();
+      } else {
+        flowQueued[0] = true;
+        queued.add(task);
+      }
+    });
+    deferred.scale(down(4, 3), config());
+    TargetStatus during = deferred.status(config());
+    assertThat(during.ready()).isFalse();
+    assertThat(during.meta().get(TargetStatus.META_NOT_READY_REASON))
+        .isEqualTo("a scale-in of node_class=cloud is in progress: n3");
+    assertThat(deferred.reconcile(config())).as("a live run is not a crash").isFalse();
+    assertThatThrownBy(() -> deferred.scale(down(4, 3), config())).hasMessage("a scale-in of node_class=cloud is still running");
+
+    queued.remove(0).run();
+    assertThat(deferred.status(config()).ready()).isTrue();
+    assertThat(cloud.count("asg")).isEqualTo(3);
+    assertThat(deferred.lastScaleIn(config())).hasValueSatisfying(o -> assertThat(o.complete()).isTrue());
   }
 
   @Test
@@ -209,25 +252,7 @@ final class ClusterTargetTest {
 
   @Test
   void crashBeforeTerminate_restartFinishesIt() {
-    ScaleInJournal dying = new ScaleInJournal() {
-      @Override
-      public Optional<String> read(String key) {
-        return journal.read(key);
-      }
-
-      @Override
-      public void write(String key, String entry) {
-        journal.write(key, entry);
-        if (entry.contains("\"DRAINED\"")) {
-          throw new SimulatedCrash(); // recorded the drain, died before terminating
-        }
-      }
-
-      @Override
-      public void remove(String key) {
-        journal.remove(key);
-      }
-    };
+    ScaleInJournal dying = dyingAfter(journal, "DRAINED"); // recorded the drain, died before terminating
     ClusterTarget crashing = ClusterTarget.of(cloud, pool, dying, Runnable::run);
     assertThatThrownBy(() -> crashing.scale(down(4, 3), config("node_purge", "true"))).isInstanceOf(SimulatedCrash.class);
     assertThat(cloud.count("asg")).as("drained but still running").isEqualTo(4);
@@ -252,6 +277,43 @@ final class ClusterTargetTest {
         .isEqualTo(terminateCalls);
     assertThat(pool.node("n3")).isEmpty();
     assertThat(cloud.count("asg")).isEqualTo(3);
+  }
+
+  @Test
+  void crashBeforeTerminate_fileStateStoreJournal_survivesRestart(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    ScaleInJournal durable = ScaleInJournal.in(dev.capstan.engine.StateStore.file(dir));
+    ClusterTarget crashing = ClusterTarget.of(cloud, pool, dyingAfter(durable, "DRAINED"), Runnable::run);
+    assertThatThrownBy(() -> crashing.scale(down(4, 3), config())).isInstanceOf(SimulatedCrash.class);
+
+    // A new process: a fresh store over the same directory.
+    ClusterTarget restarted = ClusterTarget.of(cloud, pool, ScaleInJournal.in(dev.capstan.engine.StateStore.file(dir)),
+        Runnable::run);
+    assertThat(restarted.reconcile(config())).isTrue();
+    assertThat(cloud.instances("asg")).containsExactly("asg-1", "asg-2", "asg-4");
+    assertThat(ScaleInJournal.in(dev.capstan.engine.StateStore.file(dir)).read(ClusterTarget.journalKey(config()))).isEmpty();
+  }
+
+  /** A journal that records a phase and then dies, as the process would right after the write. */
+  private static ScaleInJournal dyingAfter(ScaleInJournal real, String phase) {
+    return new ScaleInJournal() {
+      @Override
+      public Optional<String> read(String key) {
+        return real.read(key);
+      }
+
+      @Override
+      public void write(String key, String entry) {
+        real.write(key, entry);
+        if (entry.contains("\"" + phase + "\"")) {
+          throw new SimulatedCrash();
+        }
+      }
+
+      @Override
+      public void remove(String key) {
+        real.remove(key);
+      }
+    };
   }
 
   @Test
