@@ -4,6 +4,7 @@ import dev.capstan.config.Durations;
 import dev.capstan.policy.Policies;
 import dev.capstan.policy.PolicyException;
 import dev.capstan.policy.ScalingPolicy;
+import dev.capstan.spi.ConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -73,7 +74,13 @@ final class SimulateCommand implements Callable<Integer> {
     for (ScalingPolicy policy : policies) {
       ProgressBar bar = new ProgressBar(err, String.format(Locale.ROOT, "simulating %-14s", policy.name()),
           System.console() != null);
-      results.add(simulator.run(policy, s -> bar.update(s, length.toSeconds())));
+      try {
+        results.add(simulator.run(policy, s -> bar.update(s, length.toSeconds())));
+      } catch (ConfigException e) {
+        err.println();
+        err.println(policy.origin() + ": policy '" + policy.name() + "': " + e.getMessage());
+        return 1;
+      }
       bar.finish();
     }
     String scenario = scenario(length, workload);

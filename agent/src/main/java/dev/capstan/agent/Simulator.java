@@ -76,7 +76,9 @@ final class Simulator {
         .lookupPlugins(false)
         .target(policy.target().name(), group);
     for (Check check : policy.checks()) {
-      builder.metricSource(check.source(), metrics);
+      if (!check.source().isBlank()) {
+        builder.metricSource(check.source(), metrics);
+      }
       builder.strategy(check.strategy().name(), Plugins.strategyProvider(check.strategy().name())::create);
     }
 

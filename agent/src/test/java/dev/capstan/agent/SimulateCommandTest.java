@@ -54,6 +54,38 @@ final class SimulateCommandTest {
   }
 
   @Test
+  void simulate_unknownStrategy_namesThePolicyAndFails() throws Exception {
+    Path policy = Files.writeString(dir.resolve("p.hcl"), Files.readString(Path.of("../examples/policies/aws-burst.hcl"))
+        .replace("strategy \"target-value\"", "strategy \"target-velue\""));
+
+    int status = simulate("--duration", "1h", "--policy", policy.toString(), "--output", dir.resolve("r.html").toString());
+
+    assertThat(status).isEqualTo(1);
+    assertThat(cli.err()).contains(policy + ": policy 'aws_burst'").contains("target-velue").contains("target-value");
+  }
+
+  @Test
+  void simulate_fixedValuePolicy_needsNoMetricSource() throws Exception {
+    Path policy = Files.writeString(dir.resolve("f.hcl"), """
+        scaling "fixed" {
+          max = 10
+          policy {
+            evaluation_interval = "1m"
+            check "three" {
+              strategy "fixed-value" { value = 3 }
+            }
+            target "aws-asg" { aws_asg_name = "g" }
+          }
+        }
+        """);
+
+    int status = simulate("--duration", "1h", "--policy", policy.toString(), "--output", dir.resolve("r.html").toString());
+
+    assertThat(status).isZero();
+    assertThat(cli.out()).containsPattern("fixed +aws-asg +t4g.large +1 +1 +0 ");
+  }
+
+  @Test
   void simulate_badDuration_isAUsageError() {
     assertThat(simulate("--duration", "soon")).isEqualTo(2);
     assertThat(cli.err()).contains("--duration");
