@@ -145,13 +145,16 @@ final class HtmlReport {
     return CLOCK.format(start.plus(e.at())) + ": " + e.from() + " \u2192 " + e.to() + " (" + e.reason() + ")";
   }
 
-  /** The smallest of 1, 2, 2.5 or 5 times a power of ten that is at least {@code v}. */
+  /**
+   * The smallest round number at least {@code v} whose quarters are round too (the chart has four
+   * grid lines): 1, 1.2, 1.6, 2, 2.4, 3, 4, 5, 6 or 8 times a power of ten.
+   */
   static double niceCeiling(double v) {
     if (v <= 0) {
       return 1;
     }
     double power = Math.pow(10, Math.floor(Math.log10(v)));
-    for (double f : new double[] {1, 2, 2.5, 5, 10}) {
+    for (double f : new double[] {1, 1.2, 1.6, 2, 2.4, 3, 4, 5, 6, 8, 10}) {
       if (f * power >= v) {
         return f * power;
       }
