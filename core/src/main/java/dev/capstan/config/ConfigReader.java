@@ -250,6 +250,31 @@ public final class ConfigReader {
   }
 
   /**
+   * Returns an optional absolute http or https URL with a host, e.g. a plug-in's endpoint override.
+   *
+   * @param key the key
+   * @param example a valid value to show in the problem, e.g. {@code "http://127.0.0.1:4566"}
+   * @return the URL, empty when absent or after recording a problem
+   */
+  public Optional<java.net.URI> optionalHttpUrl(String key, String example) {
+    Optional<String> v = raw(key, false);
+    if (v.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      java.net.URI uri = new java.net.URI(v.get());
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
+        return Optional.of(uri);
+      }
+    } catch (java.net.URISyntaxException e) {
+      // reported below, with the rule
+    }
+    problem(key, "must be an http or https URL such as " + example);
+    return Optional.empty();
+  }
+
+  /**
    * Returns an enum constant or a default. Values are matched ignoring case, with {@code -} and
    * {@code _} treated alike, so {@code least_busy} and {@code LEAST-BUSY} both name
    * {@code LEAST_BUSY}.

@@ -21,6 +21,8 @@ import java.util.OptionalLong;
  *
  * <p>The rules, in the order they apply:
  * <ol>
+ *   <li>Outside the policy's {@link ScalingPolicy#schedule() schedule} nothing happens
+ *       ({@link Outcome#SKIPPED_SCHEDULE}).
  *   <li>A target that is not ready is skipped ({@link Outcome#SKIPPED_NOT_READY}).
  *   <li>Inside the cooldown nothing happens ({@link Outcome#SKIPPED_COOLDOWN}). The cooldown ends at
  *       {@link PolicyState#cooldownUntil()} or, when the target reports its last activity under
@@ -148,17 +150,24 @@ public final class Decider {
   }
 
   /**
-   * Returns the skip decision when the target is not ready or the policy is in cooldown, so a loop can
-   * avoid querying metrics it would ignore.
+   * Returns the skip decision when the policy's schedule is closed, the target is not ready or the policy
+   * is in cooldown, so a loop can avoid querying metrics it would ignore.
    *
    * @param policy the policy
    * @param state the policy's state
    * @param status the target's status
    * @param now the evaluation's time
-   * @return the {@link Outcome#SKIPPED_NOT_READY} or {@link Outcome#SKIPPED_COOLDOWN} decision, or empty
+   * @return the {@link Outcome#SKIPPED_SCHEDULE}, {@link Outcome#SKIPPED_NOT_READY} or
+   *     {@link Outcome#SKIPPED_COOLDOWN} decision, or empty
    */
   public static Optional<ScalingDecision> skip(ScalingPolicy policy, PolicyState state, TargetStatus status,
       Instant now) {
+    // A policy without a schedule pays one field read; Optional.isPresent allocates nothing.
+    if (policy.schedule().isPresent() && !policy.schedule().get().contains(now)) {
+      return Optional.of(result(policy, now, status.count(), List.of(), Optional.empty(),
+          List.of("outside the policy's schedule (" + policy.schedule().get() + ")"), Outcome.SKIPPED_SCHEDULE,
+          Optional.empty()));
+    }
     if (!status.ready()) {
       String why = status.meta().getOrDefault(TargetStatus.META_NOT_READY_REASON, "no reason given");
       return Optional.of(result(policy, now, status.count(), List.of(), Optional.empty(),

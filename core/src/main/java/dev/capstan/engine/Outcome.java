@@ -10,6 +10,8 @@ public enum Outcome {
   NO_CHANGE,
   /** The target reported that it is not ready; nothing was queried or scaled. */
   SKIPPED_NOT_READY,
+  /** The policy's schedule is closed at the evaluation's time; nothing was queried or scaled. */
+  SKIPPED_SCHEDULE,
   /** The policy is inside its cooldown; nothing was queried or scaled. */
   SKIPPED_COOLDOWN,
   /** Another evaluation of the same policy was still in flight. */

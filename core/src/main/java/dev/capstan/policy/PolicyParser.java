@@ -33,7 +33,8 @@ import org.jspecify.annotations.Nullable;
 final class PolicyParser {
   static final Set<String> SCALING_ATTRIBUTES = Set.of("enabled", "min", "max", "type", "policy");
   static final Set<String> POLICY_ATTRIBUTES = Set.of("cooldown", "cooldown_on_scale_up",
-      "evaluation_interval", "on_check_error", "check", "target");
+      "evaluation_interval", "on_check_error", "schedule", "check", "target");
+  static final Set<String> SCHEDULE_ATTRIBUTES = Set.of("start", "end", "duration", "timezone");
   static final Set<String> CHECK_ATTRIBUTES = Set.of("source", "query", "query_window",
       "query_window_offset", "group", "on_error", "demand", "strategy");
 
@@ -205,6 +206,12 @@ final class PolicyParser {
     r.optionalDuration("evaluation_interval").ifPresent(b::evaluationInterval);
     b.onCheckError(r.enumValue("on_check_error", OnError.class, OnError.IGNORE));
     report(r, at);
+    if (doc.containsKey("schedule")) {
+      Map<String, Object> block = single(doc.get("schedule"), "schedule", at, "a policy block has only one");
+      if (block != null) {
+        schedule(block, at).ifPresent(b::schedule);
+      }
+    }
     labelled(doc.get("check"), "check", at).forEach((checkName, body) -> {
       // Each copy of a repeated check is read, so PolicyRules reports the clash as for the builder.
       List<?> copies = body instanceof List<?> list ? list : List.of(body);
@@ -217,8 +224,33 @@ final class PolicyParser {
     }
   }
 
+  /** Reads a {@code schedule { ... }} block; its value rules live in {@link Schedule}. */
+  private Optional<Schedule> schedule(Map<String, Object> block, String at) {
+    String where = at + "schedule.";
+    rejectUnknown(block, SCHEDULE_ATTRIBUTES, where, Set.of(), "");
+    int before = problems.size();
+    ConfigReader r = reader(block, where, SCHEDULE_ATTRIBUTES);
+    Optional<String> start = r.optionalString("start");
+    Optional<String> end = r.optionalString("end");
+    Optional<Duration> duration = r.optionalDuration("duration");
+    Optional<String> timezone = r.optionalString("timezone");
+    report(r, where);
+    if (problems.size() > before) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(Schedule.of(start.orElse(null), end.orElse(null), duration.orElse(null),
+        timezone.orElse(null), at, problems));
+  }
+
   private Check check(String policy, String name, Map<String, Object> block) {
     String at = PolicyRules.where(origin, policy, name);
+    if (block.containsKey("schedule")) {
+      // nomad-autoscaler 0.5 allows check-level schedules; say so rather than suggest a typo.
+      problems.add(at + "schedule is not supported on a check yet; put it in the policy block to "
+          + "schedule the whole policy");
+      block = new LinkedHashMap<>(block);
+      block.remove("schedule");
+    }
     rejectUnknown(block, CHECK_ATTRIBUTES, at, Set.of(), "");
     ConfigReader r = reader(block, at, CHECK_ATTRIBUTES);
     String source = r.string("source", "");
@@ -352,7 +384,7 @@ final class PolicyParser {
 
   private static boolean isBlock(String attribute) {
     return switch (attribute) {
-      case "policy", "check", "target", "strategy" -> true;
+      case "policy", "check", "target", "strategy", "schedule" -> true;
       default -> false;
     };
   }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,10 +29,11 @@ import org.jspecify.annotations.Nullable;
  * @param target the target and its policy-level configuration
  * @param type the policy type: {@code "horizontal"} (default) or {@code "cluster"}
  * @param origin where the policy came from: a file path, or {@code "builder"}
+ * @param schedule when the policy may act; outside it evaluations are skipped. Empty: always
  */
 public record ScalingPolicy(String id, String name, boolean enabled, long min, long max, Duration cooldown,
     Duration cooldownOnScaleUp, Duration evaluationInterval, OnError onCheckError, List<Check> checks,
-    PluginRef target, String type, String origin) {
+    PluginRef target, String type, String origin, Optional<Schedule> schedule) {
 
   /** nomad-autoscaler's default cooldown. */
   public static final Duration DEFAULT_COOLDOWN = Duration.ofMinutes(5);
@@ -56,6 +58,32 @@ public record ScalingPolicy(String id, String name, boolean enabled, long min, l
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(origin, "origin");
+    Objects.requireNonNull(schedule, "schedule");
+  }
+
+  /**
+   * Creates a policy without a schedule: it may act at any time.
+   *
+   * @param id stable identity
+   * @param name the policy's name
+   * @param enabled whether it is evaluated
+   * @param min the smallest count
+   * @param max the largest count
+   * @param cooldown the quiet period after a scale-down
+   * @param cooldownOnScaleUp the quiet period after a scale-up
+   * @param evaluationInterval how often it is evaluated
+   * @param onCheckError what a failing check does by default
+   * @param checks at least one check
+   * @param target the target
+   * @param type the policy type
+   * @param origin where it came from
+   * @throws NullPointerException if any field is null
+   */
+  public ScalingPolicy(String id, String name, boolean enabled, long min, long max, Duration cooldown,
+      Duration cooldownOnScaleUp, Duration evaluationInterval, OnError onCheckError, List<Check> checks,
+      PluginRef target, String type, String origin) {
+    this(id, name, enabled, min, max, cooldown, cooldownOnScaleUp, evaluationInterval, onCheckError, checks,
+        target, type, origin, Optional.empty());
   }
 
   /**
@@ -101,6 +129,7 @@ public record ScalingPolicy(String id, String name, boolean enabled, long min, l
     private final List<Check> checks = new ArrayList<>();
     private @Nullable PluginRef target;
     private String type = DEFAULT_TYPE;
+    private @Nullable Schedule schedule;
 
     private Builder() {}
 
@@ -237,6 +266,17 @@ public record ScalingPolicy(String id, String name, boolean enabled, long min, l
     }
 
     /**
+     * Sets when the policy may act (default: always).
+     *
+     * @param schedule the window; evaluations outside it are skipped
+     * @return this builder
+     */
+    public Builder schedule(Schedule schedule) {
+      this.schedule = Objects.requireNonNull(schedule, "schedule");
+      return this;
+    }
+
+    /**
      * Validates and builds the policy.
      *
      * @return the policy
@@ -249,7 +289,7 @@ public record ScalingPolicy(String id, String name, boolean enabled, long min, l
       }
       return new ScalingPolicy(idOf(origin, name), name, enabled, min, max, cooldown,
           cooldownOnScaleUp == null ? cooldown : cooldownOnScaleUp, evaluationInterval, onCheckError,
-          checks, target, type, origin);
+          checks, target, type, origin, Optional.ofNullable(schedule));
     }
 
     /** Returns every rule the values set so far break; the parser merges them with its own. */

@@ -91,6 +91,22 @@ final class ConfigReaderTest {
   }
 
   @Test
+  void optionalHttpUrl_acceptsHttpAndHttpsWithHost_reportsOthersWithExample() {
+    ConfigReader r = reader("a", "http://127.0.0.1:4566", "b", "HTTPS://example.com/x", "c", "localhost:4566",
+        "d", "ftp://host", "e", "http://");
+    assertThat(r.optionalHttpUrl("a", "http://x")).hasValue(java.net.URI.create("http://127.0.0.1:4566"));
+    assertThat(r.optionalHttpUrl("b", "http://x")).isPresent();
+    assertThat(r.optionalHttpUrl("c", "http://x")).isEmpty();
+    assertThat(r.optionalHttpUrl("d", "http://x")).isEmpty();
+    assertThat(r.optionalHttpUrl("e", "http://x")).isEmpty();
+    assertThat(r.optionalHttpUrl("absent", "http://x")).isEmpty();
+    assertThat(r.problems()).containsExactly(
+        "c was 'localhost:4566' but it must be an http or https URL such as http://x",
+        "d was 'ftp://host' but it must be an http or https URL such as http://x",
+        "e was 'http://' but it must be an http or https URL such as http://x");
+  }
+
+  @Test
   void positiveDuration_unparsable_reportedOnce() {
     ConfigReader r = reader("node_drain_deadline", "soon", "ok", "-1s");
     assertThat(r.positiveDuration("node_drain_deadline", Duration.ofMinutes(15))).isEqualTo(Duration.ofMinutes(15));

@@ -6,12 +6,14 @@ import dev.capstan.policy.Check;
 import dev.capstan.policy.OnError;
 import dev.capstan.policy.PluginRef;
 import dev.capstan.policy.ScalingPolicy;
+import dev.capstan.policy.Schedule;
 import dev.capstan.spi.Direction;
 import dev.capstan.spi.MetricSeries;
 import dev.capstan.spi.ScalingAction;
 import dev.capstan.spi.TargetStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -237,5 +239,46 @@ final class DeciderTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CheckResult("x", Optional.empty(), OnError.IGNORE, 0,
             java.util.OptionalDouble.empty(), java.util.OptionalLong.of(1), Optional.of("p"), Optional.of("e")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("check 'x'");
+  }
+
+  /** NOW (2026-01-01, a Thursday, 12:00 UTC) is inside 08:00-20:00 UTC on weekdays. */
+  private static ScalingPolicy scheduled(String start, String end) {
+    return ScalingPolicy.builder().name("web").max(10)
+        .check(Check.of("a", "src", "q", PluginRef.of("s", Map.of())))
+        .target(PluginRef.of("t", Map.of()))
+        .schedule(Schedule.between(start, end, ZoneId.of("UTC"))).build();
+  }
+
+  @Test
+  void schedule_outside_skipsWithTheScheduleInTheReason() {
+    ScalingPolicy policy = scheduled("0 8 * * sat,sun", "0 20 * * sat,sun");
+
+    ScalingDecision d = Decider.decide(policy, PolicyState.INITIAL, List.of(wants("a", 7)), TargetStatus.ready(5), NOW,
+        false);
+
+    assertThat(d.outcome()).isEqualTo(Outcome.SKIPPED_SCHEDULE);
+    assertThat(d.action()).isEmpty();
+    assertThat(d.currentCount()).hasValue(5);
+    assertThat(d.reasons()).containsExactly(
+        "outside the policy's schedule (start '0 8 * * sat,sun', end '0 20 * * sat,sun', UTC)");
+  }
+
+  @Test
+  void schedule_inside_decidesAsWithout() {
+    ScalingPolicy policy = scheduled("0 8 * * mon-fri", "0 20 * * mon-fri");
+
+    assertThat(Decider.skip(policy, PolicyState.INITIAL, TargetStatus.ready(5), NOW)).isEmpty();
+    ScalingDecision d = Decider.decide(policy, PolicyState.INITIAL, List.of(wants("a", 7)), TargetStatus.ready(5), NOW,
+        false);
+    assertThat(d.outcome()).isEqualTo(Outcome.SCALED);
+    assertThat(d.action()).get().extracting(ScalingAction::count).isEqualTo(7L);
+  }
+
+  @Test
+  void schedule_outsideAndNotReady_namesTheScheduleFirst() {
+    ScalingPolicy policy = scheduled("0 8 * * sat,sun", "0 20 * * sat,sun");
+
+    assertThat(Decider.skip(policy, PolicyState.INITIAL, new TargetStatus(false, 5, Map.of()), NOW)).get()
+        .extracting(ScalingDecision::outcome).isEqualTo(Outcome.SKIPPED_SCHEDULE);
   }
 }

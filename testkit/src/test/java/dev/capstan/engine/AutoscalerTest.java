@@ -7,6 +7,7 @@ import dev.capstan.policy.Check;
 import dev.capstan.policy.OnError;
 import dev.capstan.policy.PluginRef;
 import dev.capstan.policy.ScalingPolicy;
+import dev.capstan.policy.Schedule;
 import dev.capstan.spi.Direction;
 import dev.capstan.spi.MetricSeries;
 import dev.capstan.spi.MetricSourceException;
@@ -21,6 +22,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -269,6 +271,30 @@ final class AutoscalerTest {
     assertThat(d.reasons()).containsExactly("target not ready: marked not ready by the test");
     assertThat(source.queries()).isEmpty();
     assertThat(target.scaleActions()).isEmpty();
+  }
+
+  @Test
+  void schedule_outsideWindow_skipsWithoutQuerying_insideScales() {
+    source.answer("load", 6);
+    Autoscaler autoscaler = open(builder());
+    // The clock starts at Thursday 2026-01-01 00:00 UTC, before the window opens.
+    ScalingPolicy p = policy("p").check(check("c", "load"))
+        .schedule(Schedule.between("0 8 * * mon-fri", "0 20 * * mon-fri", ZoneId.of("UTC"))).build();
+
+    ScalingDecision outside = autoscaler.evaluate(p);
+
+    assertThat(outside.outcome()).isEqualTo(Outcome.SKIPPED_SCHEDULE);
+    assertThat(outside.reasons()).containsExactly(
+        "outside the policy's schedule (start '0 8 * * mon-fri', end '0 20 * * mon-fri', UTC)");
+    assertThat(source.queries()).isEmpty();
+    assertThat(target.scaleActions()).isEmpty();
+
+    clock.advance(Duration.ofHours(8));
+    ScalingDecision inside = autoscaler.evaluate(p);
+
+    assertThat(inside.outcome()).isEqualTo(Outcome.SCALED);
+    assertThat(source.queries()).hasSize(1);
+    assertThat(target.count()).isEqualTo(6);
   }
 
   @Test

@@ -4,7 +4,6 @@ import dev.capstan.config.ConfigReader;
 import dev.capstan.config.Durations;
 import dev.capstan.spi.ConfigException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -89,23 +88,12 @@ public final class AwsAsgConfig {
       attempts = DEFAULT_RETRY_ATTEMPTS;
     }
 
-    Optional<URI> endpoint = r.optionalString("endpoint").flatMap(v -> endpoint(r, v));
-    Duration timeout = positive(r, "operation_timeout", DEFAULT_OPERATION_TIMEOUT);
-    Duration poll = positive(r, "poll_interval", DEFAULT_POLL_INTERVAL);
+    Optional<URI> endpoint = r.optionalHttpUrl("endpoint", "http://127.0.0.1:4566");
+    Duration timeout = r.positiveDuration("operation_timeout", DEFAULT_OPERATION_TIMEOUT);
+    Duration poll = r.positiveDuration("poll_interval", DEFAULT_POLL_INTERVAL);
     r.rejectUnknownKeys();
     r.validate();
     return new AwsAsgConfig(region, credentials, (int) attempts, endpoint, timeout, poll);
-  }
-
-  // Not ConfigReader.positiveDuration: it reports an unparsable value twice (as not a duration and
-  // as not positive).
-  private static Duration positive(ConfigReader r, String key, Duration defaultValue) {
-    Optional<Duration> d = r.optionalDuration(key);
-    if (d.isPresent() && (d.get().isNegative() || d.get().isZero())) {
-      r.problem(key, "must be a positive duration");
-      return defaultValue;
-    }
-    return d.orElse(defaultValue);
   }
 
   // ConfigReader quotes values in its problems; a secret must never be quoted, so blank checks are ours.
@@ -119,19 +107,6 @@ public final class AwsAsgConfig {
       return Optional.empty();
     }
     return Optional.of(value.strip());
-  }
-
-  private static Optional<URI> endpoint(ConfigReader r, String value) {
-    try {
-      URI uri = new URI(value);
-      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
-        return Optional.of(uri);
-      }
-    } catch (URISyntaxException e) {
-      // reported below, with the rule
-    }
-    r.problem("endpoint", "must be an http or https URI such as http://127.0.0.1:4566");
-    return Optional.empty();
   }
 
   /**

@@ -11,7 +11,6 @@ import dev.capstan.spi.TargetStatus;
 import dev.capstan.spi.TerminationException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,6 +45,8 @@ import software.amazon.awssdk.services.autoscaling.model.InstanceRefresh;
 import software.amazon.awssdk.services.autoscaling.model.InstanceRefreshStatus;
 import software.amazon.awssdk.services.autoscaling.model.ScalingActivityStatusCode;
 import software.amazon.awssdk.services.autoscaling.model.SuspendedProcess;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Scales AWS Auto Scaling Groups: reads and sets their desired capacity, and terminates chosen
@@ -81,7 +82,7 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
       InstanceRefreshStatus.CANCELLING, InstanceRefreshStatus.ROLLBACK_IN_PROGRESS,
       InstanceRefreshStatus.BAKING);
 
-  private static final System.Logger LOG = System.getLogger(AwsAsgTarget.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(AwsAsgTarget.class);
 
   private final AwsAsgConfig config;
   private final AutoScalingClient client;
@@ -174,7 +175,7 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
   public void scale(ScalingAction action, Map<String, String> policyTargetConfig) {
     String name = groupName(policyTargetConfig);
     if (action.dryRun()) {
-      LOG.log(Level.INFO, "dry run: would set desired capacity of {0} to {1}", name, action.count());
+      LOG.info("dry run: would set desired capacity of {} to {}", name, action.count());
       return;
     }
     if (action.count() > Integer.MAX_VALUE) {
@@ -189,7 +190,7 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
     call("set desired capacity of Auto Scaling group " + name + " to " + action.count(),
         () -> client.setDesiredCapacity(b -> b.autoScalingGroupName(name)
             .desiredCapacity((int) action.count()).honorCooldown(false)));
-    LOG.log(Level.INFO, "set desired capacity of {0} from {1} to {2}: {3}", name, desired,
+    LOG.info("set desired capacity of {} from {} to {}: {}", name, desired,
         action.count(), action.reason());
   }
 
@@ -243,7 +244,7 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
     }
     done.addAll(awaitActivities(name, instanceByActivity, failed));
     List<String> terminated = wanted.stream().filter(done::contains).toList();
-    LOG.log(Level.INFO, "terminated {0} of {1} instances in {2}", terminated.size(), wanted.size(), name);
+    LOG.info("terminated {} of {} instances in {}", terminated.size(), wanted.size(), name);
     if (!failed.isEmpty()) {
       throw new TerminationException(name, terminated, failed);
     }

@@ -51,7 +51,7 @@ final class AwsAsgConfigTest {
         "poll_interval", "fast", "operation_timeout", "0s", "aws_regoin", "eu-west-1")))
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
             "retry_attempts was '0' but it must be between 1 and 20",
-            "endpoint was 'localhost:4566' but it must be an http or https URI such as http://127.0.0.1:4566",
+            "endpoint was 'localhost:4566' but it must be an http or https URL such as http://127.0.0.1:4566",
             "poll_interval was 'fast' but it must be a duration such as 90s, 5m or 1h30m",
             "operation_timeout was '0s' but it must be a positive duration",
             e.problems().stream().filter(p -> p.startsWith("'aws_regoin' is not a known key")).findFirst()

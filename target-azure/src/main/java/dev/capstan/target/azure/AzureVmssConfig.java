@@ -86,7 +86,7 @@ record AzureVmssConfig(String subscriptionId, Optional<String> tenantId, Optiona
         r.problem(CLIENT_ID + " is required with " + SECRET_ACCESS_KEY + " but was missing");
       }
     }
-    Optional<URI> endpoint = r.optionalString(ENDPOINT).flatMap(e -> endpoint(r, e));
+    Optional<URI> endpoint = r.optionalHttpUrl(ENDPOINT, "https://management.azure.com/");
     Duration timeout = r.positiveDuration(OPERATION_TIMEOUT, DEFAULT_OPERATION_TIMEOUT);
     Duration poll = r.positiveDuration(POLL_INTERVAL, DEFAULT_POLL_INTERVAL);
     long retries = r.longValue(MAX_RETRIES, DEFAULT_MAX_RETRIES);
@@ -117,20 +117,6 @@ record AzureVmssConfig(String subscriptionId, Optional<String> tenantId, Optiona
       return Optional.empty();
     }
     return Optional.of(value);
-  }
-
-  private static Optional<URI> endpoint(ConfigReader r, String value) {
-    try {
-      URI uri = new URI(value);
-      if (uri.getHost() == null || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))) {
-        r.problem(ENDPOINT, "must be an absolute http(s) URL such as https://management.azure.com/");
-        return Optional.empty();
-      }
-      return Optional.of(uri);
-    } catch (java.net.URISyntaxException e) {
-      r.problem(ENDPOINT, "must be an absolute http(s) URL such as https://management.azure.com/");
-      return Optional.empty();
-    }
   }
 
   /**

@@ -61,7 +61,7 @@ final class AzureVmssConfigTest {
             "subscription_id is required (or set AZURE_SUBSCRIPTION_ID) but was missing",
             "tenant_id is required with secret_access_key but was missing",
             "client_id is required with secret_access_key but was missing",
-            "endpoint was 'management.azure.com' but it must be an absolute http(s) URL such as https://management.azure.com/",
+            "endpoint was 'management.azure.com' but it must be an http or https URL such as https://management.azure.com/",
             "operation_timeout was 'soon' but it must be a duration such as 90s, 5m or 1h30m",
             "max_retries was '-1' but it must be between 0 and 20",
             "max_retry_delay was '1s' but it must be at least retry_delay",

@@ -2,7 +2,6 @@ package dev.capstan.target.gcp;
 
 import dev.capstan.config.ConfigReader;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,43 +49,18 @@ record GceMigConfig(Optional<String> project, Optional<Path> credentials, Option
     if (credentials.isPresent() && !Files.isReadable(credentials.get())) {
       r.problem("credentials", "must be the path of a readable service-account JSON key file");
     }
-    Optional<String> endpoint = r.optionalString("endpoint");
-    if (endpoint.isPresent() && !isHttpUrl(endpoint.get())) {
-      r.problem("endpoint", "must be an http or https URL such as https://compute.googleapis.com");
-    }
+    Optional<String> endpoint = r.optionalHttpUrl("endpoint", "https://compute.googleapis.com").map(URI::toString);
     long attempts = r.longValue("retry_attempts", DEFAULT_RETRY_ATTEMPTS);
     if (attempts < 1 || attempts > 100) {
       r.problem("retry_attempts", "must be between 1 and 100");
     }
-    Duration retryDelay = positive(r, "retry_delay", DEFAULT_RETRY_DELAY);
-    Duration requestTimeout = positive(r, "request_timeout", DEFAULT_REQUEST_TIMEOUT);
-    Duration operationTimeout = positive(r, "operation_timeout", DEFAULT_OPERATION_TIMEOUT);
-    Duration pollInterval = positive(r, "poll_interval", DEFAULT_POLL_INTERVAL);
+    Duration retryDelay = r.positiveDuration("retry_delay", DEFAULT_RETRY_DELAY);
+    Duration requestTimeout = r.positiveDuration("request_timeout", DEFAULT_REQUEST_TIMEOUT);
+    Duration operationTimeout = r.positiveDuration("operation_timeout", DEFAULT_OPERATION_TIMEOUT);
+    Duration pollInterval = r.positiveDuration("poll_interval", DEFAULT_POLL_INTERVAL);
     r.rejectUnknownKeys();
     r.validate();
     return new GceMigConfig(project, credentials, endpoint, (int) attempts, retryDelay, requestTimeout,
         operationTimeout, pollInterval);
-  }
-
-  /**
-   * Reads a positive duration. Not {@code ConfigReader.positiveDuration}: that one reports an
-   * unparsable value twice (as not a duration and as not positive).
-   */
-  private static Duration positive(ConfigReader r, String key, Duration defaultValue) {
-    Optional<Duration> d = r.optionalDuration(key);
-    if (d.isPresent() && (d.get().isNegative() || d.get().isZero())) {
-      r.problem(key, "must be a positive duration");
-      return defaultValue;
-    }
-    return d.orElse(defaultValue);
-  }
-
-  private static boolean isHttpUrl(String value) {
-    try {
-      URI uri = new URI(value);
-      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
-    } catch (URISyntaxException e) {
-      return false;
-    }
   }
 }
