@@ -45,7 +45,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code decide}: the pure decision function alone (two checks, no change).
  *   <li>{@code evaluateNoChange}: {@link Autoscaler#evaluate} of a two-check policy whose target stays.
- *   <li>{@code evaluateScale}: every evaluation scales the target (cooldown 0), saving state each time.
+ *   <li>{@code evaluateScale}: every evaluation scales the target, saving state each time (its clock
+ *       moves 1 s per reading, past the 1 ms cooldown, since a policy's cooldown must be positive).
  *   <li>{@code schedule100kPolicies}: 100,000 policies with a 10 s interval on a {@link ManualClock};
  *       one operation advances the clock by 10 s, evaluating every policy once on the calling thread.
  *       Divide by 100,000 for the cost per scheduled evaluation.
@@ -102,6 +103,31 @@ public class EngineBenchmark {
     public void close() {}
   }
 
+  /** A clock one second further on at every reading, so each evaluation is past the last one's cooldown. */
+  static final class SteppingClock extends java.time.Clock {
+    private final AtomicLong millis = new AtomicLong(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli());
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      throw new UnsupportedOperationException("the benchmark clock stays in UTC");
+    }
+
+    @Override
+    public long millis() {
+      return millis.addAndGet(1_000);
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(millis());
+    }
+  }
+
   static ScalingPolicy policy(String name, Duration cooldown, Duration interval) {
     return ScalingPolicy.builder().name(name).origin("bench").min(1).max(100).cooldown(cooldown)
         .evaluationInterval(interval)
@@ -130,11 +156,11 @@ public class EngineBenchmark {
       keep = Autoscaler.builder().executor(Runnable::run).lookupPlugins(false)
           .strategy("keep", config -> keepCount).metricSource("src", new FixedSource(50))
           .target("mem", new FastTarget(10)).listener(d -> decisions.incrementAndGet()).build();
-      flip = Autoscaler.builder().executor(Runnable::run).lookupPlugins(false)
+      flip = Autoscaler.builder().clock(new SteppingClock()).executor(Runnable::run).lookupPlugins(false)
           .strategy("keep", config -> flipCount).metricSource("src", new FixedSource(50))
           .target("mem", new FastTarget(10)).listener(d -> decisions.incrementAndGet()).build();
       keepPolicy = policy("keep", Duration.ofMinutes(5), Duration.ofSeconds(10));
-      flipPolicy = policy("flip", Duration.ZERO, Duration.ofSeconds(10));
+      flipPolicy = policy("flip", Duration.ofMillis(1), Duration.ofSeconds(10));
       decidePolicy = keepPolicy;
       MetricSeries series = MetricSeries.of(0, 50);
       results = List.of(CheckResult.counted(keepPolicy.checks().get(0), OnError.IGNORE, series, 10),
