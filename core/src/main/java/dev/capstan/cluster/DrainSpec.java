@@ -13,6 +13,8 @@ public record DrainSpec(Duration deadline, boolean ignoreSystemJobs) {
   /**
    * Validates.
    *
+   * @param deadline how long work may take to move off; after it the scheduler stops what is left
+   * @param ignoreSystemJobs whether system jobs are left running while the node drains
    * @throws IllegalArgumentException if the deadline is not positive
    */
   public DrainSpec {

@@ -28,6 +28,18 @@ public record Node(String id, Optional<String> instanceId, String nodeClass, Str
   /**
    * Checks for nulls and copies the allocations.
    *
+   * @param id the scheduler's node id
+   * @param instanceId the cloud instance id behind the node, empty when unknown (such nodes are never chosen for termination)
+   * @param nodeClass the node class, e.g. {@code "hashistack"}; empty when none
+   * @param datacenter the datacenter
+   * @param pool the scheduler's node pool, e.g. {@code "default"}
+   * @param status the node's status
+   * @param eligible whether the scheduler may place new work on it
+   * @param draining whether a drain is in progress
+   * @param createIndex the scheduler's creation index, higher for newer nodes
+   * @param allocations the work placed on it
+   * @param allocated resources reserved by its allocations
+   * @param total resources it offers
    * @throws NullPointerException if any reference field is null
    */
   public Node {

@@ -13,6 +13,8 @@ public record Resources(long cpuMhz, long memoryMb) {
   /**
    * Validates.
    *
+   * @param cpuMhz CPU in MHz, at least 0
+   * @param memoryMb memory in MiB, at least 0
    * @throws IllegalArgumentException if either amount is negative
    */
   public Resources {

@@ -11,7 +11,13 @@ import java.util.Map;
  * @param kept the chosen nodes that were not removed (made eligible again), each with the reason
  */
 public record ScaleInOutcome(String group, List<String> removed, Map<String, String> kept) {
-  /** Copies the collections. */
+  /**
+   * Copies the collections.
+   *
+   * @param group the node group, e.g. {@code node_class=hashistack}
+   * @param removed the nodes whose instances were terminated
+   * @param kept the chosen nodes that were not removed (made eligible again), each with the reason
+   */
   public ScaleInOutcome {
     removed = List.copyOf(removed);
     kept = Map.copyOf(kept);

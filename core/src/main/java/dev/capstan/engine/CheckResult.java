@@ -28,6 +28,14 @@ public record CheckResult(String name, Optional<String> group, OnError onError, 
   /**
    * Checks that exactly one of count and error is present.
    *
+   * @param name the check's name
+   * @param group the check's group, if any
+   * @param onError what a failure of this check does (the check's {@code on_error}, else the policy's)
+   * @param points how many metric points the query returned (0 when it failed)
+   * @param latest the newest metric value, when there was one
+   * @param desiredCount the strategy's count, when the check succeeded
+   * @param failedPlugin the plug-in that failed, e.g. {@code "metric source 'prometheus'"}, when the check failed
+   * @param error what went wrong, when the check failed
    * @throws IllegalArgumentException if both or neither of {@code desiredCount} and {@code error} are set
    * @throws NullPointerException if a field is null
    */

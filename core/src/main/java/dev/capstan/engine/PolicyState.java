@@ -21,6 +21,8 @@ public record PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil
   /**
    * Checks for nulls.
    *
+   * @param lastAction the last action applied to the target, if any
+   * @param cooldownUntil no action is taken before this instant; {@link Instant#EPOCH} when there is no cooldown
    * @throws NullPointerException if a field is null
    */
   public PolicyState {
@@ -39,6 +41,9 @@ public record PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil
     /**
      * Checks for nulls.
      *
+     * @param count the count the target was moved to
+     * @param direction {@link Direction#UP} or {@link Direction#DOWN}
+     * @param at when the action was decided
      * @throws NullPointerException if a field is null
      */
     public LastAction {

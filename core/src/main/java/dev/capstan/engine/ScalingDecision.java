@@ -36,6 +36,15 @@ public record ScalingDecision(String policyId, String policyName, Instant time, 
   /**
    * Checks for nulls and copies the lists.
    *
+   * @param policyId the policy's id
+   * @param policyName the policy's name
+   * @param time when the evaluation ran (the clock's instant at its start)
+   * @param currentCount the target's count, when it could be read
+   * @param checks one result per check that ran, in policy order; empty when the evaluation was skipped before querying
+   * @param action the action chosen (for {@link Outcome#SCALED}, {@link Outcome#DRY_RUN}, and a {@link Outcome#FAILED} whose target call failed); empty otherwise
+   * @param reasons every step of the decision in order, including each suppression
+   * @param outcome what came of it
+   * @param error what failed, for {@link Outcome#FAILED}
    * @throws NullPointerException if a field is null
    */
   public ScalingDecision {

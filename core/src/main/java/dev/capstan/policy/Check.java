@@ -31,6 +31,15 @@ public record Check(String name, String source, String query, Duration queryWind
   /**
    * Checks for nulls.
    *
+   * @param name the check's name, unique within its policy
+   * @param source the metric source's name, e.g. {@code "prometheus"}; empty for strategies that read no metrics (such as fixed-value)
+   * @param query the query in the source's language; empty for strategies that read no metrics
+   * @param queryWindow how far back the query reaches from now (default 1m)
+   * @param queryWindowOffset how far the whole window is shifted into the past (default 0)
+   * @param group the check group; within a group, NONE votes are ignored unless all are NONE; empty when the check stands alone
+   * @param strategy the strategy and its configuration
+   * @param onError overrides the policy's {@code on_check_error} for this check, when present
+   * @param demand whether this is a demand check (HCL {@code demand = true}, a Capstan extension): it measures work waiting for capacity (e.g. blocked evaluations) and is consulted only while the group is at 0, where utilization checks have nothing to measure; while the group has capacity only the other checks run. A policy without demand checks runs all its checks at every count.
    * @throws NullPointerException if any field is null
    */
   public Check {

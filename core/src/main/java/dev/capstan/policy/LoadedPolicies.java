@@ -18,6 +18,8 @@ public record LoadedPolicies(List<ScalingPolicy> policies, Map<Path, PolicyExcep
   /**
    * Copies both collections, keeping the failures' order.
    *
+   * @param policies the policies of the files that parsed, in file-name order, then file order
+   * @param failures each file that failed, in file-name order, with the exception naming its problems
    * @throws NullPointerException if either is null
    */
   public LoadedPolicies {

@@ -14,6 +14,8 @@ public record PluginRef(String name, Map<String, String> config) {
   /**
    * Validates and copies.
    *
+   * @param name the provider's name, e.g. {@code "target-value"}
+   * @param config the block's attributes, values rendered as the user wrote them
    * @throws NullPointerException if either field is null
    */
   public PluginRef {

@@ -45,6 +45,20 @@ public record ScalingPolicy(String id, String name, boolean enabled, long min, l
   /**
    * Checks for nulls and copies the checks.
    *
+   * @param id stable identity: a hash of origin and name, so reloading a file keeps it
+   * @param name the policy's name, as in {@code scaling "<name>"}
+   * @param enabled disabled policies are never evaluated
+   * @param min the smallest count, at least 0
+   * @param max the largest count, at least {@code min}
+   * @param cooldown the quiet period after a scale-down (default 5m)
+   * @param cooldownOnScaleUp the quiet period after a scale-up (default: {@code cooldown})
+   * @param evaluationInterval how often the policy is evaluated (default 10s)
+   * @param onCheckError what a failing check does by default (default {@link OnError#IGNORE})
+   * @param checks at least one check
+   * @param target the target and its policy-level configuration
+   * @param type the policy type: {@code "horizontal"} (default) or {@code "cluster"}
+   * @param origin where the policy came from: a file path, or {@code "builder"}
+   * @param schedule when the policy may act; outside it evaluations are skipped. Empty: always
    * @throws NullPointerException if any field is null
    */
   public ScalingPolicy {

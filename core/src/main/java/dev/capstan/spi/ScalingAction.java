@@ -18,6 +18,11 @@ public record ScalingAction(long count, Direction direction, String reason, Map<
   /**
    * Validates and copies the fields.
    *
+   * @param count the desired count, at least 0
+   * @param direction the direction relative to the count observed when the decision was made
+   * @param reason a human-readable reason, for logs and the audit trail
+   * @param meta extra facts about the decision (for example the count before clamping)
+   * @param dryRun when {@code true}, the target must not change anything
    * @throws IllegalArgumentException if {@code count} is negative
    * @throws NullPointerException if any reference field is null
    */

@@ -21,6 +21,9 @@ public record TargetStatus(boolean ready, long count, Map<String, String> meta) 
   /**
    * Validates and copies the fields.
    *
+   * @param ready whether the group can take a scaling action now (not mid-activity, not being deleted)
+   * @param count the current desired size of the group, at least 0
+   * @param meta extra facts (for example the end time of the last activity, in epoch milliseconds, under {@link #META_LAST_EVENT})
    * @throws IllegalArgumentException if {@code count} is negative
    */
   public TargetStatus {

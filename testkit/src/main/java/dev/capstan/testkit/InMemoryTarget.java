@@ -52,7 +52,14 @@ public final class InMemoryTarget implements Target, InstanceGroup {
    * @param instanceIds the ids, for {@link Operation#TERMINATE}; otherwise empty
    */
   public record Call(Operation operation, String group, ScalingAction action, List<String> instanceIds) {
-    /** Copies the ids. */
+    /**
+     * Copies the ids.
+     *
+     * @param operation which method was called
+     * @param group the group it named
+     * @param action the action, for {@link Operation#SCALE}; otherwise null
+     * @param instanceIds the ids, for {@link Operation#TERMINATE}; otherwise empty
+     */
     public Call {
       instanceIds = List.copyOf(instanceIds);
     }

@@ -47,7 +47,15 @@ public final class LocalHttpServer implements AutoCloseable {
    */
   public record RecordedRequest(String method, String path, String rawQuery, Map<String, String> headers,
       String body) {
-    /** Copies the headers. */
+    /**
+     * Copies the headers.
+     *
+     * @param method the HTTP method, upper case
+     * @param path the decoded path
+     * @param rawQuery the raw query string, or {@code ""}
+     * @param headers request headers, names lower-cased
+     * @param body the request body as UTF-8 text
+     */
     public RecordedRequest {
       headers = Map.copyOf(headers);
     }
@@ -89,7 +97,13 @@ public final class LocalHttpServer implements AutoCloseable {
    * @param body the body as UTF-8 text; empty for none
    */
   public record Response(int status, Map<String, String> headers, String body) {
-    /** Copies the headers. */
+    /**
+     * Copies the headers.
+     *
+     * @param status the HTTP status
+     * @param headers response headers
+     * @param body the body as UTF-8 text; empty for none
+     */
     public Response {
       headers = Map.copyOf(headers);
       Objects.requireNonNull(body, "body");
