@@ -1,11 +1,20 @@
 package dev.capstan.agent;
 
 import dev.capstan.Plugins;
+import dev.capstan.cluster.ClusterTarget;
+import dev.capstan.cluster.DrainSpec;
+import dev.capstan.cluster.Node;
+import dev.capstan.cluster.NodePool;
+import dev.capstan.cluster.NodePoolProvider;
+import dev.capstan.cluster.ScaleInJournal;
 import dev.capstan.engine.Autoscaler;
 import dev.capstan.engine.StateStore;
 import dev.capstan.policy.LoadedPolicies;
 import dev.capstan.policy.PolicyException;
 import dev.capstan.policy.ScalingPolicy;
+import dev.capstan.spi.ConfigException;
+import dev.capstan.spi.InstanceGroup;
+import dev.capstan.spi.Target;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -16,7 +25,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -51,8 +62,24 @@ final class Agent implements AutoCloseable {
    * @param stateDir where per-policy state is kept
    * @param dryRun decide and report, but never scale
    * @param reloadInterval how often the policy directory is checked for changes; zero turns it off
+   * @param scaleInExecutor runs the drains of cluster scale-ins; empty gives each cluster target a
+   *     thread pool of its own (tests pass one that runs on the calling thread)
    */
-  record Options(Path policyDir, Path stateDir, boolean dryRun, Duration reloadInterval) {}
+  record Options(Path policyDir, Path stateDir, boolean dryRun, Duration reloadInterval,
+      Optional<Executor> scaleInExecutor) {
+
+    /**
+     * Options whose cluster targets drain on threads of their own.
+     *
+     * @param policyDir the policy directory
+     * @param stateDir where per-policy state is kept
+     * @param dryRun decide and report, but never scale
+     * @param reloadInterval how often the policy directory is checked for changes; zero turns it off
+     */
+    Options(Path policyDir, Path stateDir, boolean dryRun, Duration reloadInterval) {
+      this(policyDir, stateDir, dryRun, reloadInterval, Optional.empty());
+    }
+  }
 
   /**
    * Builds the plug-ins, loads the policies, starts the engine and the HTTP API.
@@ -65,15 +92,21 @@ final class Agent implements AutoCloseable {
   Agent(AgentConfig config, Options options, Consumer<Autoscaler.Builder> customize) throws IOException {
     this.config = config;
     this.policies = new PolicyDirectory(options.policyDir());
+    StateStore state = StateStore.file(options.stateDir());
     Autoscaler.Builder builder = Autoscaler.builder()
         .meterRegistry(registry)
         .listener(decisions)
-        .stateStore(StateStore.file(options.stateDir()))
+        .stateStore(state)
         .dryRun(options.dryRun());
     Autoscaler engine = null;
     try {
       config.apms().values().forEach(b -> builder.metricSource(b.name(), own(Plugins.metricSource(b.driver(), b.config()))));
-      config.targets().values().forEach(b -> builder.target(b.name(), own(Plugins.target(b.driver(), b.config()))));
+      Map<String, NodePool> pools = new LinkedHashMap<>();
+      config.nodePools().values().forEach(b -> pools.put(b.name(), own(NodePoolProvider.load(b.driver(), b.config()))));
+      // The journal shares the engine's store, so a scale-in cut short by a crash is finished or
+      // rolled back after the restart.
+      ScaleInJournal journal = ScaleInJournal.in(state);
+      config.targets().values().forEach(b -> builder.target(b.name(), target(b, pools, journal, options)));
       config.strategies().values().forEach(b -> builder.strategy(b.name(), Plugins.strategyProvider(b.driver())::create));
       customize.accept(builder);
       engine = builder.build();
@@ -97,6 +130,63 @@ final class Agent implements AutoCloseable {
     if (!options.reloadInterval().isZero()) {
       long ms = options.reloadInterval().toMillis();
       poller.scheduleWithFixedDelay(this::reloadIfChanged, ms, ms, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * Creates a target block's target; one that names a node pool scales in through it. The agent
+   * owns the pool, so the cluster target gets a view whose close leaves it open for other targets.
+   */
+  private Target target(AgentConfig.PluginBlock block, Map<String, NodePool> pools, ScaleInJournal journal,
+      Options options) {
+    Target cloud = Plugins.target(block.driver(), block.config());
+    if (block.nodePool().isEmpty()) {
+      return own(cloud);
+    }
+    String poolName = block.nodePool().get();
+    NodePool pool = pools.get(poolName);
+    String problem = null;
+    if (pool == null) {
+      problem = AgentConfig.undeclaredNodePool(poolName, pools.keySet());
+    } else if (!(cloud instanceof InstanceGroup)) {
+      problem = "driver '" + block.driver() + "' cannot terminate chosen instances (it is not an InstanceGroup), "
+          + "so it cannot scale in through node_pool '" + poolName + "'";
+    }
+    if (problem != null) {
+      cloud.close();
+      throw new ConfigException("agent file " + config.origin(), List.of("target \"" + block.name() + "\": " + problem));
+    }
+    NodePool shared = new SharedNodePool(pool);
+    return own(options.scaleInExecutor()
+        .map(executor -> ClusterTarget.of(cloud, shared, journal, executor))
+        .orElseGet(() -> ClusterTarget.of(cloud, shared, journal)));
+  }
+
+  /** A node pool used by a cluster target but owned, and closed, by the agent. */
+  private record SharedNodePool(NodePool pool) implements NodePool {
+    @Override
+    public List<Node> nodes() {
+      return pool.nodes();
+    }
+
+    @Override
+    public void drain(String nodeId, DrainSpec spec) {
+      pool.drain(nodeId, spec);
+    }
+
+    @Override
+    public void setEligibility(String nodeId, boolean eligible) {
+      pool.setEligibility(nodeId, eligible);
+    }
+
+    @Override
+    public void purge(String nodeId) {
+      pool.purge(nodeId);
+    }
+
+    @Override
+    public void close() {
+      // The agent closes the pool itself, once, after every target that uses it.
     }
   }
 
@@ -218,7 +308,9 @@ final class Agent implements AutoCloseable {
   }
 
   private void closePlugins() {
-    for (AutoCloseable plugin : plugins) {
+    // Newest first: a cluster target stops before the node pool it drains through.
+    for (int i = plugins.size() - 1; i >= 0; i--) {
+      AutoCloseable plugin = plugins.get(i);
       try {
         plugin.close();
       } catch (Exception e) {

@@ -22,7 +22,8 @@ import java.util.TreeSet;
  *
  * <pre>{@code
  * apm "prometheus"     { driver = "prometheus"  config = { address = "http://127.0.0.1:9090" } }
- * target "aws-asg"     { driver = "aws-asg"     config = { aws_region = "eu-west-1" } }
+ * target "aws-asg"     { driver = "aws-asg"     node_pool = "nomad"  config = { aws_region = "eu-west-1" } }
+ * node_pool "nomad"    { driver = "nomad"       config = { address = "http://127.0.0.1:4646" } }
  * strategy "target-value" { driver = "target-value" }
  * policy { dir = "policies"  default_cooldown = "5m"  default_evaluation_interval = "1m" }
  * http   { bind_address = "127.0.0.1"  bind_port = 8080 }
@@ -31,11 +32,14 @@ import java.util.TreeSet;
  *
  * <p>A plug-in block's label is the name policies use; its {@code driver} names the provider. Blocks
  * of nomad-autoscaler that Capstan has no use for ({@code nomad}, {@code telemetry}, ...) are accepted
- * and listed in {@link #ignored()}. Every problem of the file is reported at once.
+ * and listed in {@link #ignored()}. A target that names a {@code node_pool} block scales its cluster
+ * in by draining chosen nodes first ({@link dev.capstan.cluster.ClusterTarget}); the name must be
+ * declared in the same file. Every problem of the file is reported at once.
  *
  * @param apms metric sources by name
  * @param targets targets by name
  * @param strategies strategies by name
+ * @param nodePools scheduler node pools by name, which targets name in {@code node_pool}
  * @param policyDir the policy directory, if the file names one
  * @param defaultCooldown the cooldown of policies that set none, if given
  * @param defaultEvaluationInterval the evaluation interval of policies that set none, if given
@@ -43,17 +47,20 @@ import java.util.TreeSet;
  * @param bindPort the HTTP API's port (default {@value #DEFAULT_BIND_PORT}; 0 picks a free one)
  * @param stateDir where per-policy state is kept, if given
  * @param ignored the nomad-autoscaler settings present in the file that Capstan does not use
+ * @param origin the file it was read from, for messages about its blocks
  */
 record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targets,
-    Map<String, PluginBlock> strategies, Optional<Path> policyDir, Optional<Duration> defaultCooldown,
+    Map<String, PluginBlock> strategies, Map<String, PluginBlock> nodePools, Optional<Path> policyDir, Optional<Duration> defaultCooldown,
     Optional<Duration> defaultEvaluationInterval, String bindAddress, int bindPort, Optional<Path> stateDir,
-    List<String> ignored) {
+    List<String> ignored, String origin) {
 
   static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   static final int DEFAULT_BIND_PORT = 8080;
   private static final Set<String> IGNORED = Set.of("log_level", "log_json", "enable_debug", "plugin_dir", "nomad",
       "telemetry", "policy_eval", "high_availability", "dynamic_application_sizing");
-  private static final Set<String> KNOWN = Set.of("apm", "target", "strategy", "policy", "http", "state_dir");
+  private static final Set<String> KNOWN = Set.of("apm", "target", "strategy", "node_pool", "policy", "http",
+      "state_dir");
+  private static final Set<String> PLUGIN_KEYS = Set.of("driver", "config", "args");
 
   /**
    * A configured plug-in.
@@ -61,12 +68,19 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
    * @param name the block's label, which policies use
    * @param driver the provider's name
    * @param config the provider's configuration
+   * @param nodePool the {@code node_pool} block a target scales in through, if it names one
    */
-  record PluginBlock(String name, String driver, Map<String, String> config) {
+  record PluginBlock(String name, String driver, Map<String, String> config, Optional<String> nodePool) {
     PluginBlock {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(driver, "driver");
       config = Map.copyOf(config);
+      Objects.requireNonNull(nodePool, "nodePool");
+    }
+
+    /** A block that names no node pool. */
+    PluginBlock(String name, String driver, Map<String, String> config) {
+      this(name, driver, config, Optional.empty());
     }
   }
 
@@ -74,13 +88,14 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
     apms = Map.copyOf(apms);
     targets = Map.copyOf(targets);
     strategies = Map.copyOf(strategies);
+    nodePools = Map.copyOf(nodePools);
     ignored = List.copyOf(ignored);
   }
 
   /** Returns the configuration of an agent with no file: no plug-ins configured, default address. */
   static AgentConfig defaults() {
-    return new AgentConfig(Map.of(), Map.of(), Map.of(), Optional.empty(), Optional.empty(), Optional.empty(),
-        DEFAULT_BIND_ADDRESS, DEFAULT_BIND_PORT, Optional.empty(), List.of());
+    return new AgentConfig(Map.of(), Map.of(), Map.of(), Map.of(), Optional.empty(), Optional.empty(),
+        Optional.empty(), DEFAULT_BIND_ADDRESS, DEFAULT_BIND_PORT, Optional.empty(), List.of(), "(none)");
   }
 
   /**
@@ -125,6 +140,11 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
     Map<String, PluginBlock> apms = plugins(root, "apm", problems);
     Map<String, PluginBlock> targets = plugins(root, "target", problems);
     Map<String, PluginBlock> strategies = plugins(root, "strategy", problems);
+    Map<String, PluginBlock> nodePools = plugins(root, "node_pool", problems);
+    for (PluginBlock t : targets.values()) {
+      t.nodePool().filter(p -> !nodePools.containsKey(p))
+          .ifPresent(p -> problems.add("target \"" + t.name() + "\": " + undeclaredNodePool(p, nodePools.keySet())));
+    }
 
     ConfigReader policy = ConfigReader.of(block(root, "policy", problems), "policy block");
     Optional<Path> dir = policy.optionalString("dir").map(Path::of);
@@ -155,8 +175,14 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
     if (!problems.isEmpty()) {
       throw new ConfigException("agent file " + origin, problems);
     }
-    return new AgentConfig(apms, targets, strategies, dir, cooldown, interval, address, (int) port, stateDir,
-        ignored);
+    return new AgentConfig(apms, targets, strategies, nodePools, dir, cooldown, interval, address, (int) port,
+        stateDir, ignored, origin);
+  }
+
+  /** The problem of a target whose {@code node_pool} names no block of the file. */
+  static String undeclaredNodePool(String name, Set<String> declared) {
+    return "node_pool was '" + name + "' but it must name a node_pool block of this file; declared: "
+        + (declared.isEmpty() ? "none" : String.join(", ", new TreeSet<>(declared)));
   }
 
   private static void prefixed(String prefix, List<String> from, List<String> to) {
@@ -205,12 +231,23 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
       } else if (raw != null) {
         problems.add(where + "config must be a map: config = { key = \"value\" }");
       }
+      // Only a target can scale in through a node pool.
+      boolean target = kind.equals("target");
+      Optional<String> nodePool = Optional.empty();
+      Object pool = body.get("node_pool");
+      if (target && pool instanceof String p && !p.isBlank()) {
+        nodePool = Optional.of(p);
+      } else if (target && pool != null) {
+        problems.add(where + "node_pool was '" + pool + "' but it must be the name of a node_pool block");
+      }
       for (Object key : body.keySet()) {
-        if (!Set.of("driver", "config", "args").contains(String.valueOf(key))) {
-          problems.add(where + "'" + key + "' is not a known key; known keys are args, config, driver");
+        String k = String.valueOf(key);
+        if (!PLUGIN_KEYS.contains(k) && !(target && k.equals("node_pool"))) {
+          problems.add(where + "'" + key + "' is not a known key; known keys are args, config, driver"
+              + (target ? ", node_pool" : ""));
         }
       }
-      blocks.put(name, new PluginBlock(name, d, config));
+      blocks.put(name, new PluginBlock(name, d, config, nodePool));
     }
     return blocks;
   }

@@ -98,8 +98,8 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private AgentConfig withOverrides(AgentConfig c) {
-    return new AgentConfig(c.apms(), c.targets(), c.strategies(), c.policyDir(), c.defaultCooldown(),
+    return new AgentConfig(c.apms(), c.targets(), c.strategies(), c.nodePools(), c.policyDir(), c.defaultCooldown(),
         c.defaultEvaluationInterval(), bindAddress != null ? bindAddress : c.bindAddress(),
-        bindPort != null ? bindPort : c.bindPort(), c.stateDir(), c.ignored());
+        bindPort != null ? bindPort : c.bindPort(), c.stateDir(), c.ignored(), c.origin());
   }
 }

@@ -64,8 +64,8 @@ final class AgentTest {
   @BeforeEach
   void start() throws IOException {
     write("web.hcl", policy("web", 5));
-    AgentConfig config = new AgentConfig(Map.of(), Map.of(), Map.of(), Optional.empty(), Optional.empty(),
-        Optional.empty(), "127.0.0.1", 0, Optional.empty(), List.of());
+    AgentConfig config = new AgentConfig(Map.of(), Map.of(), Map.of(), Map.of(), Optional.empty(), Optional.empty(),
+        Optional.empty(), "127.0.0.1", 0, Optional.empty(), List.of(), "agent.hcl");
     agent = new Agent(config, new Agent.Options(policies, state, false, Duration.ZERO),
         b -> b.clock(clock).scheduler(scheduler).executor(Runnable::run).jitter(0).target("mem", target));
   }
