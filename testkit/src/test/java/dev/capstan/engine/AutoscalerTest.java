@@ -531,6 +531,53 @@ final class AutoscalerTest {
   }
 
   @Test
+  void removeThenPutWhileEvaluating_secondEvaluationWaits_neverTwoAtOnce() throws Exception {
+    source.answer("load", 6);
+    CountDownLatch release = target.hangNext(InMemoryTarget.Operation.SCALE);
+    toClose.add(release::countDown);
+    ScalingPolicy p = policy("p").check(check("c", "load")).build();
+    Autoscaler autoscaler = open(builder().executor(counting(pool(2))).watchdogPeriod(Duration.ofHours(1)).policy(p));
+    autoscaler.start();
+    scheduler.runDue();
+    awaitCall(InMemoryTarget.Operation.SCALE);
+
+    assertThat(autoscaler.removePolicy(p.id())).isTrue();
+    autoscaler.putPolicy(p);
+    ScalingDecision meanwhile = autoscaler.evaluate(p);
+
+    assertThat(meanwhile.outcome()).isEqualTo(Outcome.SKIPPED_BUSY);
+    assertThat(target.scaleActions()).hasSize(1);
+    release.countDown();
+    assertThat(finished.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(nextFor("p").outcome()).isEqualTo(Outcome.SKIPPED_BUSY);
+    assertThat(nextFor("p").outcome()).isEqualTo(Outcome.SCALED);
+    assertThat(target.maxConcurrentScales()).isEqualTo(1);
+    assertThat(autoscaler.policies()).containsExactly(p);
+  }
+
+  @Test
+  void removeWhileEvaluating_policyStaysRemovedAfterTheEvaluationEnds() throws Exception {
+    source.answer("load", 6);
+    CountDownLatch release = target.hangNext(InMemoryTarget.Operation.SCALE);
+    toClose.add(release::countDown);
+    ScalingPolicy p = policy("p").check(check("c", "load")).build();
+    Autoscaler autoscaler = open(builder().executor(counting(pool(2))).watchdogPeriod(Duration.ofHours(1)).policy(p));
+    autoscaler.start();
+    scheduler.runDue();
+    awaitCall(InMemoryTarget.Operation.SCALE);
+
+    assertThat(autoscaler.removePolicy(p.id())).isTrue();
+    assertThat(autoscaler.removePolicy(p.id())).isFalse();
+    release.countDown();
+    assertThat(finished.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+    decisions.clear();
+    scheduler.advance(Duration.ofMinutes(10));
+
+    assertThat(decisions).isEmpty();
+    assertThat(autoscaler.policies()).isEmpty();
+  }
+
+  @Test
   void strategies_createdOncePerPolicyCheck_notPerEvaluation() {
     source.answer("a", 3).answer("b", 3);
     Autoscaler autoscaler = open(builder());
