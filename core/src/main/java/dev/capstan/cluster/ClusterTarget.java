@@ -58,6 +58,8 @@ import org.slf4j.LoggerFactory;
 public final class ClusterTarget implements Target, InstanceGroup {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterTarget.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Held in {@link #running} while a crashed scale-in is reconciled, so no new one starts meanwhile. */
+  private static final List<Member> RECONCILING = List.of();
 
   /** Meta key of {@link #status}: why the group is not ready, set by the node-pool readiness check. */
   public static final String META_NODES_NOT_READY = "capstan.cluster.nodes_not_ready";
@@ -142,7 +144,9 @@ public final class ClusterTarget implements Target, InstanceGroup {
     }
     List<Member> inFlight = running.get(key);
     String notReady = null;
-    if (inFlight != null) {
+    if (inFlight == RECONCILING) {
+      notReady = "an interrupted scale-in of " + config.describe() + " is being reconciled";
+    } else if (inFlight != null) {
       notReady = "a scale-in of " + config.describe() + " is in progress: "
           + inFlight.stream().map(Member::node).collect(Collectors.joining(", "));
     } else if (config.readyCheck() && status.ready()) {
@@ -367,9 +371,19 @@ public final class ClusterTarget implements Target, InstanceGroup {
 
   private boolean reconcile(Map<String, String> target, ClusterConfig config) {
     String key = journalKey(target);
-    if (running.containsKey(key)) {
+    // Claimed, not just checked: a scale-in starting between a check and the journal read would
+    // otherwise be taken for a crashed one and rolled back while it drains.
+    if (running.putIfAbsent(key, RECONCILING) != null) {
       return false; // the journal entry belongs to a scale-in this target is running now
     }
+    try {
+      return reconcileClaimed(target, config, key);
+    } finally {
+      running.remove(key, RECONCILING);
+    }
+  }
+
+  private boolean reconcileClaimed(Map<String, String> target, ClusterConfig config, String key) {
     Optional<String> pending = journal.read(key);
     if (pending.isEmpty()) {
       return false;

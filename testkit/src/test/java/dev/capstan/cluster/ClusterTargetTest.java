@@ -150,6 +150,53 @@ final class ClusterTargetTest {
   }
 
   @Test
+  void reconcile_scaleInStartsBetweenItsCheckAndItsRead_liveScaleInNotRolledBack() {
+    // Another thread (a second policy or an API call on the same group) starts a scale-in right after
+    // this status call's reconcile found none running, but before it reads the journal.
+    List<Runnable> queued = new java.util.ArrayList<>();
+    ClusterTarget[] other = new ClusterTarget[1];
+    boolean[] interleaved = {false};
+    boolean[] started = {false};
+    ScaleInJournal racing = new ScaleInJournal() {
+      @Override
+      public Optional<String> read(String key) {
+        if (!interleaved[0]) {
+          interleaved[0] = true;
+          try {
+            other[0].scale(down(4, 3), config());
+            started[0] = true;
+          } catch (TargetException refused) {
+            // Refusing the concurrent scale-in is a correct outcome too.
+          }
+        }
+        return journal.read(key);
+      }
+
+      @Override
+      public void write(String key, String entry) {
+        journal.write(key, entry);
+      }
+
+      @Override
+      public void remove(String key) {
+        journal.remove(key);
+      }
+    };
+    ClusterTarget shared = ClusterTarget.of(cloud, pool, racing, queued::add);
+    other[0] = shared;
+
+    shared.status(config());
+
+    assertThat(pool.calls()).as("a node of the live scale-in was made eligible").doesNotContain("eligible n3 true");
+    assertThat(journal.read(ClusterTarget.journalKey(config())).isPresent()).as("journal of the live scale-in")
+        .isEqualTo(started[0]);
+    if (started[0]) {
+      queued.remove(0).run();
+      assertThat(cloud.count("asg")).isEqualTo(3);
+    }
+  }
+
+  @Test
   void scaleDown_purge_removesTerminatedNodesFromScheduler() {
     target.scale(down(4, 3), config("node_purge", "true"));
     assertThat(pool.calls()).containsExactly("drain n3", "purge n3");
