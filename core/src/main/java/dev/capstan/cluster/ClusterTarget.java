@@ -17,12 +17,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -302,13 +302,18 @@ public final class ClusterTarget implements Target, InstanceGroup {
   }
 
   private Map<Member, String> drainAll(List<Member> members, DrainSpec spec) {
-    Map<Member, CompletableFuture<Void>> drains = new LinkedHashMap<>();
+    Map<Member, FutureTask<Void>> drains = new LinkedHashMap<>();
     for (Member m : members) {
-      drains.put(m, CompletableFuture.runAsync(() -> pool.drain(m.node(), spec), drainExecutor));
+      FutureTask<Void> drain = new FutureTask<>(() -> pool.drain(m.node(), spec), null);
+      drains.put(m, drain);
+      drainExecutor.execute(drain);
     }
     Map<Member, String> failures = new LinkedHashMap<>();
     drains.forEach((m, drain) -> {
       try {
+        // A drain still queued runs here: this scale-in holds one of the executor's threads, so with
+        // a bounded executor (a single thread, say) waiting for queued drains would never end.
+        drain.run();
         drain.get();
       } catch (ExecutionException e) {
         failures.put(m, "drain failed: " + e.getCause().getMessage());

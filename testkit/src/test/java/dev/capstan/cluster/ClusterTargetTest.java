@@ -197,6 +197,25 @@ final class ClusterTargetTest {
   }
 
   @Test
+  void scaleDown_singleThreadExecutor_drainsRunInSequence_scaleInFinishes() throws Exception {
+    java.util.concurrent.ExecutorService serial = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      ClusterTarget sequential = ClusterTarget.of(cloud, pool, journal, serial);
+
+      sequential.scale(down(4, 2), config());
+
+      // The scale-in is the serial executor's only running task; a task queued behind it ends when it does.
+      java.util.concurrent.Future<?> after = serial.submit(() -> { });
+      after.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(sequential.lastScaleIn(config())).hasValueSatisfying(o -> assertThat(o.removed())
+          .containsExactly("n3", "n2"));
+      assertThat(cloud.instances("asg")).containsExactly("asg-1", "asg-4");
+    } finally {
+      serial.shutdownNow();
+    }
+  }
+
+  @Test
   void scaleDown_purge_removesTerminatedNodesFromScheduler() {
     target.scale(down(4, 3), config("node_purge", "true"));
     assertThat(pool.calls()).containsExactly("drain n3", "purge n3");
