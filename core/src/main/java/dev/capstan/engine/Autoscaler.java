@@ -95,6 +95,7 @@ public final class Autoscaler implements AutoCloseable {
   private boolean started;
   private volatile boolean closed;
   private Scheduler.Cancellable watchdog;
+  private boolean watchdogStopped;
 
   private Autoscaler(Builder b) {
     this.clock = b.clock;
@@ -271,14 +272,18 @@ public final class Autoscaler implements AutoCloseable {
         return;
       }
       closed = true;
-      if (watchdog != null) {
-        watchdog.cancel();
-      }
     }
     for (Runner runner : runners.values()) {
       runner.unschedule();
     }
+    // The watchdog keeps guarding the evaluations close() waits for: a hung plug-in is still timed out.
     awaitIdle();
+    synchronized (lifecycle) {
+      watchdogStopped = true;
+      if (watchdog != null) {
+        watchdog.cancel();
+      }
+    }
     for (ExecutorService owned : ownedExecutors) {
       owned.shutdownNow();
     }
@@ -335,7 +340,7 @@ public final class Autoscaler implements AutoCloseable {
       runner.interruptIfOverdue(now);
     }
     synchronized (lifecycle) {
-      if (!closed) {
+      if (!watchdogStopped) {
         watchdog = scheduler.schedule(this::watch, watchdogPeriod);
       }
     }

@@ -610,6 +610,34 @@ final class AutoscalerTest {
   }
 
   @Test
+  void close_whileAPluginHangs_watchdogStillTimesItOut_closeDoesNotWaitItsFullTimeout() throws Exception {
+    source.answer("load", 6);
+    CountDownLatch release = target.hangNext(InMemoryTarget.Operation.STATUS);
+    toClose.add(release::countDown);
+    Autoscaler autoscaler = open(builder().executor(counting(pool(2))).closeTimeout(Duration.ofMinutes(5))
+        .policy(policy("p").check(check("c", "load")).build()));
+    autoscaler.start();
+    scheduler.runDue();
+    awaitCall(InMemoryTarget.Operation.STATUS);
+
+    java.util.concurrent.Future<?> closing = pool(1).submit(autoscaler::close);
+    ScalingPolicy probe = policy("probe").enabled(false).check(check("c", "load")).build();
+    while (true) {
+      try {
+        autoscaler.putPolicy(probe);
+      } catch (IllegalStateException closed) {
+        break;
+      }
+      Thread.onSpinWait();
+    }
+    scheduler.advance(Duration.ofSeconds(8));
+
+    closing.get(10, TimeUnit.SECONDS);
+    assertThat(nextFor("p").error()).hasValue("target 'mem' did not report its status within 7500 ms");
+    assertThat(scheduler.pending()).isZero();
+  }
+
+  @Test
   void listenerThrows_otherListenersStillHearAndEngineContinues() {
     source.answer("load", 6);
     List<Outcome> heard = new ArrayList<>();
