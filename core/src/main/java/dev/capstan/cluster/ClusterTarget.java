@@ -74,6 +74,7 @@ public final class ClusterTarget implements Target, InstanceGroup {
   private final ExecutorService ownedExecutor;
   private final Map<String, List<Member>> running = new ConcurrentHashMap<>();
   private final Map<String, ScaleInOutcome> outcomes = new ConcurrentHashMap<>();
+  private volatile boolean closed;
 
   private ClusterTarget(Target cloud, NodePool pool, ScaleInJournal journal, Executor drainExecutor,
       ExecutorService ownedExecutor) {
@@ -267,6 +268,7 @@ public final class ClusterTarget implements Target, InstanceGroup {
   private ScaleInOutcome drainAndTerminate(Map<String, String> target, ClusterConfig config, String key,
       List<Member> members) {
     Map<Member, String> drainFailures = drainAll(members, config.drain());
+    abandonIfClosed(config, "draining");
     List<Member> drained = members.stream().filter(m -> !drainFailures.containsKey(m)).toList();
     drainFailures.keySet().forEach(this::makeEligible);
     if (drained.isEmpty()) {
@@ -276,6 +278,7 @@ public final class ClusterTarget implements Target, InstanceGroup {
     write(key, new Entry(Phase.DRAINED, drained, config.purge()));
 
     Map<Member, String> terminateFailures = terminateAll(target, drained);
+    abandonIfClosed(config, "terminating");
     List<Member> terminated = drained.stream().filter(m -> !terminateFailures.containsKey(m)).toList();
     terminateFailures.keySet().forEach(this::makeEligible);
     write(key, new Entry(Phase.TERMINATED, terminated, config.purge()));
@@ -287,6 +290,18 @@ public final class ClusterTarget implements Target, InstanceGroup {
     Map<Member, String> kept = new LinkedHashMap<>(drainFailures);
     kept.putAll(terminateFailures);
     return outcome(config, terminated, kept);
+  }
+
+  /**
+   * Stops a scale-in that {@link #close} interrupted before it acts on what the interrupt made of its
+   * step: its failures are not the nodes' doing, and the pool is closing. The journal keeps the step,
+   * so the next start finishes or rolls it back.
+   */
+  private void abandonIfClosed(ClusterConfig config, String step) {
+    if (closed) {
+      throw new TargetException("the scale-in of " + config.describe() + " was abandoned while " + step
+          + " because the target was closed; the next start reconciles it");
+    }
   }
 
   private static ScaleInOutcome outcome(ClusterConfig config, List<Member> removed, Map<Member, String> kept) {
@@ -457,6 +472,7 @@ public final class ClusterTarget implements Target, InstanceGroup {
 
   @Override
   public void close() {
+    closed = true;
     if (ownedExecutor != null) {
       ownedExecutor.shutdownNow();
     }

@@ -409,6 +409,61 @@ final class ClusterTargetTest {
   }
 
   @Test
+  void close_whileDraining_journalKeptForTheNextStartToRollBack() throws Exception {
+    java.util.concurrent.CountDownLatch draining = new java.util.concurrent.CountDownLatch(1);
+    NodePool slowPool = new NodePool() {
+      @Override
+      public List<Node> nodes() {
+        return pool.nodes();
+      }
+
+      @Override
+      public void drain(String nodeId, DrainSpec spec) {
+        pool.drain(nodeId, spec);
+        draining.countDown();
+        try {
+          new java.util.concurrent.CountDownLatch(1).await(); // the drain deadline is far away
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new NodePoolException("drain of node " + nodeId + " interrupted");
+        }
+      }
+
+      @Override
+      public void setEligibility(String nodeId, boolean eligible) {
+        pool.setEligibility(nodeId, eligible);
+      }
+
+      @Override
+      public void purge(String nodeId) {
+        pool.purge(nodeId);
+      }
+
+      @Override
+      public void close() {
+        pool.close();
+      }
+    };
+    ClusterTarget owning = ClusterTarget.of(cloud, slowPool, journal);
+    owning.scale(down(4, 3), config());
+    assertThat(draining.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    owning.close();
+
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (owning.lastScaleIn(config()).isEmpty()) {
+      assertThat(System.nanoTime()).as("the scale-in did not end after close").isLessThan(deadline);
+      Thread.onSpinWait();
+    }
+    // The pool was closed under the scale-in: rolling back then would be lost with the journal entry.
+    assertThat(journal.read(ClusterTarget.journalKey(config()))).as("journal entry for the next start").isPresent();
+    assertThat(cloud.count("asg")).isEqualTo(4);
+    ClusterTarget restarted = ClusterTarget.of(cloud, pool, journal, Runnable::run);
+    assertThat(restarted.reconcile(config())).isTrue();
+    assertThat(pool.node("n3")).get().satisfies(n -> assertThat(n.eligible()).isTrue());
+  }
+
+  @Test
   void close_closesPoolAndCloud() {
     target.close();
     assertThat(pool.isClosed()).isTrue();
