@@ -530,16 +530,22 @@ final class AutoscalerTest {
     assertThat(autoscaler.policies()).isEmpty();
   }
 
-  @Test
-  void removeThenPutWhileEvaluating_secondEvaluationWaits_neverTwoAtOnce() throws Exception {
+  /** Starts {@code p} on a pool and returns once its first evaluation hangs in the target's scale (until {@code release}). */
+  private Autoscaler startedAndHangingInScale(ScalingPolicy p, CountDownLatch release) {
     source.answer("load", 6);
-    CountDownLatch release = target.hangNext(InMemoryTarget.Operation.SCALE);
     toClose.add(release::countDown);
-    ScalingPolicy p = policy("p").check(check("c", "load")).build();
     Autoscaler autoscaler = open(builder().executor(counting(pool(2))).watchdogPeriod(Duration.ofHours(1)).policy(p));
     autoscaler.start();
     scheduler.runDue();
     awaitCall(InMemoryTarget.Operation.SCALE);
+    return autoscaler;
+  }
+
+  @Test
+  void removeThenPutWhileEvaluating_secondEvaluationWaits_neverTwoAtOnce() throws Exception {
+    ScalingPolicy p = policy("p").check(check("c", "load")).build();
+    CountDownLatch release = target.hangNext(InMemoryTarget.Operation.SCALE);
+    Autoscaler autoscaler = startedAndHangingInScale(p, release);
 
     assertThat(autoscaler.removePolicy(p.id())).isTrue();
     autoscaler.putPolicy(p);
@@ -557,14 +563,9 @@ final class AutoscalerTest {
 
   @Test
   void removeWhileEvaluating_policyStaysRemovedAfterTheEvaluationEnds() throws Exception {
-    source.answer("load", 6);
-    CountDownLatch release = target.hangNext(InMemoryTarget.Operation.SCALE);
-    toClose.add(release::countDown);
     ScalingPolicy p = policy("p").check(check("c", "load")).build();
-    Autoscaler autoscaler = open(builder().executor(counting(pool(2))).watchdogPeriod(Duration.ofHours(1)).policy(p));
-    autoscaler.start();
-    scheduler.runDue();
-    awaitCall(InMemoryTarget.Operation.SCALE);
+    CountDownLatch release = target.hangNext(InMemoryTarget.Operation.SCALE);
+    Autoscaler autoscaler = startedAndHangingInScale(p, release);
 
     assertThat(autoscaler.removePolicy(p.id())).isTrue();
     assertThat(autoscaler.removePolicy(p.id())).isFalse();
