@@ -17,12 +17,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +58,8 @@ import org.slf4j.LoggerFactory;
 public final class ClusterTarget implements Target, InstanceGroup {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterTarget.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Held in {@link #running} while a crashed scale-in is reconciled, so no new one starts meanwhile. */
+  private static final List<Member> RECONCILING = List.of();
 
   /** Meta key of {@link #status}: why the group is not ready, set by the node-pool readiness check. */
   public static final String META_NODES_NOT_READY = "capstan.cluster.nodes_not_ready";
@@ -72,6 +74,7 @@ public final class ClusterTarget implements Target, InstanceGroup {
   private final ExecutorService ownedExecutor;
   private final Map<String, List<Member>> running = new ConcurrentHashMap<>();
   private final Map<String, ScaleInOutcome> outcomes = new ConcurrentHashMap<>();
+  private volatile boolean closed;
 
   private ClusterTarget(Target cloud, NodePool pool, ScaleInJournal journal, Executor drainExecutor,
       ExecutorService ownedExecutor) {
@@ -142,7 +145,9 @@ public final class ClusterTarget implements Target, InstanceGroup {
     }
     List<Member> inFlight = running.get(key);
     String notReady = null;
-    if (inFlight != null) {
+    if (inFlight == RECONCILING) {
+      notReady = "an interrupted scale-in of " + config.describe() + " is being reconciled";
+    } else if (inFlight != null) {
       notReady = "a scale-in of " + config.describe() + " is in progress: "
           + inFlight.stream().map(Member::node).collect(Collectors.joining(", "));
     } else if (config.readyCheck() && status.ready()) {
@@ -263,6 +268,7 @@ public final class ClusterTarget implements Target, InstanceGroup {
   private ScaleInOutcome drainAndTerminate(Map<String, String> target, ClusterConfig config, String key,
       List<Member> members) {
     Map<Member, String> drainFailures = drainAll(members, config.drain());
+    abandonIfClosed(config, "draining");
     List<Member> drained = members.stream().filter(m -> !drainFailures.containsKey(m)).toList();
     drainFailures.keySet().forEach(this::makeEligible);
     if (drained.isEmpty()) {
@@ -272,6 +278,7 @@ public final class ClusterTarget implements Target, InstanceGroup {
     write(key, new Entry(Phase.DRAINED, drained, config.purge()));
 
     Map<Member, String> terminateFailures = terminateAll(target, drained);
+    abandonIfClosed(config, "terminating");
     List<Member> terminated = drained.stream().filter(m -> !terminateFailures.containsKey(m)).toList();
     terminateFailures.keySet().forEach(this::makeEligible);
     write(key, new Entry(Phase.TERMINATED, terminated, config.purge()));
@@ -283,6 +290,18 @@ public final class ClusterTarget implements Target, InstanceGroup {
     Map<Member, String> kept = new LinkedHashMap<>(drainFailures);
     kept.putAll(terminateFailures);
     return outcome(config, terminated, kept);
+  }
+
+  /**
+   * Stops a scale-in that {@link #close} interrupted before it acts on what the interrupt made of its
+   * step: its failures are not the nodes' doing, and the pool is closing. The journal keeps the step,
+   * so the next start finishes or rolls it back.
+   */
+  private void abandonIfClosed(ClusterConfig config, String step) {
+    if (closed) {
+      throw new TargetException("the scale-in of " + config.describe() + " was abandoned while " + step
+          + " because the target was closed; the next start reconciles it");
+    }
   }
 
   private static ScaleInOutcome outcome(ClusterConfig config, List<Member> removed, Map<Member, String> kept) {
@@ -298,13 +317,18 @@ public final class ClusterTarget implements Target, InstanceGroup {
   }
 
   private Map<Member, String> drainAll(List<Member> members, DrainSpec spec) {
-    Map<Member, CompletableFuture<Void>> drains = new LinkedHashMap<>();
+    Map<Member, FutureTask<Void>> drains = new LinkedHashMap<>();
     for (Member m : members) {
-      drains.put(m, CompletableFuture.runAsync(() -> pool.drain(m.node(), spec), drainExecutor));
+      FutureTask<Void> drain = new FutureTask<>(() -> pool.drain(m.node(), spec), null);
+      drains.put(m, drain);
+      drainExecutor.execute(drain);
     }
     Map<Member, String> failures = new LinkedHashMap<>();
     drains.forEach((m, drain) -> {
       try {
+        // A drain still queued runs here: this scale-in holds one of the executor's threads, so with
+        // a bounded executor (a single thread, say) waiting for queued drains would never end.
+        drain.run();
         drain.get();
       } catch (ExecutionException e) {
         failures.put(m, "drain failed: " + e.getCause().getMessage());
@@ -367,9 +391,19 @@ public final class ClusterTarget implements Target, InstanceGroup {
 
   private boolean reconcile(Map<String, String> target, ClusterConfig config) {
     String key = journalKey(target);
-    if (running.containsKey(key)) {
+    // Claimed, not just checked: a scale-in starting between a check and the journal read would
+    // otherwise be taken for a crashed one and rolled back while it drains.
+    if (running.putIfAbsent(key, RECONCILING) != null) {
       return false; // the journal entry belongs to a scale-in this target is running now
     }
+    try {
+      return reconcileClaimed(target, config, key);
+    } finally {
+      running.remove(key, RECONCILING);
+    }
+  }
+
+  private boolean reconcileClaimed(Map<String, String> target, ClusterConfig config, String key) {
     Optional<String> pending = journal.read(key);
     if (pending.isEmpty()) {
       return false;
@@ -438,6 +472,7 @@ public final class ClusterTarget implements Target, InstanceGroup {
 
   @Override
   public void close() {
+    closed = true;
     if (ownedExecutor != null) {
       ownedExecutor.shutdownNow();
     }

@@ -95,6 +95,7 @@ public final class Autoscaler implements AutoCloseable {
   private boolean started;
   private volatile boolean closed;
   private Scheduler.Cancellable watchdog;
+  private boolean watchdogStopped;
 
   private Autoscaler(Builder b) {
     this.clock = b.clock;
@@ -178,14 +179,15 @@ public final class Autoscaler implements AutoCloseable {
   public void putPolicy(ScalingPolicy policy) {
     Objects.requireNonNull(policy, "policy");
     requireOpen();
+    // A runner removed while evaluating stays in the map until that evaluation ends, so reviving it
+    // here keeps its in-flight flag: a new Runner would let a second evaluation start beside it.
     Runner runner = runners.compute(policy.id(), (id, old) -> {
-      if (old == null) {
-        return new Runner(policy);
-      }
-      old.refresh(policy);
-      return old;
+      Runner r = old == null ? new Runner(policy) : old;
+      r.refresh(policy);
+      r.removed = false;
+      r.registered = true;
+      return r;
     });
-    runner.registered = true;
     boolean live;
     synchronized (lifecycle) {
       live = started && !closed;
@@ -202,12 +204,16 @@ public final class Autoscaler implements AutoCloseable {
    * @return whether a policy with that id was registered
    */
   public boolean removePolicy(String policyId) {
-    Runner runner = runners.remove(policyId);
-    if (runner == null) {
-      return false;
-    }
-    runner.unschedule();
-    return runner.registered;
+    boolean[] wasRegistered = new boolean[1];
+    runners.computeIfPresent(policyId, (id, r) -> {
+      wasRegistered[0] = r.registered;
+      r.registered = false;
+      r.removed = true;
+      r.unschedule();
+      // Kept while evaluating, so the policy cannot be evaluated twice at once; release() drops it.
+      return r.inFlight.get() ? r : null;
+    });
+    return wasRegistered[0];
   }
 
   /**
@@ -266,14 +272,18 @@ public final class Autoscaler implements AutoCloseable {
         return;
       }
       closed = true;
-      if (watchdog != null) {
-        watchdog.cancel();
-      }
     }
     for (Runner runner : runners.values()) {
       runner.unschedule();
     }
+    // The watchdog keeps guarding the evaluations close() waits for: a hung plug-in is still timed out.
     awaitIdle();
+    synchronized (lifecycle) {
+      watchdogStopped = true;
+      if (watchdog != null) {
+        watchdog.cancel();
+      }
+    }
     for (ExecutorService owned : ownedExecutors) {
       owned.shutdownNow();
     }
@@ -330,7 +340,7 @@ public final class Autoscaler implements AutoCloseable {
       runner.interruptIfOverdue(now);
     }
     synchronized (lifecycle) {
-      if (!closed) {
+      if (!watchdogStopped) {
         watchdog = scheduler.schedule(this::watch, watchdogPeriod);
       }
     }
@@ -456,6 +466,8 @@ public final class Autoscaler implements AutoCloseable {
   private final class Runner {
     volatile Compiled compiled;
     volatile boolean registered;
+    /** Removed while evaluating: dropped from {@link #runners} once that evaluation ends. */
+    volatile boolean removed;
     private final AtomicBoolean inFlight = new AtomicBoolean();
     private boolean scheduled;
     private Scheduler.Cancellable next;
@@ -483,7 +495,7 @@ public final class Autoscaler implements AutoCloseable {
           next.cancel();
           next = null;
         }
-        scheduled = policy.enabled() && !closed;
+        scheduled = policy.enabled() && registered && !closed;
         if (scheduled) {
           next = scheduler.schedule(this::tick, jitterOf(policy.evaluationInterval()));
         }
@@ -535,6 +547,10 @@ public final class Autoscaler implements AutoCloseable {
 
     void release() {
       inFlight.set(false);
+      if (removed) {
+        ScalingPolicy policy = compiled.policy;
+        runners.computeIfPresent(policy.id(), (id, r) -> r == this && r.removed && !r.inFlight.get() ? null : r);
+      }
       if (running.decrementAndGet() == 0 && closed) {
         synchronized (lifecycle) {
           lifecycle.notifyAll();

@@ -185,6 +185,19 @@ public final class FileStateStore implements StateStore {
     }
   }
 
+  /**
+   * Forces the rename to disk: until the directory entry is, a power loss may bring back the old
+   * file, forgetting a cooldown or a scale-in journal step already acted on.
+   */
+  private void forceDirectory() {
+    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+      dir.force(true);
+    } catch (IOException | UnsupportedOperationException e) {
+      // Windows cannot open a directory (its renames are durable already), some file systems refuse
+      // to sync one; the new file is written either way.
+    }
+  }
+
   private void write(String policyId, PolicyState state, Map<String, String> extra) {
     ObjectNode root = JSON.createObjectNode();
     root.put("policyId", policyId);
@@ -215,6 +228,7 @@ public final class FileStateStore implements StateStore {
         throw new IOException("the file system of " + directory + " cannot rename atomically", e);
       }
       temp = null;
+      forceDirectory();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write policy state " + file + ": " + e.getMessage(), e);
     } finally {

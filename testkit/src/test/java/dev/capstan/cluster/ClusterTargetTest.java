@@ -150,6 +150,72 @@ final class ClusterTargetTest {
   }
 
   @Test
+  void reconcile_scaleInStartsBetweenItsCheckAndItsRead_liveScaleInNotRolledBack() {
+    // Another thread (a second policy or an API call on the same group) starts a scale-in right after
+    // this status call's reconcile found none running, but before it reads the journal.
+    List<Runnable> queued = new java.util.ArrayList<>();
+    ClusterTarget[] other = new ClusterTarget[1];
+    boolean[] interleaved = {false};
+    boolean[] started = {false};
+    ScaleInJournal racing = new ScaleInJournal() {
+      @Override
+      public Optional<String> read(String key) {
+        if (!interleaved[0]) {
+          interleaved[0] = true;
+          try {
+            other[0].scale(down(4, 3), config());
+            started[0] = true;
+          } catch (TargetException refused) {
+            // Refusing the concurrent scale-in is a correct outcome too.
+          }
+        }
+        return journal.read(key);
+      }
+
+      @Override
+      public void write(String key, String entry) {
+        journal.write(key, entry);
+      }
+
+      @Override
+      public void remove(String key) {
+        journal.remove(key);
+      }
+    };
+    ClusterTarget shared = ClusterTarget.of(cloud, pool, racing, queued::add);
+    other[0] = shared;
+
+    shared.status(config());
+
+    assertThat(pool.calls()).as("a node of the live scale-in was made eligible").doesNotContain("eligible n3 true");
+    assertThat(journal.read(ClusterTarget.journalKey(config())).isPresent()).as("journal of the live scale-in")
+        .isEqualTo(started[0]);
+    if (started[0]) {
+      queued.remove(0).run();
+      assertThat(cloud.count("asg")).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void scaleDown_singleThreadExecutor_drainsRunInSequence_scaleInFinishes() throws Exception {
+    java.util.concurrent.ExecutorService serial = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      ClusterTarget sequential = ClusterTarget.of(cloud, pool, journal, serial);
+
+      sequential.scale(down(4, 2), config());
+
+      // The scale-in is the serial executor's only running task; a task queued behind it ends when it does.
+      java.util.concurrent.Future<?> after = serial.submit(() -> { });
+      after.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(sequential.lastScaleIn(config())).hasValueSatisfying(o -> assertThat(o.removed())
+          .containsExactly("n3", "n2"));
+      assertThat(cloud.instances("asg")).containsExactly("asg-1", "asg-4");
+    } finally {
+      serial.shutdownNow();
+    }
+  }
+
+  @Test
   void scaleDown_purge_removesTerminatedNodesFromScheduler() {
     target.scale(down(4, 3), config("node_purge", "true"));
     assertThat(pool.calls()).containsExactly("drain n3", "purge n3");
@@ -340,6 +406,61 @@ final class ClusterTargetTest {
     assertThatThrownBy(() -> ClusterTarget.of(plain, pool, journal))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("is not an InstanceGroup");
+  }
+
+  @Test
+  void close_whileDraining_journalKeptForTheNextStartToRollBack() throws Exception {
+    java.util.concurrent.CountDownLatch draining = new java.util.concurrent.CountDownLatch(1);
+    NodePool slowPool = new NodePool() {
+      @Override
+      public List<Node> nodes() {
+        return pool.nodes();
+      }
+
+      @Override
+      public void drain(String nodeId, DrainSpec spec) {
+        pool.drain(nodeId, spec);
+        draining.countDown();
+        try {
+          new java.util.concurrent.CountDownLatch(1).await(); // the drain deadline is far away
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new NodePoolException("drain of node " + nodeId + " interrupted");
+        }
+      }
+
+      @Override
+      public void setEligibility(String nodeId, boolean eligible) {
+        pool.setEligibility(nodeId, eligible);
+      }
+
+      @Override
+      public void purge(String nodeId) {
+        pool.purge(nodeId);
+      }
+
+      @Override
+      public void close() {
+        pool.close();
+      }
+    };
+    ClusterTarget owning = ClusterTarget.of(cloud, slowPool, journal);
+    owning.scale(down(4, 3), config());
+    assertThat(draining.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    owning.close();
+
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (owning.lastScaleIn(config()).isEmpty()) {
+      assertThat(System.nanoTime()).as("the scale-in did not end after close").isLessThan(deadline);
+      Thread.onSpinWait();
+    }
+    // The pool was closed under the scale-in: rolling back then would be lost with the journal entry.
+    assertThat(journal.read(ClusterTarget.journalKey(config()))).as("journal entry for the next start").isPresent();
+    assertThat(cloud.count("asg")).isEqualTo(4);
+    ClusterTarget restarted = ClusterTarget.of(cloud, pool, journal, Runnable::run);
+    assertThat(restarted.reconcile(config())).isTrue();
+    assertThat(pool.node("n3")).get().satisfies(n -> assertThat(n.eligible()).isTrue());
   }
 
   @Test

@@ -530,6 +530,54 @@ final class AutoscalerTest {
     assertThat(autoscaler.policies()).isEmpty();
   }
 
+  /** Starts {@code p} on a pool and returns once its first evaluation hangs in the target's scale (until {@code release}). */
+  private Autoscaler startedAndHangingInScale(ScalingPolicy p, CountDownLatch release) {
+    source.answer("load", 6);
+    toClose.add(release::countDown);
+    Autoscaler autoscaler = open(builder().executor(counting(pool(2))).watchdogPeriod(Duration.ofHours(1)).policy(p));
+    autoscaler.start();
+    scheduler.runDue();
+    awaitCall(InMemoryTarget.Operation.SCALE);
+    return autoscaler;
+  }
+
+  @Test
+  void removeThenPutWhileEvaluating_secondEvaluationWaits_neverTwoAtOnce() throws Exception {
+    ScalingPolicy p = policy("p").check(check("c", "load")).build();
+    CountDownLatch release = target.hangNext(InMemoryTarget.Operation.SCALE);
+    Autoscaler autoscaler = startedAndHangingInScale(p, release);
+
+    assertThat(autoscaler.removePolicy(p.id())).isTrue();
+    autoscaler.putPolicy(p);
+    ScalingDecision meanwhile = autoscaler.evaluate(p);
+
+    assertThat(meanwhile.outcome()).isEqualTo(Outcome.SKIPPED_BUSY);
+    assertThat(target.scaleActions()).hasSize(1);
+    release.countDown();
+    assertThat(finished.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(nextFor("p").outcome()).isEqualTo(Outcome.SKIPPED_BUSY);
+    assertThat(nextFor("p").outcome()).isEqualTo(Outcome.SCALED);
+    assertThat(target.maxConcurrentScales()).isEqualTo(1);
+    assertThat(autoscaler.policies()).containsExactly(p);
+  }
+
+  @Test
+  void removeWhileEvaluating_policyStaysRemovedAfterTheEvaluationEnds() throws Exception {
+    ScalingPolicy p = policy("p").check(check("c", "load")).build();
+    CountDownLatch release = target.hangNext(InMemoryTarget.Operation.SCALE);
+    Autoscaler autoscaler = startedAndHangingInScale(p, release);
+
+    assertThat(autoscaler.removePolicy(p.id())).isTrue();
+    assertThat(autoscaler.removePolicy(p.id())).isFalse();
+    release.countDown();
+    assertThat(finished.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+    decisions.clear();
+    scheduler.advance(Duration.ofMinutes(10));
+
+    assertThat(decisions).isEmpty();
+    assertThat(autoscaler.policies()).isEmpty();
+  }
+
   @Test
   void strategies_createdOncePerPolicyCheck_notPerEvaluation() {
     source.answer("a", 3).answer("b", 3);
@@ -560,6 +608,34 @@ final class AutoscalerTest {
     assertThat(decisions).isEmpty();
     assertThat(scheduler.pending()).isZero();
     assertThatThrownBy(() -> autoscaler.evaluate(p)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void close_whileAPluginHangs_watchdogStillTimesItOut_closeDoesNotWaitItsFullTimeout() throws Exception {
+    source.answer("load", 6);
+    CountDownLatch release = target.hangNext(InMemoryTarget.Operation.STATUS);
+    toClose.add(release::countDown);
+    Autoscaler autoscaler = open(builder().executor(counting(pool(2))).closeTimeout(Duration.ofMinutes(5))
+        .policy(policy("p").check(check("c", "load")).build()));
+    autoscaler.start();
+    scheduler.runDue();
+    awaitCall(InMemoryTarget.Operation.STATUS);
+
+    java.util.concurrent.Future<?> closing = pool(1).submit(autoscaler::close);
+    ScalingPolicy probe = policy("probe").enabled(false).check(check("c", "load")).build();
+    while (true) {
+      try {
+        autoscaler.putPolicy(probe);
+      } catch (IllegalStateException closed) {
+        break;
+      }
+      Thread.onSpinWait();
+    }
+    scheduler.advance(Duration.ofSeconds(8));
+
+    closing.get(10, TimeUnit.SECONDS);
+    assertThat(nextFor("p").error()).hasValue("target 'mem' did not report its status within 7500 ms");
+    assertThat(scheduler.pending()).isZero();
   }
 
   @Test
