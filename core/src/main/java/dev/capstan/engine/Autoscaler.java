@@ -246,18 +246,22 @@ public final class Autoscaler implements AutoCloseable {
     Objects.requireNonNull(policy, "policy");
     requireOpen();
     ensureWatchdog();
-    Runner runner = runners.get(policy.id());
-    if (runner == null) {
-      runner = runners.computeIfAbsent(policy.id(), id -> new Runner(policy));
-    }
-    runner.refresh(policy);
-    if (!runner.acquire()) {
-      return runner.busy();
-    }
-    try {
-      return runner.evaluateHeld();
-    } finally {
-      runner.release();
+    while (true) {
+      Runner runner = runners.computeIfAbsent(policy.id(), id -> new Runner(policy));
+      runner.refresh(policy);
+      if (!runner.acquire()) {
+        return runner.busy();
+      }
+      if (!runner.stillMapped()) {
+        // Removed (and dropped) between the lookup and acquire: evaluate through the current runner.
+        runner.release();
+        continue;
+      }
+      try {
+        return runner.evaluateHeld();
+      } finally {
+        runner.release();
+      }
     }
   }
 
@@ -524,6 +528,11 @@ public final class Autoscaler implements AutoCloseable {
         busy();
         return;
       }
+      if (!stillMapped()) {
+        // removePolicy dropped this runner before the flag was taken; a re-added policy has its own.
+        release();
+        return;
+      }
       if (closed) {
         // close() may have waited for idle between our schedule check and acquire; start nothing new.
         release();
@@ -543,6 +552,20 @@ public final class Autoscaler implements AutoCloseable {
       }
       running.incrementAndGet();
       return true;
+    }
+
+    /**
+     * Whether this runner is still the one mapped for its policy, checked while holding the in-flight
+     * flag. compute() serializes with removePolicy's computeIfPresent on the same key: either removal
+     * ran first and dropped us, or it runs later, sees the flag and keeps us.
+     */
+    boolean stillMapped() {
+      boolean[] mapped = new boolean[1];
+      runners.compute(compiled.policy.id(), (id, r) -> {
+        mapped[0] = r == this;
+        return r;
+      });
+      return mapped[0];
     }
 
     void release() {

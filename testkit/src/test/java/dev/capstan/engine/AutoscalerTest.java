@@ -562,6 +562,53 @@ final class AutoscalerTest {
   }
 
   @Test
+  void evaluate_policyRemovedAndReaddedBetweenLookupAndStart_doesNotEvaluateBesideTheNewRunner() throws Exception {
+    // The strategy factory runs while evaluate() compiles a changed policy: after evaluate() looked up
+    // the policy's runner and before it takes the in-flight flag, exactly the window in which
+    // removePolicy can drop that runner and putPolicy give the policy a new one that starts evaluating.
+    source.answer("load", 5);
+    ScalingPolicy original = policy("p").check(check("c", "load")).build();
+    ScalingPolicy changed = policy("p").max(9).check(check("c", "load")).build();
+    Autoscaler[] self = new Autoscaler[1];
+    boolean[] armed = {false};
+    Thread[] other = new Thread[1];
+    CountDownLatch[] otherHangs = new CountDownLatch[1];
+    Autoscaler autoscaler = open(builder().strategy("pass", config -> {
+      if (armed[0]) {
+        armed[0] = false;
+        self[0].removePolicy(original.id());
+        self[0].putPolicy(original);
+        otherHangs[0] = target.hangNext(InMemoryTarget.Operation.STATUS);
+        other[0] = new Thread(() -> self[0].evaluate(original));
+        other[0].start();
+        // The re-added policy's evaluation is in flight once it has asked the target for its status.
+        while (target.calls().isEmpty()) {
+          Thread.onSpinWait();
+        }
+      }
+      return passThrough();
+    }));
+    self[0] = autoscaler;
+    autoscaler.putPolicy(original);
+    armed[0] = true;
+
+    ScalingDecision raced;
+    List<InMemoryTarget.Call> callsWhileOtherHangs;
+    try {
+      raced = autoscaler.evaluate(changed);
+      callsWhileOtherHangs = target.calls();
+    } finally {
+      otherHangs[0].countDown();
+      other[0].join(10_000);
+    }
+
+    assertThat(raced.outcome()).isEqualTo(Outcome.SKIPPED_BUSY);
+    assertThat(callsWhileOtherHangs).as("only the re-added policy's evaluation reached the target").hasSize(1);
+    assertThat(other[0].isAlive()).isFalse();
+    assertThat(target.maxConcurrentScales()).isLessThanOrEqualTo(1);
+  }
+
+  @Test
   void removeWhileEvaluating_policyStaysRemovedAfterTheEvaluationEnds() throws Exception {
     ScalingPolicy p = policy("p").check(check("c", "load")).build();
     CountDownLatch release = target.hangNext(InMemoryTarget.Operation.SCALE);
