@@ -72,6 +72,15 @@ final class CapstanScriptTest {
     assertThat(Files.readAllLines(root.resolve("mvnw.log"))).hasSize(1);
   }
 
+  @Test
+  void capstan_sourceFileDeleted_rebuilds() throws Exception {
+    Files.delete(root.resolve("core/src/main/java/B.java"));
+
+    run();
+
+    assertThat(root.resolve("mvnw.log")).exists();
+  }
+
   private String run() throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("capstan").toString(), "simulate")
         .directory(root.toFile())
