@@ -320,8 +320,13 @@ public final class PrometheusResponses {
         p.skipChildren();
         return;
       }
-      while (p.nextToken() != JsonToken.END_ARRAY) {
-        into.add(p.getValueAsString());
+      for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+        // Only text is a warning; a null or a nested value from some proxy is passed over, not a crash.
+        if (t == JsonToken.VALUE_STRING) {
+          into.add(p.getText());
+        } else {
+          p.skipChildren();
+        }
       }
     }
 

@@ -37,6 +37,13 @@ final class PrometheusResponsesTest {
   }
 
   @Test
+  void parse_warningsWithNullOrObjects_areNotAParserCrash() {
+    assertThat(parse("{\"status\":\"success\",\"warnings\":[null,{\"w\":1},\"real\"],"
+        + "\"data\":{\"resultType\":\"scalar\",\"result\":[1,\"2\"]}}"))
+        .isEqualTo(MetricSeries.of(1000L, 2));
+  }
+
+  @Test
   void parse_errorStatus_givesPrometheusMessage() {
     assertThatThrownBy(() -> parse("{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"many-to-many matching\"}"))
         .isInstanceOf(MetricSourceException.class)
