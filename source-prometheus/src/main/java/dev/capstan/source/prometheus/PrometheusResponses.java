@@ -151,9 +151,9 @@ public final class PrometheusResponses {
         String name = p.currentName();
         JsonToken value = p.nextToken();
         switch (name) {
-          case "status" -> status = p.getValueAsString();
-          case "errorType" -> errorType = p.getValueAsString();
-          case "error" -> error = p.getValueAsString();
+          case "status" -> status = text(value);
+          case "errorType" -> errorType = text(value);
+          case "error" -> error = text(value);
           case "warnings" -> strings(value, warnings);
           case "data" -> data(value);
           default -> p.skipChildren();
@@ -313,6 +313,18 @@ public final class PrometheusResponses {
         }
       }
       return name + "{" + rest + "}";
+    }
+
+    /**
+     * Returns a scalar field's text; a nested value (a proxy's {@code "error": {...}}) is skipped whole,
+     * so its fields are not read as the response's own.
+     */
+    private String text(JsonToken token) throws IOException {
+      if (token.isStructStart()) {
+        p.skipChildren();
+        return null;
+      }
+      return p.getValueAsString();
     }
 
     private void strings(JsonToken token, List<String> into) throws IOException {

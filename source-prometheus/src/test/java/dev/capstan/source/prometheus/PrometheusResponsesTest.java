@@ -44,6 +44,13 @@ final class PrometheusResponsesTest {
   }
 
   @Test
+  void parse_errorAsObjectBeforeStatus_keepsStatusAndType() {
+    assertThatThrownBy(() -> parse("{\"error\":{\"message\":\"m\"},\"errorType\":\"bad_data\",\"status\":\"error\"}"))
+        .isInstanceOf(MetricSourceException.class)
+        .hasMessageContaining("Prometheus reported bad_data");
+  }
+
+  @Test
   void parse_errorStatus_givesPrometheusMessage() {
     assertThatThrownBy(() -> parse("{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"many-to-many matching\"}"))
         .isInstanceOf(MetricSourceException.class)
