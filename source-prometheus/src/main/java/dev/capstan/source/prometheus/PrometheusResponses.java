@@ -94,6 +94,11 @@ public final class PrometheusResponses {
         throw new MetricSourceException(where + ": no data in " + window
             + "; check the metric name and labels, or widen query_window" + warningsText());
       }
+      if (first.isEmpty() && dropped == 0) {
+        // The series had no float sample at all: Prometheus answered with native histogram samples.
+        throw new MetricSourceException(where + ": the series in " + window + " holds native histograms, not"
+            + " numbers; query a number from them, e.g. histogram_quantile(0.9, ...) or histogram_count(...)");
+      }
       if (first.isEmpty()) {
         throw new MetricSourceException(where + ": all " + dropped + " samples in " + window
             + " were NaN or infinite; guard the expression, e.g. against division by zero" + warningsText());

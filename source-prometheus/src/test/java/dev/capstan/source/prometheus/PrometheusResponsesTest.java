@@ -51,6 +51,15 @@ final class PrometheusResponsesTest {
   }
 
   @Test
+  void parse_nativeHistogramOnly_saysSoInsteadOfNaN() {
+    assertThatThrownBy(() -> parse("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":"
+        + "[{\"metric\":{},\"histogram\":[1,{\"count\":\"3\",\"sum\":\"1\"}]}]}}"))
+        .isInstanceOf(MetricSourceException.class)
+        .hasMessageNotContaining("NaN")
+        .hasMessageContaining("native histograms");
+  }
+
+  @Test
   void parse_errorStatus_givesPrometheusMessage() {
     assertThatThrownBy(() -> parse("{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"many-to-many matching\"}"))
         .isInstanceOf(MetricSourceException.class)
