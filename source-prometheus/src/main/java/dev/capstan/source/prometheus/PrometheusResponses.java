@@ -138,6 +138,9 @@ public final class PrometheusResponses {
     private String resultType;
     private int seriesCount;
     private int dropped;
+    // A scalar or string result's pair read before data.resultType said which it is.
+    private long pendingMillis;
+    private String pendingValue;
 
     Reader(JsonParser p, int expectedPoints) {
       this.p = p;
@@ -181,6 +184,10 @@ public final class PrometheusResponses {
         } else {
           p.skipChildren();
         }
+      }
+      if (pendingValue != null && !"string".equals(resultType)) {
+        char[] c = pendingValue.toCharArray();
+        add(pendingMillis, value(c, 0, c.length));
       }
     }
 
@@ -232,13 +239,12 @@ public final class PrometheusResponses {
       }
       long millis = millis();
       expect(p.nextToken(), JsonToken.VALUE_STRING, "a sample's value");
-      if (!(scalar && "string".equals(resultType))) {
-        double v = value();
-        if (Double.isFinite(v)) {
-          points.add(millis, v);
-        } else {
-          dropped++;
-        }
+      if (scalar && resultType == null) {
+        // JSON keys come in any order (jq -S puts result first); only the type tells a string from a number.
+        pendingMillis = millis;
+        pendingValue = p.getText();
+      } else if (!(scalar && "string".equals(resultType))) {
+        add(millis, value(p.getTextCharacters(), p.getTextOffset(), p.getTextLength()));
       }
       expect(p.nextToken(), JsonToken.END_ARRAY, "the end of a sample");
     }
@@ -280,11 +286,16 @@ public final class PrometheusResponses {
       return negative ? -ms : ms;
     }
 
+    private void add(long millis, double v) {
+      if (Double.isFinite(v)) {
+        points.add(millis, v);
+      } else {
+        dropped++;
+      }
+    }
+
     /** Reads a sample value; Prometheus quotes them and spells infinity {@code +Inf}. */
-    private double value() throws IOException {
-      char[] c = p.getTextCharacters();
-      int off = p.getTextOffset();
-      int len = p.getTextLength();
+    private double value(char[] c, int off, int len) throws IOException {
       if (len == 0) {
         throw new IOException("empty sample value at " + location());
       }

@@ -60,6 +60,20 @@ final class PrometheusResponsesTest {
   }
 
   @Test
+  void parse_stringResultBeforeItsType_isRejectedAsAString() {
+    // Key order is free in JSON; e.g. `jq -S` writes "result" before "resultType".
+    assertThatThrownBy(() -> parse("{\"data\":{\"result\":[1,\"hi\"],\"resultType\":\"string\"},\"status\":\"success\"}"))
+        .isInstanceOf(MetricSourceException.class)
+        .hasMessageContaining("query 'q': the query returned a string, not a number");
+  }
+
+  @Test
+  void parse_scalarResultBeforeItsType_givesThePoint() {
+    assertThat(parse("{\"data\":{\"result\":[2.5,\"7\"],\"resultType\":\"scalar\"},\"status\":\"success\"}"))
+        .isEqualTo(MetricSeries.of(2500L, 7));
+  }
+
+  @Test
   void parse_errorStatus_givesPrometheusMessage() {
     assertThatThrownBy(() -> parse("{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"many-to-many matching\"}"))
         .isInstanceOf(MetricSourceException.class)
