@@ -33,7 +33,7 @@ import javax.net.ssl.TrustManagerFactory;
  * @param headers extra request headers; their values are never printed either, they often carry tokens
  * @param caFile the PEM file of the CA(s) to trust for {@code https}, if any
  * @param sslContext the TLS context built from {@code caFile}; empty means the JDK's default trust
- * @param timeout how long one query may take, from sending to the response headers
+ * @param timeout how long one query may take, from sending to the end of the answer
  */
 record PrometheusConfig(URI address, Optional<String> basicAuthUser, String basicAuthPassword,
     Map<String, String> headers, Optional<Path> caFile, Optional<SSLContext> sslContext, Duration timeout) {
