@@ -128,7 +128,8 @@ final class Agent implements AutoCloseable {
       return t;
     });
     if (!options.reloadInterval().isZero()) {
-      long ms = options.reloadInterval().toMillis();
+      // At least 1 ms: an interval under a millisecond would be 0 ms, which the executor refuses.
+      long ms = Math.max(1, options.reloadInterval().toMillis());
       poller.scheduleWithFixedDelay(this::reloadIfChanged, ms, ms, TimeUnit.MILLISECONDS);
     }
   }

@@ -70,6 +70,10 @@ final class RunCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--reload-interval: " + e.getMessage());
     }
+    if (interval.isNegative()) {
+      throw new ParameterException(spec.commandLine(),
+          "--reload-interval: '" + reloadInterval + "' is negative but it must be 0 (off) or a positive duration");
+    }
     Agent.Options options = new Agent.Options(dir, stateDir != null ? stateDir
         : config.stateDir().orElse(Path.of("capstan-state")), dryRun, interval);
     if (!config.ignored().isEmpty()) {

@@ -81,6 +81,17 @@ final class AgentTest {
   }
 
   @Test
+  void agent_reloadIntervalUnderAMillisecond_starts(@TempDir Path otherState) throws IOException {
+    AgentConfig config = new AgentConfig(Map.of(), Map.of(), Map.of(), Map.of(), Optional.empty(), Optional.empty(),
+        Optional.empty(), "127.0.0.1", 0, Optional.empty(), List.of(), "agent.hcl");
+
+    try (Agent fast = new Agent(config, new Agent.Options(policies, otherState, false, Duration.ofNanos(500_000)),
+        b -> b.clock(clock).scheduler(scheduler).executor(Runnable::run).jitter(0).target("mem", target))) {
+      assertThat(fast.policies()).containsOnlyKeys(agent.policies().keySet());
+    }
+  }
+
+  @Test
   void health_listsTheLoadedPolicies() throws Exception {
     HttpResponse<String> response = get("/v1/health");
 

@@ -33,7 +33,7 @@ import javax.net.ssl.TrustManagerFactory;
  * @param headers extra request headers; their values are never printed either, they often carry tokens
  * @param caFile the PEM file of the CA(s) to trust for {@code https}, if any
  * @param sslContext the TLS context built from {@code caFile}; empty means the JDK's default trust
- * @param timeout how long one query may take, from sending to the response headers
+ * @param timeout how long one query may take, from sending to the end of the answer
  */
 record PrometheusConfig(URI address, Optional<String> basicAuthUser, String basicAuthPassword,
     Map<String, String> headers, Optional<Path> caFile, Optional<SSLContext> sslContext, Duration timeout) {
@@ -91,7 +91,7 @@ record PrometheusConfig(URI address, Optional<String> basicAuthUser, String basi
     try {
       uri = new URI(text);
     } catch (URISyntaxException e) {
-      r.problem(ADDRESS, "must be a URI such as " + DEFAULT_ADDRESS);
+      addressProblem(r, text, "must be a URI such as " + DEFAULT_ADDRESS);
       return URI.create(DEFAULT_ADDRESS);
     }
     if (uri.getRawUserInfo() != null) {
@@ -101,15 +101,31 @@ record PrometheusConfig(URI address, Optional<String> basicAuthUser, String basi
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-      r.problem(ADDRESS, "must be an http or https URI with a host, such as " + DEFAULT_ADDRESS);
+      addressProblem(r, text, "must be an http or https URI with a host, such as " + DEFAULT_ADDRESS);
       return URI.create(DEFAULT_ADDRESS);
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-      r.problem(ADDRESS, "must not have a query or a fragment");
+      addressProblem(r, text, "must not have a query or a fragment");
       return URI.create(DEFAULT_ADDRESS);
     }
     String s = uri.toString();
     return URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
+  }
+
+  /**
+   * Records a problem with the address, quoting it with anything before an {@code @} hidden: when the
+   * URI does not parse, or its authority is registry-based (e.g. an underscore in the host), the JDK
+   * finds no user info, yet the text may still hold a password.
+   */
+  private static void addressProblem(ConfigReader r, String text, String rule) {
+    int at = text.lastIndexOf('@');
+    if (at < 0) {
+      r.problem(ADDRESS, rule);
+      return;
+    }
+    int scheme = text.indexOf("://");
+    int start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
+    r.problem(ADDRESS + " was '" + text.substring(0, start) + "<credentials>" + text.substring(at) + "' but it " + rule);
   }
 
   private static void checkHeader(ConfigReader r, String name, String value, boolean basicAuth) {

@@ -94,6 +94,11 @@ public final class PrometheusResponses {
         throw new MetricSourceException(where + ": no data in " + window
             + "; check the metric name and labels, or widen query_window" + warningsText());
       }
+      if (first.isEmpty() && dropped == 0) {
+        // The series had no float sample at all: Prometheus answered with native histogram samples.
+        throw new MetricSourceException(where + ": the series in " + window + " holds native histograms, not"
+            + " numbers; query a number from them, e.g. histogram_quantile(0.9, ...) or histogram_count(...)");
+      }
       if (first.isEmpty()) {
         throw new MetricSourceException(where + ": all " + dropped + " samples in " + window
             + " were NaN or infinite; guard the expression, e.g. against division by zero" + warningsText());
@@ -133,6 +138,9 @@ public final class PrometheusResponses {
     private String resultType;
     private int seriesCount;
     private int dropped;
+    // A scalar or string result's pair read before data.resultType said which it is.
+    private long pendingMillis;
+    private String pendingValue;
 
     Reader(JsonParser p, int expectedPoints) {
       this.p = p;
@@ -151,9 +159,9 @@ public final class PrometheusResponses {
         String name = p.currentName();
         JsonToken value = p.nextToken();
         switch (name) {
-          case "status" -> status = p.getValueAsString();
-          case "errorType" -> errorType = p.getValueAsString();
-          case "error" -> error = p.getValueAsString();
+          case "status" -> status = text(value);
+          case "errorType" -> errorType = text(value);
+          case "error" -> error = text(value);
           case "warnings" -> strings(value, warnings);
           case "data" -> data(value);
           default -> p.skipChildren();
@@ -176,6 +184,10 @@ public final class PrometheusResponses {
         } else {
           p.skipChildren();
         }
+      }
+      if (pendingValue != null && !"string".equals(resultType)) {
+        char[] c = pendingValue.toCharArray();
+        add(pendingMillis, value(c, 0, c.length));
       }
     }
 
@@ -227,13 +239,12 @@ public final class PrometheusResponses {
       }
       long millis = millis();
       expect(p.nextToken(), JsonToken.VALUE_STRING, "a sample's value");
-      if (!(scalar && "string".equals(resultType))) {
-        double v = value();
-        if (Double.isFinite(v)) {
-          points.add(millis, v);
-        } else {
-          dropped++;
-        }
+      if (scalar && resultType == null) {
+        // JSON keys come in any order (jq -S puts result first); only the type tells a string from a number.
+        pendingMillis = millis;
+        pendingValue = p.getText();
+      } else if (!(scalar && "string".equals(resultType))) {
+        add(millis, value(p.getTextCharacters(), p.getTextOffset(), p.getTextLength()));
       }
       expect(p.nextToken(), JsonToken.END_ARRAY, "the end of a sample");
     }
@@ -275,11 +286,16 @@ public final class PrometheusResponses {
       return negative ? -ms : ms;
     }
 
+    private void add(long millis, double v) {
+      if (Double.isFinite(v)) {
+        points.add(millis, v);
+      } else {
+        dropped++;
+      }
+    }
+
     /** Reads a sample value; Prometheus quotes them and spells infinity {@code +Inf}. */
-    private double value() throws IOException {
-      char[] c = p.getTextCharacters();
-      int off = p.getTextOffset();
-      int len = p.getTextLength();
+    private double value(char[] c, int off, int len) throws IOException {
       if (len == 0) {
         throw new IOException("empty sample value at " + location());
       }
@@ -315,13 +331,30 @@ public final class PrometheusResponses {
       return name + "{" + rest + "}";
     }
 
+    /**
+     * Returns a scalar field's text; a nested value (a proxy's {@code "error": {...}}) is skipped whole,
+     * so its fields are not read as the response's own.
+     */
+    private String text(JsonToken token) throws IOException {
+      if (token.isStructStart()) {
+        p.skipChildren();
+        return null;
+      }
+      return p.getValueAsString();
+    }
+
     private void strings(JsonToken token, List<String> into) throws IOException {
       if (token != JsonToken.START_ARRAY) {
         p.skipChildren();
         return;
       }
-      while (p.nextToken() != JsonToken.END_ARRAY) {
-        into.add(p.getValueAsString());
+      for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+        // Only text is a warning; a null or a nested value from some proxy is passed over, not a crash.
+        if (t == JsonToken.VALUE_STRING) {
+          into.add(p.getText());
+        } else {
+          p.skipChildren();
+        }
       }
     }
 

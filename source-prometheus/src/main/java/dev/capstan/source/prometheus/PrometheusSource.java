@@ -17,8 +17,10 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
 
@@ -101,6 +103,7 @@ final class PrometheusSource implements MetricSource {
   }
 
   private MetricSeries send(HttpRequest request, String where, String window, int expected) {
+    long deadline = System.nanoTime() + config.timeout().toNanos();
     HttpResponse<InputStream> response;
     try {
       response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
@@ -122,7 +125,15 @@ final class PrometheusSource implements MetricSource {
       Thread.currentThread().interrupt();
       throw new MetricSourceException(where + ": interrupted while waiting for the answer", e);
     }
-    try (InputStream body = response.body()) {
+    // The client's timeout ends with the response headers; a body that stalls after them would block
+    // this thread for good, so the stream is closed at the deadline and the read fails.
+    InputStream stream = response.body();
+    AtomicBoolean late = new AtomicBoolean();
+    CompletableFuture<Void> watchdog = CompletableFuture.runAsync(() -> {
+      late.set(true);
+      closeQuietly(stream);
+    }, CompletableFuture.delayedExecutor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS, executor));
+    try (InputStream body = stream) {
       int status = response.statusCode();
       boolean json = response.headers().firstValue("Content-Type").orElse("").contains("json");
       if (status / 100 != 2 && !json) {
@@ -132,6 +143,9 @@ final class PrometheusSource implements MetricSource {
       try {
         parsed = PrometheusResponses.parse(body, expected);
       } catch (IOException | IllegalArgumentException e) {
+        if (late.get()) {
+          throw bodyTimeout(where, e);
+        }
         throw new MetricSourceException(where + ": HTTP " + status
             + ", but the body is not a Prometheus API response (" + e.getMessage() + "); check that address points at Prometheus", e);
       }
@@ -142,7 +156,25 @@ final class PrometheusSource implements MetricSource {
       }
       return parsed.singleSeries(where, window);
     } catch (IOException e) {
+      if (late.get()) {
+        throw bodyTimeout(where, e);
+      }
       throw new MetricSourceException(where + ": reading the answer failed (" + describe(e) + ")", e);
+    } finally {
+      watchdog.cancel(false);
+    }
+  }
+
+  private MetricSourceException bodyTimeout(String where, Exception e) {
+    return new MetricSourceException(where + ": no answer within " + Durations.format(config.timeout())
+        + " (the body stopped arriving); make the query cheaper (e.g. a shorter query_window) or raise timeout", e);
+  }
+
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException e) {
+      // The reader sees the stream closed either way.
     }
   }
 

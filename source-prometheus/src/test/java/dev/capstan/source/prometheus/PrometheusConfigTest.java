@@ -73,6 +73,20 @@ final class PrometheusConfigTest {
   }
 
   @Test
+  void parse_credentialsInAddressThatDoesNotParse_areNotQuoted() {
+    // An underscore in the host makes the authority registry-based (no user info, no host); a space or a
+    // stray '#' makes the URI invalid. The password must stay out of the message either way.
+    for (String address : new String[] {"http://scaler:" + PASSWORD + "@prom_server:9090",
+        "http://scaler:" + PASSWORD + " x@prom:9090", "http://scaler:#" + PASSWORD + "@prom:9090"}) {
+      assertThatThrownBy(() -> PrometheusConfig.parse(Map.of("address", address)))
+          .as(address)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("address was 'http://<credentials>@")
+          .hasMessageNotContaining(PASSWORD);
+    }
+  }
+
+  @Test
   void parse_headers_areKeptByNameAndRestrictedOnesRejected() {
     assertThat(PrometheusConfig.parse(Map.of("header.X-Scope-OrgID", "t1")).headers())
         .containsExactly(Map.entry("X-Scope-OrgID", "t1"));

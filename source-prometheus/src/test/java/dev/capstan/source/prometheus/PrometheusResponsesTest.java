@@ -37,6 +37,43 @@ final class PrometheusResponsesTest {
   }
 
   @Test
+  void parse_warningsWithNullOrObjects_areNotAParserCrash() {
+    assertThat(parse("{\"status\":\"success\",\"warnings\":[null,{\"w\":1},\"real\"],"
+        + "\"data\":{\"resultType\":\"scalar\",\"result\":[1,\"2\"]}}"))
+        .isEqualTo(MetricSeries.of(1000L, 2));
+  }
+
+  @Test
+  void parse_errorAsObjectBeforeStatus_keepsStatusAndType() {
+    assertThatThrownBy(() -> parse("{\"error\":{\"message\":\"m\"},\"errorType\":\"bad_data\",\"status\":\"error\"}"))
+        .isInstanceOf(MetricSourceException.class)
+        .hasMessageContaining("Prometheus reported bad_data");
+  }
+
+  @Test
+  void parse_nativeHistogramOnly_saysSoInsteadOfNaN() {
+    assertThatThrownBy(() -> parse("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":"
+        + "[{\"metric\":{},\"histogram\":[1,{\"count\":\"3\",\"sum\":\"1\"}]}]}}"))
+        .isInstanceOf(MetricSourceException.class)
+        .hasMessageNotContaining("NaN")
+        .hasMessageContaining("native histograms");
+  }
+
+  @Test
+  void parse_stringResultBeforeItsType_isRejectedAsAString() {
+    // Key order is free in JSON; e.g. `jq -S` writes "result" before "resultType".
+    assertThatThrownBy(() -> parse("{\"data\":{\"result\":[1,\"hi\"],\"resultType\":\"string\"},\"status\":\"success\"}"))
+        .isInstanceOf(MetricSourceException.class)
+        .hasMessageContaining("query 'q': the query returned a string, not a number");
+  }
+
+  @Test
+  void parse_scalarResultBeforeItsType_givesThePoint() {
+    assertThat(parse("{\"data\":{\"result\":[2.5,\"7\"],\"resultType\":\"scalar\"},\"status\":\"success\"}"))
+        .isEqualTo(MetricSeries.of(2500L, 7));
+  }
+
+  @Test
   void parse_errorStatus_givesPrometheusMessage() {
     assertThatThrownBy(() -> parse("{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"many-to-many matching\"}"))
         .isInstanceOf(MetricSourceException.class)

@@ -2,6 +2,7 @@ package dev.capstan.source.prometheus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.capstan.spi.MetricSeries;
 import dev.capstan.spi.MetricSource;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
@@ -194,6 +196,33 @@ final class PrometheusSourceTest {
           .hasMessageContaining("raise timeout");
     } finally {
       release.countDown();
+    }
+  }
+
+  @Test
+  void query_bodyStallsAfterHeaders_throwsTimeout() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    try (ServerSocket stalling = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Thread peer = new Thread(() -> {
+        try (var socket = stalling.accept()) {
+          socket.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+              + "Content-Length: 100000\r\n\r\n{\"status\":\"success\",\"data\":{").getBytes(StandardCharsets.UTF_8));
+          socket.getOutputStream().flush();
+          release.await(30, TimeUnit.SECONDS);
+        } catch (IOException | InterruptedException e) {
+          // The test is over either way.
+        }
+      }, "stalling-peer");
+      peer.setDaemon(true);
+      peer.start();
+      try (MetricSource impatient = new PrometheusSourceProvider().create(Map.of(
+          "address", "http://127.0.0.1:" + stalling.getLocalPort(), "timeout", "150ms"))) {
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertThatThrownBy(() -> impatient.query("up", FROM, TO))
+            .isInstanceOf(MetricSourceException.class)
+            .hasMessageContaining("query 'up': no answer within 150ms"));
+      } finally {
+        release.countDown();
+      }
     }
   }
 
