@@ -130,7 +130,9 @@ final class AzureVmssTarget implements Target, InstanceGroup {
       try {
         VirtualMachineScaleSetVMInner vm = client.getVirtualMachineScaleSetVMs()
             .get(group.resourceGroup(), group.name(), instanceId);
-        if (vm.protectionPolicy() != null && Boolean.TRUE.equals(vm.protectionPolicy().protectFromScaleIn())) {
+        // Protection from scale set actions includes scale-in, so either flag keeps the instance.
+        if (vm.protectionPolicy() != null && (Boolean.TRUE.equals(vm.protectionPolicy().protectFromScaleIn())
+            || Boolean.TRUE.equals(vm.protectionPolicy().protectFromScaleSetActions()))) {
           failed.put(id, "instance is protected from scale-in");
         } else {
           eligible.put(instanceId, id);

@@ -229,6 +229,19 @@ final class AzureVmssTargetTest {
   }
 
   @Test
+  void terminate_uniformInstanceProtectedFromScaleSetActions_refusedAndNeverDeleted() {
+    // Azure: protection from scale set actions also protects the instance from scale-in.
+    api.protectFromScaleSetActions("web", "1");
+
+    assertThatThrownBy(() -> target.terminate(WEB, List.of("0", "1")))
+        .isInstanceOfSatisfying(TerminationException.class, e -> {
+          assertThat(e.terminated()).containsExactly("0");
+          assertThat(e.failed()).containsOnlyKeys("1");
+        });
+    assertThat(api.instances("web")).containsExactly("1", "2");
+  }
+
+  @Test
   void terminate_allProtected_sendsNoDelete() {
     api.protect("web", "0");
 

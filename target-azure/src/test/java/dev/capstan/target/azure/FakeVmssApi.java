@@ -6,9 +6,11 @@ import dev.capstan.testkit.LocalHttpServer.Response;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -47,6 +49,8 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
     long capacity;
     /** Instance id (Uniform) or VM name (Flexible) to whether it is protected from scale-in. */
     final Map<String, Boolean> instances = new TreeMap<>();
+    /** Uniform instances protected from scale set actions (which Azure counts as scale-in protection too). */
+    final Set<String> protectedFromActions = new HashSet<>();
     int nextInstance;
 
     ScaleSet(String resourceGroup, String name, boolean flexible) {
@@ -154,6 +158,12 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
     return this;
   }
 
+  /** Sets protectFromScaleSetActions (only) on a Uniform instance; a user's delete still removes it. */
+  synchronized FakeVmssApi protectFromScaleSetActions(String scaleSet, String instance) {
+    scaleSets.get(scaleSet).protectedFromActions.add(instance);
+    return this;
+  }
+
   synchronized FakeVmssApi provisioningState(String scaleSet, String state) {
     scaleSets.get(scaleSet).provisioningState = state;
     return this;
@@ -250,7 +260,7 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
       return Response.json(200, "{\"id\":\"" + s.id() + "/virtualMachines/" + instanceId + "\",\"name\":\""
           + s.name + "_" + instanceId + "\",\"instanceId\":\"" + instanceId + "\",\"location\":\"" + LOCATION
           + "\",\"properties\":{\"provisioningState\":\"Succeeded\",\"protectionPolicy\":{\"protectFromScaleIn\":"
-          + prot + ",\"protectFromScaleSetActions\":false}}}");
+          + prot + ",\"protectFromScaleSetActions\":" + s.protectedFromActions.contains(instanceId) + "}}}");
     }
     return armError(400, "InvalidRequest", "unsupported " + request.method() + " " + request.path());
   }
