@@ -89,6 +89,8 @@ public final class GceMigTarget implements Target, InstanceGroup {
   /** Writes are repeated only when the service said it did not take them (throttled, unavailable). */
   private static final Set<StatusCode.Code> WRITE_RETRY_CODES = Set.of(StatusCode.Code.RESOURCE_EXHAUSTED,
       StatusCode.Code.UNAVAILABLE);
+  /** Current actions of an instance that is on its way out of the group, so no longer live. */
+  private static final Set<String> LEAVING = Set.of("DELETING", "ABANDONING");
   private static final Pattern INSTANCE_PATH = Pattern.compile("(?:^|/)zones/([^/]+)/instances/([^/]+)$");
 
   private final GceMigConfig config;
@@ -405,7 +407,8 @@ public final class GceMigTarget implements Target, InstanceGroup {
   }
 
   /**
-   * Lists the names of the group's managed instances with {@code listManagedInstances}.
+   * Lists the names of the group's live managed instances with {@code listManagedInstances};
+   * instances it is deleting or abandoning are left out.
    *
    * @throws ConfigException if the configuration does not name a group properly
    * @throws TargetException if the group does not exist or could not be read
@@ -413,17 +416,27 @@ public final class GceMigTarget implements Target, InstanceGroup {
   @Override
   public Optional<List<String>> instanceIds(Map<String, String> policyTargetConfig) {
     MigRef ref = ref(policyTargetConfig);
-    return Optional.of(List.copyOf(managedInstances(ref).keySet()));
+    return Optional.of(List.copyOf(managedInstances(ref, true).keySet()));
   }
 
-  /** Maps each managed instance's name to its {@code zones/<zone>/instances/<name>} path. */
   private Map<String, String> managedInstances(MigRef ref) {
+    return managedInstances(ref, false);
+  }
+
+  /**
+   * Maps each managed instance's name to its {@code zones/<zone>/instances/<name>} path; with
+   * {@code liveOnly}, instances the group is deleting or abandoning are left out.
+   */
+  private Map<String, String> managedInstances(MigRef ref, boolean liveOnly) {
     Map<String, String> byName = new LinkedHashMap<>();
     try {
       Iterable<ManagedInstance> instances = ref.regional()
           ? regional.listManagedInstances(ref.project(), ref.location(), ref.name()).iterateAll()
           : zonal.listManagedInstances(ref.project(), ref.location(), ref.name()).iterateAll();
       for (ManagedInstance instance : instances) {
+        if (liveOnly && LEAVING.contains(instance.getCurrentAction())) {
+          continue;
+        }
         Matcher m = INSTANCE_PATH.matcher(instance.getInstance());
         if (m.find()) {
           byName.put(m.group(2), "zones/" + m.group(1) + "/instances/" + m.group(2));

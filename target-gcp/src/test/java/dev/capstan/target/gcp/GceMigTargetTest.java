@@ -251,6 +251,16 @@ final class GceMigTargetTest {
   }
 
   @Test
+  void instanceIds_instancesBeingDeletedOrAbandoned_notListedAsLive() {
+    FakeComputeApi.Mig web = api.group("proj", "zones/" + ZONE, "web");
+    web.currentActions.put("zones/" + ZONE + "/instances/web-1", "DELETING");
+    web.currentActions.put("zones/" + ZONE + "/instances/web-2", "ABANDONING");
+
+    assertThat(target.instanceIds(ZONAL)).hasValueSatisfying(ids -> assertThat(ids)
+        .doesNotContain("web-1", "web-2").hasSize(web.instances.size() - 2));
+  }
+
+  @Test
   void terminate_regionalNames_looksUpEachInstanceZone() {
     target.terminate(REGIONAL, List.of("api-2", "api-3"));
 
