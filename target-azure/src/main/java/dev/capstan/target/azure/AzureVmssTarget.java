@@ -49,6 +49,8 @@ import java.util.Optional;
  */
 final class AzureVmssTarget implements Target, InstanceGroup {
   private static final String SUCCEEDED = "Succeeded";
+  /** The provisioning state of an instance on its way out; it is no longer live. */
+  private static final String DELETING = "Deleting";
 
   private final AzureVmssConfig config;
   private final ComputeManagementClient client;
@@ -193,8 +195,8 @@ final class AzureVmssTarget implements Target, InstanceGroup {
   }
 
   /**
-   * Lists the scale set's instances: instance ids in Uniform orchestration, VM names in Flexible, the
-   * same ids {@link #terminate} takes.
+   * Lists the scale set's live instances: instance ids in Uniform orchestration, VM names in Flexible,
+   * the same ids {@link #terminate} takes; instances being deleted are left out.
    *
    * @param policyTargetConfig the policy's target attributes, naming the group
    * @return the ids of the scale set's instances, in the cloud's order
@@ -207,14 +209,16 @@ final class AzureVmssTarget implements Target, InstanceGroup {
     try {
       if (mode(vmss) != OrchestrationMode.FLEXIBLE) {
         return Optional.of(client.getVirtualMachineScaleSetVMs().list(group.resourceGroup(), group.name())
-            .stream().map(VirtualMachineScaleSetVMInner::instanceId).toList());
+            .stream().filter(vm -> !DELETING.equalsIgnoreCase(vm.provisioningState()))
+            .map(VirtualMachineScaleSetVMInner::instanceId).toList());
       }
       // The filter narrows the listing server-side; the membership check keeps it exact either way.
       String filter = "'virtualMachineScaleSet/id' eq '" + vmss.id() + "'";
       return Optional.of(client.getVirtualMachines()
           .listByResourceGroup(group.resourceGroup(), filter, null, Context.NONE).stream()
           .filter(vm -> vm.virtualMachineScaleSet() != null
-              && vmss.id().equalsIgnoreCase(vm.virtualMachineScaleSet().id()))
+              && vmss.id().equalsIgnoreCase(vm.virtualMachineScaleSet().id())
+              && !DELETING.equalsIgnoreCase(vm.provisioningState()))
           .map(VirtualMachineInner::name).toList());
     } catch (RuntimeException e) {
       throw failure("listing the instances of", group, e);

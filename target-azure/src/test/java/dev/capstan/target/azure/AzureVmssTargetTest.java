@@ -322,6 +322,15 @@ final class AzureVmssTargetTest {
   }
 
   @Test
+  void instanceIds_instancesBeingDeleted_notListedAsLive() {
+    List<String> vms = api.instances("flex");
+    api.deleting("web", "1").deleting("flex", vms.get(0));
+
+    assertThat(target.instanceIds(WEB)).contains(List.of("0", "2"));
+    assertThat(target.instanceIds(FLEX)).contains(List.of(vms.get(1), vms.get(2)));
+  }
+
+  @Test
   void instanceIds_missingScaleSet_namesIt() {
     assertThatThrownBy(() -> target.instanceIds(Map.of("resource_group", RG, "vm_scale_set", "gone")))
         .isInstanceOf(TargetException.class)

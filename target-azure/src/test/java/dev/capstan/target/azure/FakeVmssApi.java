@@ -51,6 +51,8 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
     final Map<String, Boolean> instances = new TreeMap<>();
     /** Uniform instances protected from scale set actions (which Azure counts as scale-in protection too). */
     final Set<String> protectedFromActions = new HashSet<>();
+    /** Instances (or Flexible VMs) whose deletion is under way: provisioningState Deleting. */
+    final Set<String> deleting = new HashSet<>();
     int nextInstance;
 
     ScaleSet(String resourceGroup, String name, boolean flexible) {
@@ -164,6 +166,12 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
     return this;
   }
 
+  /** Marks an instance (or Flexible VM) as being deleted: it is still listed, provisioningState Deleting. */
+  synchronized FakeVmssApi deleting(String scaleSet, String instance) {
+    scaleSets.get(scaleSet).deleting.add(instance);
+    return this;
+  }
+
   synchronized FakeVmssApi provisioningState(String scaleSet, String state) {
     scaleSets.get(scaleSet).provisioningState = state;
     return this;
@@ -272,7 +280,8 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
     int to = Math.min(ids.size(), from + 2);
     String items = ids.subList(from, to).stream().map(id -> "{\"id\":\"" + s.id() + "/virtualMachines/" + id
         + "\",\"name\":\"" + s.name + "_" + id + "\",\"instanceId\":\"" + id + "\",\"location\":\"" + LOCATION
-        + "\",\"properties\":{\"provisioningState\":\"Succeeded\"}}").collect(Collectors.joining(","));
+        + "\",\"properties\":{\"provisioningState\":\"" + (s.deleting.contains(id) ? "Deleting" : "Succeeded")
+        + "\"}}").collect(Collectors.joining(","));
     String next = to < ids.size() ? ",\"nextLink\":\"" + baseUrl + request.path() + "?api-version=2025-04-01&$skiptoken="
         + to + "\"" : "";
     return Response.json(200, "{\"value\":[" + items + "]" + next + "}");
@@ -286,7 +295,8 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
     for (ScaleSet s : scaleSets.values()) {
       if (s.flexible && s.resourceGroup.equals(resourceGroup)) {
         s.instances.keySet().forEach(vm -> items.add("{\"id\":\"" + prefix + vm + "\",\"name\":\"" + vm
-            + "\",\"location\":\"" + LOCATION + "\",\"properties\":{\"virtualMachineScaleSet\":{\"id\":\""
+            + "\",\"location\":\"" + LOCATION + "\",\"properties\":{\"provisioningState\":\""
+            + (s.deleting.contains(vm) ? "Deleting" : "Succeeded") + "\",\"virtualMachineScaleSet\":{\"id\":\""
             + s.id() + "\"}}}"));
       }
     }
