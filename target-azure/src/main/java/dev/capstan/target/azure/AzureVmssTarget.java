@@ -32,7 +32,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -116,7 +115,7 @@ final class AzureVmssTarget implements Target, InstanceGroup {
     VirtualMachineScaleSetInner vmss = get(group);
     Map<String, String> failed = new LinkedHashMap<>();
     List<String> terminated = mode(vmss) == OrchestrationMode.FLEXIBLE
-        ? terminateFlexible(group, instanceIds, failed, deadline)
+        ? terminateFlexible(group, vmss.id(), instanceIds, failed, deadline)
         : terminateUniform(group, instanceIds, failed, deadline);
     if (!failed.isEmpty()) {
       throw new TerminationException(group.toString(), terminated, failed);
@@ -161,15 +160,15 @@ final class AzureVmssTarget implements Target, InstanceGroup {
     return List.copyOf(eligible.values());
   }
 
-  private List<String> terminateFlexible(AzureVmssGroup group, List<String> ids, Map<String, String> failed,
-      long deadline) {
-    String suffix = ("/virtualMachineScaleSets/" + group.name()).toLowerCase(Locale.ROOT);
+  private List<String> terminateFlexible(AzureVmssGroup group, String scaleSetId, List<String> ids,
+      Map<String, String> failed, long deadline) {
     Map<String, SyncPoller<PollResult<Void>, Void>> deletions = new LinkedHashMap<>();
     for (String id : ids) {
       try {
         VirtualMachineInner vm = client.getVirtualMachines().getByResourceGroup(group.resourceGroup(), id);
         String owner = vm.virtualMachineScaleSet() == null ? null : vm.virtualMachineScaleSet().id();
-        if (owner == null || !owner.toLowerCase(Locale.ROOT).endsWith(suffix)) {
+        // The whole id: a same-named scale set in another resource group or subscription is not ours.
+        if (owner == null || !owner.equalsIgnoreCase(scaleSetId)) {
           failed.put(id, "VM is not a member of " + group);
           continue;
         }

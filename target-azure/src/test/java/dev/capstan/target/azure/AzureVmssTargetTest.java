@@ -290,6 +290,20 @@ final class AzureVmssTargetTest {
   }
 
   @Test
+  void terminate_flexibleVmOfSameNamedScaleSetInAnotherResourceGroup_refusedAndNotDeleted() {
+    api.addStrayVm(RG, "stray-1", "/subscriptions/" + FakeVmssApi.SUBSCRIPTION
+        + "/resourceGroups/rg-other/providers/Microsoft.Compute/virtualMachineScaleSets/flex");
+
+    assertThatThrownBy(() -> target.terminate(FLEX, List.of("stray-1")))
+        .isInstanceOfSatisfying(TerminationException.class, e -> {
+          assertThat(e.terminated()).isEmpty();
+          assertThat(e.failed()).containsOnlyKeys("stray-1");
+        });
+    assertThat(calls()).noneMatch(c -> c.startsWith("DELETE"));
+    assertThat(api.hasStrayVm(RG, "stray-1")).isTrue();
+  }
+
+  @Test
   void terminate_flexibleLockedVm_reportsTheCloudsRefusal() {
     List<String> vms = api.instances("flex");
     api.protect("flex", vms.get(1));

@@ -103,6 +103,8 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
 
   private final Map<String, ScaleSet> scaleSets = new LinkedHashMap<>();
   private final Map<String, Operation> operations = new LinkedHashMap<>();
+  /** "resourceGroup/vmName" of VMs outside every modelled scale set, to the id of the scale set owning them. */
+  private final Map<String, String> strayVms = new LinkedHashMap<>();
   private final Map<String, Deque<Response>> scripted = new LinkedHashMap<>();
   private String baseUrl = "http://127.0.0.1";
   private Lro lro = Lro.ASYNC_OPERATION;
@@ -170,6 +172,16 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
   synchronized FakeVmssApi deleting(String scaleSet, String instance) {
     scaleSets.get(scaleSet).deleting.add(instance);
     return this;
+  }
+
+  /** Adds a VM in {@code resourceGroup} that belongs to the scale set {@code ownerId}, which this fake does not model. */
+  synchronized FakeVmssApi addStrayVm(String resourceGroup, String vmName, String ownerId) {
+    strayVms.put(resourceGroup + "/" + vmName, ownerId);
+    return this;
+  }
+
+  synchronized boolean hasStrayVm(String resourceGroup, String vmName) {
+    return strayVms.containsKey(resourceGroup + "/" + vmName);
   }
 
   synchronized FakeVmssApi provisioningState(String scaleSet, String state) {
@@ -306,6 +318,17 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
   }
 
   private Response virtualMachine(RecordedRequest request, String resourceGroup, String vmName) {
+    String strayOwner = strayVms.get(resourceGroup + "/" + vmName);
+    if (strayOwner != null) {
+      String strayId = "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + resourceGroup
+          + "/providers/Microsoft.Compute/virtualMachines/" + vmName;
+      if (request.method().equals("DELETE")) {
+        return start(() -> strayVms.remove(resourceGroup + "/" + vmName), () -> { }, null, "");
+      }
+      return Response.json(200, "{\"id\":\"" + strayId + "\",\"name\":\"" + vmName + "\",\"location\":\"" + LOCATION
+          + "\",\"properties\":{\"provisioningState\":\"Succeeded\",\"virtualMachineScaleSet\":{\"id\":\""
+          + strayOwner + "\"}}}");
+    }
     ScaleSet owner = scaleSets.values().stream()
         .filter(s -> s.flexible && s.resourceGroup.equals(resourceGroup) && s.instances.containsKey(vmName))
         .findFirst().orElse(null);
