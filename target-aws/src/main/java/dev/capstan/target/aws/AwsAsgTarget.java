@@ -252,13 +252,16 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
 
   /** Closes the SDK client; calling it again does nothing. */
   /**
-   * Lists the group's instances from one {@code DescribeAutoScalingGroups} call.
+   * Lists the group's live instances from one {@code DescribeAutoScalingGroups} call; instances
+   * already terminating or terminated are left out.
    *
    * @throws TargetException if the group does not exist or AWS could not be asked; names the group
    */
   @Override
   public Optional<List<String>> instanceIds(Map<String, String> policyTargetConfig) {
+    // Terminating (with any hook state) and Terminated instances are going or gone, not live.
     return Optional.of(describeOne(groupName(policyTargetConfig)).instances().stream()
+        .filter(i -> i.lifecycleStateAsString() == null || !i.lifecycleStateAsString().startsWith("Terminat"))
         .map(Instance::instanceId).toList());
   }
 

@@ -79,6 +79,16 @@ final class AwsAsgTargetTest {
   }
 
   @Test
+  void instanceIds_terminatingInstances_notListedAsLive() {
+    FakeAutoScaling.Group web = fake.group("web", 4);
+    web.lifecycle.put("web-i-2", "Terminating");
+    web.lifecycle.put("web-i-3", "Terminating:Wait");
+    web.lifecycle.put("web-i-4", "Terminated");
+
+    assertThat(target().instanceIds(WEB)).hasValue(List.of("web-i-1"));
+  }
+
+  @Test
   void status_readyGroup_reportsDesiredCapacityAndLastActivityEnd() {
     FakeAutoScaling.Group web = fake.group("web", 4);
     FakeAutoScaling.Activity old = new FakeAutoScaling.Activity("web", "Launching",

@@ -27,6 +27,7 @@ final class FakeAutoScaling implements Function<RecordedRequest, Response> {
     final String name;
     int desired;
     final Map<String, Boolean> instances = new LinkedHashMap<>(); // id -> protected from scale-in
+    final Map<String, String> lifecycle = new HashMap<>(); // id -> lifecycle state, InService when absent
     String status;
     final Map<String, String> suspended = new LinkedHashMap<>(); // process -> reason
     final List<Activity> activities = new ArrayList<>(); // newest first
@@ -158,7 +159,8 @@ final class FakeAutoScaling implements Function<RecordedRequest, Response> {
           .append("<Instances>");
       g.instances.forEach((id, prot) -> xml.append("<member><InstanceId>").append(id)
           .append("</InstanceId><InstanceType>t3.micro</InstanceType><AvailabilityZone>eu-west-1a</AvailabilityZone>")
-          .append("<LifecycleState>InService</LifecycleState><HealthStatus>Healthy</HealthStatus>")
+          .append("<LifecycleState>").append(g.lifecycle.getOrDefault(id, "InService"))
+          .append("</LifecycleState><HealthStatus>Healthy</HealthStatus>")
           .append("<ProtectedFromScaleIn>").append(prot).append("</ProtectedFromScaleIn></member>"));
       xml.append("</Instances><SuspendedProcesses>");
       g.suspended.forEach((proc, why) -> xml.append("<member><ProcessName>").append(proc)

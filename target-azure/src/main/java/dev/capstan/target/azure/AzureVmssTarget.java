@@ -32,7 +32,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -49,6 +48,8 @@ import java.util.Optional;
  */
 final class AzureVmssTarget implements Target, InstanceGroup {
   private static final String SUCCEEDED = "Succeeded";
+  /** The provisioning state of an instance on its way out; it is no longer live. */
+  private static final String DELETING = "Deleting";
 
   private final AzureVmssConfig config;
   private final ComputeManagementClient client;
@@ -114,7 +115,7 @@ final class AzureVmssTarget implements Target, InstanceGroup {
     VirtualMachineScaleSetInner vmss = get(group);
     Map<String, String> failed = new LinkedHashMap<>();
     List<String> terminated = mode(vmss) == OrchestrationMode.FLEXIBLE
-        ? terminateFlexible(group, instanceIds, failed, deadline)
+        ? terminateFlexible(group, vmss.id(), instanceIds, failed, deadline)
         : terminateUniform(group, instanceIds, failed, deadline);
     if (!failed.isEmpty()) {
       throw new TerminationException(group.toString(), terminated, failed);
@@ -130,7 +131,9 @@ final class AzureVmssTarget implements Target, InstanceGroup {
       try {
         VirtualMachineScaleSetVMInner vm = client.getVirtualMachineScaleSetVMs()
             .get(group.resourceGroup(), group.name(), instanceId);
-        if (vm.protectionPolicy() != null && Boolean.TRUE.equals(vm.protectionPolicy().protectFromScaleIn())) {
+        // Protection from scale set actions includes scale-in, so either flag keeps the instance.
+        if (vm.protectionPolicy() != null && (Boolean.TRUE.equals(vm.protectionPolicy().protectFromScaleIn())
+            || Boolean.TRUE.equals(vm.protectionPolicy().protectFromScaleSetActions()))) {
           failed.put(id, "instance is protected from scale-in");
         } else {
           eligible.put(instanceId, id);
@@ -157,15 +160,15 @@ final class AzureVmssTarget implements Target, InstanceGroup {
     return List.copyOf(eligible.values());
   }
 
-  private List<String> terminateFlexible(AzureVmssGroup group, List<String> ids, Map<String, String> failed,
-      long deadline) {
-    String suffix = ("/virtualMachineScaleSets/" + group.name()).toLowerCase(Locale.ROOT);
+  private List<String> terminateFlexible(AzureVmssGroup group, String scaleSetId, List<String> ids,
+      Map<String, String> failed, long deadline) {
     Map<String, SyncPoller<PollResult<Void>, Void>> deletions = new LinkedHashMap<>();
     for (String id : ids) {
       try {
         VirtualMachineInner vm = client.getVirtualMachines().getByResourceGroup(group.resourceGroup(), id);
         String owner = vm.virtualMachineScaleSet() == null ? null : vm.virtualMachineScaleSet().id();
-        if (owner == null || !owner.toLowerCase(Locale.ROOT).endsWith(suffix)) {
+        // The whole id: a same-named scale set in another resource group or subscription is not ours.
+        if (owner == null || !owner.equalsIgnoreCase(scaleSetId)) {
           failed.put(id, "VM is not a member of " + group);
           continue;
         }
@@ -191,8 +194,8 @@ final class AzureVmssTarget implements Target, InstanceGroup {
   }
 
   /**
-   * Lists the scale set's instances: instance ids in Uniform orchestration, VM names in Flexible, the
-   * same ids {@link #terminate} takes.
+   * Lists the scale set's live instances: instance ids in Uniform orchestration, VM names in Flexible,
+   * the same ids {@link #terminate} takes; instances being deleted are left out.
    *
    * @param policyTargetConfig the policy's target attributes, naming the group
    * @return the ids of the scale set's instances, in the cloud's order
@@ -205,14 +208,16 @@ final class AzureVmssTarget implements Target, InstanceGroup {
     try {
       if (mode(vmss) != OrchestrationMode.FLEXIBLE) {
         return Optional.of(client.getVirtualMachineScaleSetVMs().list(group.resourceGroup(), group.name())
-            .stream().map(VirtualMachineScaleSetVMInner::instanceId).toList());
+            .stream().filter(vm -> !DELETING.equalsIgnoreCase(vm.provisioningState()))
+            .map(VirtualMachineScaleSetVMInner::instanceId).toList());
       }
       // The filter narrows the listing server-side; the membership check keeps it exact either way.
       String filter = "'virtualMachineScaleSet/id' eq '" + vmss.id() + "'";
       return Optional.of(client.getVirtualMachines()
           .listByResourceGroup(group.resourceGroup(), filter, null, Context.NONE).stream()
           .filter(vm -> vm.virtualMachineScaleSet() != null
-              && vmss.id().equalsIgnoreCase(vm.virtualMachineScaleSet().id()))
+              && vmss.id().equalsIgnoreCase(vm.virtualMachineScaleSet().id())
+              && !DELETING.equalsIgnoreCase(vm.provisioningState()))
           .map(VirtualMachineInner::name).toList());
     } catch (RuntimeException e) {
       throw failure("listing the instances of", group, e);

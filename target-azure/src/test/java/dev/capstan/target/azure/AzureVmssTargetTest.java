@@ -229,6 +229,19 @@ final class AzureVmssTargetTest {
   }
 
   @Test
+  void terminate_uniformInstanceProtectedFromScaleSetActions_refusedAndNeverDeleted() {
+    // Azure: protection from scale set actions also protects the instance from scale-in.
+    api.protectFromScaleSetActions("web", "1");
+
+    assertThatThrownBy(() -> target.terminate(WEB, List.of("0", "1")))
+        .isInstanceOfSatisfying(TerminationException.class, e -> {
+          assertThat(e.terminated()).containsExactly("0");
+          assertThat(e.failed()).containsOnlyKeys("1");
+        });
+    assertThat(api.instances("web")).containsExactly("1", "2");
+  }
+
+  @Test
   void terminate_allProtected_sendsNoDelete() {
     api.protect("web", "0");
 
@@ -277,6 +290,20 @@ final class AzureVmssTargetTest {
   }
 
   @Test
+  void terminate_flexibleVmOfSameNamedScaleSetInAnotherResourceGroup_refusedAndNotDeleted() {
+    api.addStrayVm(RG, "stray-1", "/subscriptions/" + FakeVmssApi.SUBSCRIPTION
+        + "/resourceGroups/rg-other/providers/Microsoft.Compute/virtualMachineScaleSets/flex");
+
+    assertThatThrownBy(() -> target.terminate(FLEX, List.of("stray-1")))
+        .isInstanceOfSatisfying(TerminationException.class, e -> {
+          assertThat(e.terminated()).isEmpty();
+          assertThat(e.failed()).containsOnlyKeys("stray-1");
+        });
+    assertThat(calls()).noneMatch(c -> c.startsWith("DELETE"));
+    assertThat(api.hasStrayVm(RG, "stray-1")).isTrue();
+  }
+
+  @Test
   void terminate_flexibleLockedVm_reportsTheCloudsRefusal() {
     List<String> vms = api.instances("flex");
     api.protect("flex", vms.get(1));
@@ -306,6 +333,15 @@ final class AzureVmssTargetTest {
     assertThat(list.path()).endsWith("/resourceGroups/" + RG + "/providers/Microsoft.Compute/virtualMachines");
     assertThat(list.queryParams()).containsEntry("$filter", "'virtualMachineScaleSet/id' eq '/subscriptions/"
         + FakeVmssApi.SUBSCRIPTION + "/resourceGroups/" + RG + "/providers/Microsoft.Compute/virtualMachineScaleSets/flex'");
+  }
+
+  @Test
+  void instanceIds_instancesBeingDeleted_notListedAsLive() {
+    List<String> vms = api.instances("flex");
+    api.deleting("web", "1").deleting("flex", vms.get(0));
+
+    assertThat(target.instanceIds(WEB)).contains(List.of("0", "2"));
+    assertThat(target.instanceIds(FLEX)).contains(List.of(vms.get(1), vms.get(2)));
   }
 
   @Test

@@ -6,9 +6,11 @@ import dev.capstan.testkit.LocalHttpServer.Response;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -47,6 +49,10 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
     long capacity;
     /** Instance id (Uniform) or VM name (Flexible) to whether it is protected from scale-in. */
     final Map<String, Boolean> instances = new TreeMap<>();
+    /** Uniform instances protected from scale set actions (which Azure counts as scale-in protection too). */
+    final Set<String> protectedFromActions = new HashSet<>();
+    /** Instances (or Flexible VMs) whose deletion is under way: provisioningState Deleting. */
+    final Set<String> deleting = new HashSet<>();
     int nextInstance;
 
     ScaleSet(String resourceGroup, String name, boolean flexible) {
@@ -97,6 +103,8 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
 
   private final Map<String, ScaleSet> scaleSets = new LinkedHashMap<>();
   private final Map<String, Operation> operations = new LinkedHashMap<>();
+  /** "resourceGroup/vmName" of VMs outside every modelled scale set, to the id of the scale set owning them. */
+  private final Map<String, String> strayVms = new LinkedHashMap<>();
   private final Map<String, Deque<Response>> scripted = new LinkedHashMap<>();
   private String baseUrl = "http://127.0.0.1";
   private Lro lro = Lro.ASYNC_OPERATION;
@@ -152,6 +160,28 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
   synchronized FakeVmssApi protect(String scaleSet, String instance) {
     scaleSets.get(scaleSet).instances.put(instance, true);
     return this;
+  }
+
+  /** Sets protectFromScaleSetActions (only) on a Uniform instance; a user's delete still removes it. */
+  synchronized FakeVmssApi protectFromScaleSetActions(String scaleSet, String instance) {
+    scaleSets.get(scaleSet).protectedFromActions.add(instance);
+    return this;
+  }
+
+  /** Marks an instance (or Flexible VM) as being deleted: it is still listed, provisioningState Deleting. */
+  synchronized FakeVmssApi deleting(String scaleSet, String instance) {
+    scaleSets.get(scaleSet).deleting.add(instance);
+    return this;
+  }
+
+  /** Adds a VM in {@code resourceGroup} that belongs to the scale set {@code ownerId}, which this fake does not model. */
+  synchronized FakeVmssApi addStrayVm(String resourceGroup, String vmName, String ownerId) {
+    strayVms.put(resourceGroup + "/" + vmName, ownerId);
+    return this;
+  }
+
+  synchronized boolean hasStrayVm(String resourceGroup, String vmName) {
+    return strayVms.containsKey(resourceGroup + "/" + vmName);
   }
 
   synchronized FakeVmssApi provisioningState(String scaleSet, String state) {
@@ -250,7 +280,7 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
       return Response.json(200, "{\"id\":\"" + s.id() + "/virtualMachines/" + instanceId + "\",\"name\":\""
           + s.name + "_" + instanceId + "\",\"instanceId\":\"" + instanceId + "\",\"location\":\"" + LOCATION
           + "\",\"properties\":{\"provisioningState\":\"Succeeded\",\"protectionPolicy\":{\"protectFromScaleIn\":"
-          + prot + ",\"protectFromScaleSetActions\":false}}}");
+          + prot + ",\"protectFromScaleSetActions\":" + s.protectedFromActions.contains(instanceId) + "}}}");
     }
     return armError(400, "InvalidRequest", "unsupported " + request.method() + " " + request.path());
   }
@@ -262,7 +292,8 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
     int to = Math.min(ids.size(), from + 2);
     String items = ids.subList(from, to).stream().map(id -> "{\"id\":\"" + s.id() + "/virtualMachines/" + id
         + "\",\"name\":\"" + s.name + "_" + id + "\",\"instanceId\":\"" + id + "\",\"location\":\"" + LOCATION
-        + "\",\"properties\":{\"provisioningState\":\"Succeeded\"}}").collect(Collectors.joining(","));
+        + "\",\"properties\":{\"provisioningState\":\"" + (s.deleting.contains(id) ? "Deleting" : "Succeeded")
+        + "\"}}").collect(Collectors.joining(","));
     String next = to < ids.size() ? ",\"nextLink\":\"" + baseUrl + request.path() + "?api-version=2025-04-01&$skiptoken="
         + to + "\"" : "";
     return Response.json(200, "{\"value\":[" + items + "]" + next + "}");
@@ -276,7 +307,8 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
     for (ScaleSet s : scaleSets.values()) {
       if (s.flexible && s.resourceGroup.equals(resourceGroup)) {
         s.instances.keySet().forEach(vm -> items.add("{\"id\":\"" + prefix + vm + "\",\"name\":\"" + vm
-            + "\",\"location\":\"" + LOCATION + "\",\"properties\":{\"virtualMachineScaleSet\":{\"id\":\""
+            + "\",\"location\":\"" + LOCATION + "\",\"properties\":{\"provisioningState\":\""
+            + (s.deleting.contains(vm) ? "Deleting" : "Succeeded") + "\",\"virtualMachineScaleSet\":{\"id\":\""
             + s.id() + "\"}}}"));
       }
     }
@@ -286,6 +318,17 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
   }
 
   private Response virtualMachine(RecordedRequest request, String resourceGroup, String vmName) {
+    String strayOwner = strayVms.get(resourceGroup + "/" + vmName);
+    if (strayOwner != null) {
+      String strayId = "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + resourceGroup
+          + "/providers/Microsoft.Compute/virtualMachines/" + vmName;
+      if (request.method().equals("DELETE")) {
+        return start(() -> strayVms.remove(resourceGroup + "/" + vmName), () -> { }, null, "");
+      }
+      return Response.json(200, "{\"id\":\"" + strayId + "\",\"name\":\"" + vmName + "\",\"location\":\"" + LOCATION
+          + "\",\"properties\":{\"provisioningState\":\"Succeeded\",\"virtualMachineScaleSet\":{\"id\":\""
+          + strayOwner + "\"}}}");
+    }
     ScaleSet owner = scaleSets.values().stream()
         .filter(s -> s.flexible && s.resourceGroup.equals(resourceGroup) && s.instances.containsKey(vmName))
         .findFirst().orElse(null);

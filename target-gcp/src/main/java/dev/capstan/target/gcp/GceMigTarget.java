@@ -5,15 +5,18 @@ import com.google.api.core.ApiFuture;
 import com.google.api.core.ApiFutures;
 import com.google.api.gax.core.CredentialsProvider;
 import com.google.api.gax.core.FixedCredentialsProvider;
+import com.google.api.gax.httpjson.HttpJsonCallSettings;
 import com.google.api.gax.longrunning.OperationFuture;
 import com.google.api.gax.longrunning.OperationSnapshot;
 import com.google.api.gax.longrunning.OperationTimedPollAlgorithm;
 import com.google.api.gax.retrying.RetrySettings;
 import com.google.api.gax.retrying.TimedRetryAlgorithm;
 import com.google.api.gax.rpc.ApiException;
+import com.google.api.gax.rpc.ClientContext;
 import com.google.api.gax.rpc.OperationCallSettings;
 import com.google.api.gax.rpc.StatusCode;
 import com.google.api.gax.rpc.UnaryCallSettings;
+import com.google.api.gax.rpc.UnaryCallable;
 import com.google.auth.oauth2.GoogleCredentials;
 import com.google.cloud.compute.v1.AggregatedListInstanceGroupManagersRequest;
 import com.google.cloud.compute.v1.GetInstanceGroupManagerRequest;
@@ -28,6 +31,12 @@ import com.google.cloud.compute.v1.Operation;
 import com.google.cloud.compute.v1.RegionInstanceGroupManagersClient;
 import com.google.cloud.compute.v1.RegionInstanceGroupManagersDeleteInstancesRequest;
 import com.google.cloud.compute.v1.RegionInstanceGroupManagersSettings;
+import com.google.cloud.compute.v1.stub.HttpJsonInstanceGroupManagersCallableFactory;
+import com.google.cloud.compute.v1.stub.HttpJsonInstanceGroupManagersStub;
+import com.google.cloud.compute.v1.stub.HttpJsonRegionInstanceGroupManagersCallableFactory;
+import com.google.cloud.compute.v1.stub.HttpJsonRegionInstanceGroupManagersStub;
+import com.google.cloud.compute.v1.stub.InstanceGroupManagersStubSettings;
+import com.google.cloud.compute.v1.stub.RegionInstanceGroupManagersStubSettings;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
@@ -89,6 +98,8 @@ public final class GceMigTarget implements Target, InstanceGroup {
   /** Writes are repeated only when the service said it did not take them (throttled, unavailable). */
   private static final Set<StatusCode.Code> WRITE_RETRY_CODES = Set.of(StatusCode.Code.RESOURCE_EXHAUSTED,
       StatusCode.Code.UNAVAILABLE);
+  /** Current actions of an instance that is on its way out of the group, so no longer live. */
+  private static final Set<String> LEAVING = Set.of("DELETING", "ABANDONING");
   private static final Pattern INSTANCE_PATH = Pattern.compile("(?:^|/)zones/([^/]+)/instances/([^/]+)$");
 
   private final GceMigConfig config;
@@ -144,14 +155,63 @@ public final class GceMigTarget implements Target, InstanceGroup {
 
     InstanceGroupManagersClient zonalClient = null;
     try {
-      zonalClient = InstanceGroupManagersClient.create(z.build());
-      return new GceMigTarget(config, zonalClient, RegionInstanceGroupManagersClient.create(r.build()));
+      // Operation polls go through the zone/region operations stubs, whose settings the builders
+      // above do not reach; the factories give those polls the same retries as every other read.
+      InstanceGroupManagersStubSettings zs = (InstanceGroupManagersStubSettings) z.build().getStubSettings();
+      zonalClient = InstanceGroupManagersClient.create(new ZonalStub(zs, ClientContext.create(zs), calls));
+      RegionInstanceGroupManagersStubSettings rs =
+          (RegionInstanceGroupManagersStubSettings) r.build().getStubSettings();
+      return new GceMigTarget(config, zonalClient,
+          RegionInstanceGroupManagersClient.create(new RegionalStub(rs, ClientContext.create(rs), calls)));
     } catch (IOException e) {
       if (zonalClient != null) {
         zonalClient.close();
       }
       throw new ConfigException("could not set up the gce-mig target's Compute Engine clients (are "
           + "credentials configured? set credentials or Application Default Credentials): " + e.getMessage());
+    }
+  }
+
+  private static final Set<String> OPERATION_POLLS = Set.of("google.cloud.compute.v1.ZoneOperations/Get",
+      "google.cloud.compute.v1.RegionOperations/Get");
+
+  /**
+   * Gives an operation poll the read retry codes and back-off; any other call is unchanged. Attempts
+   * are bounded by time, not count, as in the SDK's own poll settings: the polling algorithm caps each
+   * poll's deadline at what is left of {@code operation_timeout}.
+   */
+  private static <Q, R> UnaryCallSettings<Q, R> pollSettings(HttpJsonCallSettings<Q, R> http,
+      UnaryCallSettings<Q, R> call, RetrySettings retry) {
+    if (!OPERATION_POLLS.contains(http.getMethodDescriptor().getFullMethodName())) {
+      return call;
+    }
+    return call.toBuilder().setRetrySettings(retry.toBuilder().setMaxAttempts(0).build())
+        .setRetryableCodes(READ_RETRY_CODES).build();
+  }
+
+  private static final class ZonalStub extends HttpJsonInstanceGroupManagersStub {
+    ZonalStub(InstanceGroupManagersStubSettings settings, ClientContext context, RetrySettings retry)
+        throws IOException {
+      super(settings, context, new HttpJsonInstanceGroupManagersCallableFactory() {
+        @Override
+        public <Q, R> UnaryCallable<Q, R> createUnaryCallable(HttpJsonCallSettings<Q, R> http,
+            UnaryCallSettings<Q, R> call, ClientContext clientContext) {
+          return super.createUnaryCallable(http, pollSettings(http, call, retry), clientContext);
+        }
+      });
+    }
+  }
+
+  private static final class RegionalStub extends HttpJsonRegionInstanceGroupManagersStub {
+    RegionalStub(RegionInstanceGroupManagersStubSettings settings, ClientContext context, RetrySettings retry)
+        throws IOException {
+      super(settings, context, new HttpJsonRegionInstanceGroupManagersCallableFactory() {
+        @Override
+        public <Q, R> UnaryCallable<Q, R> createUnaryCallable(HttpJsonCallSettings<Q, R> http,
+            UnaryCallSettings<Q, R> call, ClientContext clientContext) {
+          return super.createUnaryCallable(http, pollSettings(http, call, retry), clientContext);
+        }
+      });
     }
   }
 
@@ -405,7 +465,8 @@ public final class GceMigTarget implements Target, InstanceGroup {
   }
 
   /**
-   * Lists the names of the group's managed instances with {@code listManagedInstances}.
+   * Lists the names of the group's live managed instances with {@code listManagedInstances};
+   * instances it is deleting or abandoning are left out.
    *
    * @throws ConfigException if the configuration does not name a group properly
    * @throws TargetException if the group does not exist or could not be read
@@ -413,17 +474,27 @@ public final class GceMigTarget implements Target, InstanceGroup {
   @Override
   public Optional<List<String>> instanceIds(Map<String, String> policyTargetConfig) {
     MigRef ref = ref(policyTargetConfig);
-    return Optional.of(List.copyOf(managedInstances(ref).keySet()));
+    return Optional.of(List.copyOf(managedInstances(ref, true).keySet()));
   }
 
-  /** Maps each managed instance's name to its {@code zones/<zone>/instances/<name>} path. */
   private Map<String, String> managedInstances(MigRef ref) {
+    return managedInstances(ref, false);
+  }
+
+  /**
+   * Maps each managed instance's name to its {@code zones/<zone>/instances/<name>} path; with
+   * {@code liveOnly}, instances the group is deleting or abandoning are left out.
+   */
+  private Map<String, String> managedInstances(MigRef ref, boolean liveOnly) {
     Map<String, String> byName = new LinkedHashMap<>();
     try {
       Iterable<ManagedInstance> instances = ref.regional()
           ? regional.listManagedInstances(ref.project(), ref.location(), ref.name()).iterateAll()
           : zonal.listManagedInstances(ref.project(), ref.location(), ref.name()).iterateAll();
       for (ManagedInstance instance : instances) {
+        if (liveOnly && LEAVING.contains(instance.getCurrentAction())) {
+          continue;
+        }
         Matcher m = INSTANCE_PATH.matcher(instance.getInstance());
         if (m.find()) {
           byName.put(m.group(2), "zones/" + m.group(1) + "/instances/" + m.group(2));

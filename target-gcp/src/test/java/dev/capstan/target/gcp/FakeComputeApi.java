@@ -38,6 +38,8 @@ final class FakeComputeApi implements Function<RecordedRequest, Response> {
     final String scope;
     final String name;
     final List<String> instances = new ArrayList<>();
+    /** Instance path to its currentAction; NONE when absent. */
+    final Map<String, String> currentActions = new ConcurrentHashMap<>();
     volatile int targetSize;
     volatile boolean stable = true;
 
@@ -220,7 +222,8 @@ final class FakeComputeApi implements Function<RecordedRequest, Response> {
     synchronized (mig) {
       return "{\"managedInstances\": [" + mig.instances.stream()
           .map(path -> "{\"instance\": \"" + BASE + "projects/" + mig.project + "/" + path
-              + "\", \"instanceStatus\": \"RUNNING\", \"currentAction\": \"NONE\"}")
+              + "\", \"instanceStatus\": \"RUNNING\", \"currentAction\": \""
+              + mig.currentActions.getOrDefault(path, "NONE") + "\"}")
           .collect(Collectors.joining(",")) + "]}";
     }
   }

@@ -209,6 +209,26 @@ final class GceMigTargetTest {
   }
 
   @Test
+  void scale_pollThrottledOnce_retriesThePollAndSucceeds() {
+    api.pollsUntilDone(2);
+    api.fail("GET", "/operations/operation-1", 429, "Rate Limit Exceeded", 1);
+
+    target.scale(resizeTo(4), ZONAL);
+
+    assertThat(api.group("proj", "zones/" + ZONE, "web").targetSize).isEqualTo(4);
+  }
+
+  @Test
+  void scale_regionalPollThrottledOnce_retriesThePollAndSucceeds() {
+    api.pollsUntilDone(2);
+    api.fail("GET", "/regions/" + REGION + "/operations/operation-1", 429, "Rate Limit Exceeded", 1);
+
+    target.scale(resizeTo(2), REGIONAL);
+
+    assertThat(api.group("proj", "regions/" + REGION, "api").targetSize).isEqualTo(2);
+  }
+
+  @Test
   void scale_missingGroup_throwsNamingTheGroup() {
     assertThatThrownBy(() -> target.scale(resizeTo(4), Map.of("mig_name", "gone", "zone", ZONE)))
         .isInstanceOf(TargetException.class)
@@ -248,6 +268,16 @@ final class GceMigTargetTest {
     assertThat(target.instanceIds(REGIONAL)).hasValueSatisfying(ids -> assertThat(ids).contains("api-2", "api-3"));
     assertThat(requestLines()).containsExactly("POST " + ZONAL_PATH + "/listManagedInstances",
         "POST " + REGIONAL_PATH + "/listManagedInstances");
+  }
+
+  @Test
+  void instanceIds_instancesBeingDeletedOrAbandoned_notListedAsLive() {
+    FakeComputeApi.Mig web = api.group("proj", "zones/" + ZONE, "web");
+    web.currentActions.put("zones/" + ZONE + "/instances/web-1", "DELETING");
+    web.currentActions.put("zones/" + ZONE + "/instances/web-2", "ABANDONING");
+
+    assertThat(target.instanceIds(ZONAL)).hasValueSatisfying(ids -> assertThat(ids)
+        .doesNotContain("web-1", "web-2").hasSize(web.instances.size() - 2));
   }
 
   @Test
