@@ -250,7 +250,6 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
     }
   }
 
-  /** Closes the SDK client; calling it again does nothing. */
   /**
    * Lists the group's live instances from one {@code DescribeAutoScalingGroups} call; instances
    * already terminating or terminated are left out.
@@ -265,6 +264,7 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
         .map(Instance::instanceId).toList());
   }
 
+  /** Closes the SDK client; calling it again does nothing. */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
