@@ -247,12 +247,15 @@ public final class Autoscaler implements AutoCloseable {
     requireOpen();
     ensureWatchdog();
     while (true) {
-      Runner runner = runners.computeIfAbsent(policy.id(), id -> new Runner(policy));
+      Runner runner = runners.get(policy.id());
+      if (runner == null) {
+        runner = runners.computeIfAbsent(policy.id(), id -> new Runner(policy));
+      }
       runner.refresh(policy);
       if (!runner.acquire()) {
         return runner.busy();
       }
-      if (!runner.stillMapped()) {
+      if (!runner.isCurrent()) {
         // Removed (and dropped) between the lookup and acquire: evaluate through the current runner.
         runner.release();
         continue;
@@ -528,7 +531,7 @@ public final class Autoscaler implements AutoCloseable {
         busy();
         return;
       }
-      if (!stillMapped()) {
+      if (!isCurrent()) {
         // removePolicy dropped this runner before the flag was taken; a re-added policy has its own.
         release();
         return;
@@ -555,17 +558,12 @@ public final class Autoscaler implements AutoCloseable {
     }
 
     /**
-     * Whether this runner is still the one mapped for its policy, checked while holding the in-flight
-     * flag. compute() serializes with removePolicy's computeIfPresent on the same key: either removal
-     * ran first and dropped us, or it runs later, sees the flag and keeps us.
+     * Whether this runner still serves its policy, checked while holding the in-flight flag.
+     * removePolicy marks a runner removed before it reads the flag: either it saw the flag and keeps
+     * the runner (and a putPolicy revives it), or it dropped the runner and we see the mark here.
      */
-    boolean stillMapped() {
-      boolean[] mapped = new boolean[1];
-      runners.compute(compiled.policy.id(), (id, r) -> {
-        mapped[0] = r == this;
-        return r;
-      });
-      return mapped[0];
+    boolean isCurrent() {
+      return !removed;
     }
 
     void release() {
