@@ -131,7 +131,25 @@ public final class ClusterTarget implements Target, InstanceGroup {
    */
   @Override
   public TargetStatus status(Map<String, String> policyTargetConfig) {
-    TargetStatus status = cloud.status(policyTargetConfig);
+    return withNodes(policyTargetConfig, cloud.status(policyTargetConfig));
+  }
+
+  /**
+   * Reads every group with one {@link Target#statusAll} of the cloud target, so its batching (one
+   * AWS describe per 100 groups, one GCE aggregated list per project) is kept, then adds what the node
+   * pool says, as {@link #status} does.
+   */
+  @Override
+  public List<TargetStatus> statusAll(List<Map<String, String>> policyTargetConfigs) {
+    List<TargetStatus> cloudStatuses = cloud.statusAll(policyTargetConfigs);
+    List<TargetStatus> statuses = new ArrayList<>(policyTargetConfigs.size());
+    for (int i = 0; i < policyTargetConfigs.size(); i++) {
+      statuses.add(withNodes(policyTargetConfigs.get(i), cloudStatuses.get(i)));
+    }
+    return statuses;
+  }
+
+  private TargetStatus withNodes(Map<String, String> policyTargetConfig, TargetStatus status) {
     if (!ClusterConfig.isCluster(policyTargetConfig)) {
       return status;
     }
@@ -177,15 +195,6 @@ public final class ClusterTarget implements Target, InstanceGroup {
    */
   public Optional<ScaleInOutcome> lastScaleIn(Map<String, String> policyTargetConfig) {
     return Optional.ofNullable(outcomes.get(journalKey(policyTargetConfig)));
-  }
-
-  @Override
-  public List<TargetStatus> statusAll(List<Map<String, String>> policyTargetConfigs) {
-    List<TargetStatus> statuses = new ArrayList<>(policyTargetConfigs.size());
-    for (Map<String, String> config : policyTargetConfigs) {
-      statuses.add(status(config));
-    }
-    return statuses;
   }
 
   /**

@@ -270,6 +270,44 @@ final class ClusterTargetTest {
   }
 
   @Test
+  void statusAll_asksTheCloudOnceForAllGroups_andAddsNodeReadiness() {
+    cloud.setCount("other", 2);
+    pool.put(new Node("n9", Optional.of("asg-9"), "cloud", "dc1", "default", NodeStatus.INITIALIZING, true, false, 9,
+        List.of(), Resources.NONE, new Resources(1000, 1024)));
+    int[] batches = {0};
+    class BatchingCloud implements dev.capstan.spi.Target, dev.capstan.spi.InstanceGroup {
+      @Override
+      public TargetStatus status(Map<String, String> c) {
+        throw new AssertionError("statusAll must go to the cloud's statusAll, not one status per group");
+      }
+
+      @Override
+      public List<TargetStatus> statusAll(List<Map<String, String>> configs) {
+        batches[0]++;
+        return configs.stream().map(cloud::status).toList();
+      }
+
+      @Override
+      public void scale(ScalingAction a, Map<String, String> c) {
+        cloud.scale(a, c);
+      }
+
+      @Override
+      public void terminate(Map<String, String> c, List<String> ids) {
+        cloud.terminate(c, ids);
+      }
+
+      @Override
+      public void close() {}
+    }
+    ClusterTarget batched = ClusterTarget.of(new BatchingCloud(), pool, journal, Runnable::run);
+    List<TargetStatus> statuses = batched.statusAll(List.of(config(), Map.of(InMemoryTarget.GROUP_KEY, "other")));
+    assertThat(batches[0]).isEqualTo(1);
+    assertThat(statuses).extracting(TargetStatus::count).containsExactly(4L, 2L);
+    assertThat(statuses).extracting(TargetStatus::ready).containsExactly(false, true);
+  }
+
+  @Test
   void status_otherClassBusy_stillReady() {
     pool.put(new Node("pi9", Optional.empty(), "hashistack-rpi", "dc1", "default", NodeStatus.READY, false, true, 9,
         List.of(), Resources.NONE, Resources.NONE));
