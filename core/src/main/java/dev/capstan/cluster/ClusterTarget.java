@@ -131,6 +131,7 @@ public final class ClusterTarget implements Target, InstanceGroup {
    */
   @Override
   public TargetStatus status(Map<String, String> policyTargetConfig) {
+    reconcileIfCluster(policyTargetConfig);
     return withNodes(policyTargetConfig, cloud.status(policyTargetConfig));
   }
 
@@ -141,6 +142,7 @@ public final class ClusterTarget implements Target, InstanceGroup {
    */
   @Override
   public List<TargetStatus> statusAll(List<Map<String, String>> policyTargetConfigs) {
+    policyTargetConfigs.forEach(this::reconcileIfCluster);
     List<TargetStatus> cloudStatuses = cloud.statusAll(policyTargetConfigs);
     List<TargetStatus> statuses = new ArrayList<>(policyTargetConfigs.size());
     for (int i = 0; i < policyTargetConfigs.size(); i++) {
@@ -149,13 +151,19 @@ public final class ClusterTarget implements Target, InstanceGroup {
     return statuses;
   }
 
+  // Before the cloud is read: finishing an interrupted scale-in changes the count the engine decides on.
+  private void reconcileIfCluster(Map<String, String> policyTargetConfig) {
+    if (ClusterConfig.isCluster(policyTargetConfig)) {
+      reconcile(policyTargetConfig, ClusterConfig.parse(policyTargetConfig));
+    }
+  }
+
   private TargetStatus withNodes(Map<String, String> policyTargetConfig, TargetStatus status) {
     if (!ClusterConfig.isCluster(policyTargetConfig)) {
       return status;
     }
     ClusterConfig config = ClusterConfig.parse(policyTargetConfig);
     String key = journalKey(policyTargetConfig);
-    reconcile(policyTargetConfig, config);
     Map<String, String> meta = new HashMap<>(status.meta());
     ScaleInOutcome last = outcomes.get(key);
     if (last != null) {

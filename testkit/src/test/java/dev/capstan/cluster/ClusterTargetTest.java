@@ -363,7 +363,7 @@ final class ClusterTargetTest {
 
     ClusterTarget restarted = ClusterTarget.of(cloud, pool, journal, Runnable::run);
     TargetStatus status = restarted.status(config("node_purge", "true"));
-    assertThat(status.count()).as("the status call reconciled first, then read the cloud").isEqualTo(4);
+    assertThat(status.count()).as("the status call reconciled first, then read the cloud").isEqualTo(3);
     assertThat(cloud.instances("asg")).containsExactly("asg-1", "asg-2", "asg-4");
     assertThat(pool.node("n3")).as("purged").isEmpty();
   }
