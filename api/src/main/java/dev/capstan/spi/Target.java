@@ -46,6 +46,41 @@ public interface Target extends AutoCloseable {
     return statuses;
   }
 
+  /**
+   * Binds one policy's target block: parses and validates its attributes once and returns the group
+   * they name. Makes no network call, so a validator can bind every policy of a directory offline.
+   * Built-in targets override it; the default wraps the map-taking methods above, so a target written
+   * against the first SPI keeps working (and is an {@link InstanceTargetGroup} when this target is an
+   * {@link InstanceGroup}).
+   *
+   * @param policyTargetConfig the policy's target attributes, naming the group
+   * @return the bound group
+   * @throws ConfigException naming every bad, missing or unknown key at once
+   */
+  default TargetGroup bind(Map<String, String> policyTargetConfig) {
+    return MapBoundGroup.of(this, policyTargetConfig);
+  }
+
+  /**
+   * Reads the state of several groups this target bound, in as few calls as the cloud allows; the
+   * engine calls it once per tick for every group due then. One group that cannot be read fails only
+   * its own entry. The default reads each group on its own.
+   *
+   * @param groups groups returned by this target's {@link #bind}
+   * @return one result per group, in the same order
+   */
+  default List<GroupStatus> statusOf(List<? extends TargetGroup> groups) {
+    List<GroupStatus> statuses = new ArrayList<>(groups.size());
+    for (TargetGroup group : groups) {
+      try {
+        statuses.add(GroupStatus.of(group.status()));
+      } catch (RuntimeException e) {
+        statuses.add(GroupStatus.failed(e));
+      }
+    }
+    return statuses;
+  }
+
   /** Releases clients and threads; calling it again does nothing. */
   @Override
   void close();

@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * A scaling policy: keep a target between {@code min} and {@code max} according to its checks.
  *
- * <p>Build one with {@link #builder()} or parse nomad-autoscaler files with {@link Policies}.
+ * <p>Build one with {@link #builder()} or parse nomad-autoscaler files with {@code dev.capstan.policy.Policies} (in capstan-core).
  *
  * @param id stable identity: a hash of origin and name, so reloading a file keeps it
  * @param name the policy's name, as in {@code scaling "<name>"}

@@ -7,7 +7,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a task once after a delay: the only source of timing the {@link Autoscaler} uses, so tests can
+ * Runs a task once after a delay: the only source of timing the engine ({@code dev.capstan.engine.Autoscaler}, in capstan-core) uses, so tests can
  * drive it with a manual clock (testkit's {@code ManualScheduler}) instead of sleeping.
  *
  * <p>Tasks must be short: the autoscaler only hands evaluations to its executor from them.
