@@ -156,7 +156,7 @@ final class AutoscalerInvariantTest {
   }
 
   private Autoscaler start(StateStore store, InMemoryTarget target, ScriptedMetricSource source, Executor executor) {
-    Autoscaler autoscaler = Autoscaler.builder().clock(clock).scheduler(scheduler).executor(executor)
+    Autoscaler autoscaler = Autoscaler.builder().statusBatchWindow(Duration.ZERO).clock(clock).scheduler(scheduler).executor(executor)
         .random(new java.util.SplittableRandom(random.nextLong())).lookupPlugins(false)
         .strategy("pass", config -> (current, metrics) -> (long) metrics.latest())
         .metricSource("src", source).target("mem", target).stateStore(store).listener(checker)

@@ -71,7 +71,7 @@ final class AutoscalerTest {
   }
 
   private Autoscaler.Builder builder() {
-    return Autoscaler.builder().clock(clock).scheduler(scheduler).executor(Runnable::run).jitter(0)
+    return Autoscaler.builder().statusBatchWindow(Duration.ZERO).clock(clock).scheduler(scheduler).executor(Runnable::run).jitter(0)
         .lookupPlugins(false).strategy("pass", config -> passThrough()).metricSource("src", source)
         .target("mem", target).listener(new ScalingListener() {
           @Override
@@ -630,6 +630,8 @@ final class AutoscalerTest {
     source.answer("a", 3).answer("b", 3);
     Autoscaler autoscaler = open(builder());
     ScalingPolicy p = policy("p").check(check("a", "a")).check(check("b", "b")).build();
+    // Registered: bound once. (An unregistered policy is bound for its one evaluation and forgotten.)
+    autoscaler.putPolicy(p);
 
     for (int i = 0; i < 5; i++) {
       autoscaler.evaluate(p);
