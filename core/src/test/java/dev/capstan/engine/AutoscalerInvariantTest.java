@@ -124,8 +124,11 @@ final class AutoscalerInvariantTest {
       int roll = random.nextInt(10);
       Optional<OnError> onError = roll == 0 ? Optional.of(OnError.FAIL) : roll == 1 ? Optional.of(OnError.IGNORE) : Optional.empty();
       Optional<String> group = random.nextInt(3) == 0 ? Optional.of("grp") : Optional.empty();
-      b.check(new Check("c" + k, "src", "p" + i + "c" + k, Check.DEFAULT_QUERY_WINDOW, Duration.ZERO, group,
-          PluginRef.of("pass", Map.of()), onError));
+      Check.Builder c = Check.builder().name("c" + k).source("src").query("p" + i + "c" + k)
+          .strategy(PluginRef.of("pass", Map.of()));
+      group.ifPresent(c::group);
+      onError.ifPresent(c::onError);
+      b.check(c.build());
     }
     return b.build();
   }

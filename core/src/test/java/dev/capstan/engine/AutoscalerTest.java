@@ -26,7 +26,6 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -722,8 +721,8 @@ final class AutoscalerTest {
   @Test
   void checkWindow_offsetShiftsTheQuery() {
     source.answer("load", 3);
-    Check shifted = new Check("c", "src", "load", Duration.ofMinutes(5), Duration.ofMinutes(2), Optional.empty(),
-        PluginRef.of("pass", Map.of()), Optional.empty());
+    Check shifted = Check.builder().name("c").source("src").query("load").queryWindow(Duration.ofMinutes(5))
+        .queryWindowOffset(Duration.ofMinutes(2)).strategy(PluginRef.of("pass", Map.of())).build();
 
     open(builder()).evaluate(policy("p").check(shifted).build());
 

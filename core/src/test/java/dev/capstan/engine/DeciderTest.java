@@ -31,7 +31,10 @@ final class DeciderTest {
   }
 
   private static Check check(String name, Optional<String> group, Optional<OnError> onError) {
-    return new Check(name, "src", "q", Duration.ofMinutes(1), Duration.ZERO, group, PluginRef.of("s", Map.of()), onError);
+    Check.Builder c = Check.builder().name(name).source("src").query("q").strategy(PluginRef.of("s", Map.of()));
+    group.ifPresent(c::group);
+    onError.ifPresent(c::onError);
+    return c.build();
   }
 
   private static CheckResult wants(String name, long count) {
