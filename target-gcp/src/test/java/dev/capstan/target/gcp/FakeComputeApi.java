@@ -7,10 +7,14 @@ import dev.capstan.testkit.LocalHttpServer;
 import dev.capstan.testkit.LocalHttpServer.RecordedRequest;
 import dev.capstan.testkit.LocalHttpServer.Response;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -20,8 +24,9 @@ import java.util.stream.Collectors;
 
 /**
  * A stateful stand-in for the Compute Engine REST API's managed-instance-group methods, served by
- * {@link LocalHttpServer}: get, resize, deleteInstances, listManagedInstances, aggregatedList and
- * zonal/regional operations get. Answers the JSON shapes of {@code compute/v1}; faults can be queued.
+ * {@link LocalHttpServer}: get, resize, deleteInstances, listManagedInstances, aggregatedList (name
+ * filter, maxResults / pageToken paging, unreachable scopes) and zonal/regional operations get.
+ * Answers the JSON shapes of {@code compute/v1}; faults can be queued and polls held.
  */
 final class FakeComputeApi implements Function<RecordedRequest, Response> {
   private static final String BASE = "https://www.googleapis.com/compute/v1/";
@@ -67,10 +72,10 @@ final class FakeComputeApi implements Function<RecordedRequest, Response> {
   private final List<Fault> faults = new CopyOnWriteArrayList<>();
   private final AtomicInteger operationIds = new AtomicInteger();
   private volatile int pollsUntilDone = 1;
-  private volatile java.util.concurrent.CountDownLatch heldPolls;
+  private volatile CountDownLatch heldPolls;
   /** The most groups one aggregated-list page holds, below the 500 a request may ask for. */
   private volatile int pageSize = 500;
-  private final java.util.Set<String> unreachableScopes = ConcurrentHashMap.newKeySet();
+  private final Set<String> unreachableScopes = ConcurrentHashMap.newKeySet();
   private volatile String[] nextOperationError;
 
   /**
@@ -110,8 +115,8 @@ final class FakeComputeApi implements Function<RecordedRequest, Response> {
    * Makes every operation poll from now on wait, unanswered, until the returned latch is counted
    * down: a client's per-request deadline then expires on each poll.
    */
-  java.util.concurrent.CountDownLatch holdPolls() {
-    java.util.concurrent.CountDownLatch latch = new java.util.concurrent.CountDownLatch(1);
+  CountDownLatch holdPolls() {
+    CountDownLatch latch = new CountDownLatch(1);
     heldPolls = latch;
     return latch;
   }
@@ -136,7 +141,7 @@ final class FakeComputeApi implements Function<RecordedRequest, Response> {
     }
     Matcher m = OPERATION.matcher(request.path());
     if (m.matches() && request.method().equals("GET")) {
-      java.util.concurrent.CountDownLatch held = heldPolls;
+      CountDownLatch held = heldPolls;
       if (held != null) {
         try {
           held.await();
@@ -235,11 +240,11 @@ final class FakeComputeApi implements Function<RecordedRequest, Response> {
     List<Mig> matching = migs.values().stream()
         .filter(mig -> mig.project.equals(project) && names.matcher(mig.name).matches()
             && !unreachableScopes.contains(mig.scope))
-        .sorted(java.util.Comparator.comparing((Mig mig) -> mig.scope).thenComparing(mig -> mig.name))
+        .sorted(Comparator.comparing((Mig mig) -> mig.scope).thenComparing(mig -> mig.name))
         .toList();
     List<Mig> page = matching.subList(Math.min(from, matching.size()), Math.min(from + maxResults, matching.size()));
     Map<String, List<Mig>> byScope = page.stream()
-        .collect(Collectors.groupingBy(mig -> mig.scope, java.util.LinkedHashMap::new, Collectors.toList()));
+        .collect(Collectors.groupingBy(mig -> mig.scope, LinkedHashMap::new, Collectors.toList()));
     List<String> items = new ArrayList<>();
     byScope.forEach((scope, list) -> items.add("\"" + scope + "\": {\"instanceGroupManagers\": ["
         + list.stream().map(FakeComputeApi::migJson).collect(Collectors.joining(",")) + "]}"));

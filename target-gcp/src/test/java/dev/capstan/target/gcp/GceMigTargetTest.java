@@ -258,11 +258,24 @@ final class GceMigTargetTest {
   }
 
   @Test
-  void scale_everyPollTimesOut_operationTimeoutStillWins() {
-    // Each poll waits longer than request_timeout, so every poll attempt ends DEADLINE_EXCEEDED: the
-    // wait must still end at operation_timeout, reported as such, as it does on a loaded machine.
+  void scale_everyPollAnswersDeadlineExceeded_operationTimeoutStillWins() {
+    // What a loaded machine produced: polls ending DEADLINE_EXCEEDED (here a 504 from the fake), each
+    // retried by the poll's own settings. The wait must still end at operation_timeout, reported as such.
     target.close();
-    target = target(server, Map.of("operation_timeout", "200ms", "request_timeout", "20ms"));
+    target = target(server, Map.of("operation_timeout", "200ms"));
+    api.pollsUntilDone(Integer.MAX_VALUE);
+    api.fail("GET", "/operations/operation-1", 504, "Deadline exceeded", Integer.MAX_VALUE);
+
+    assertThatThrownBy(() -> target.scale(resizeTo(4), ZONAL))
+        .isInstanceOf(TargetException.class)
+        .hasMessage("resizing GCE managed instance group projects/proj/zones/us-central1-a/instanceGroupManagers/web"
+            + " to 4 did not finish within 200ms (operation_timeout)");
+  }
+
+  @Test
+  void scale_pollNeverAnswered_operationTimeoutStillWins() {
+    target.close();
+    target = target(server, Map.of("operation_timeout", "200ms"));
     api.pollsUntilDone(Integer.MAX_VALUE);
     CountDownLatch polls = api.holdPolls();
     try {
