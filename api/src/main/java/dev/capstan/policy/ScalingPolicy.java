@@ -163,7 +163,8 @@ public final class ScalingPolicy {
   }
 
   /**
-   * Returns whether the policy is evaluated; a disabled policy is registered but never evaluated.
+   * Returns whether the policy is scheduled; a disabled policy is registered but never scheduled (an
+   * embedder may still evaluate it on request with {@code Autoscaler.evaluate}).
    *
    * @return the flag; true unless set
    */

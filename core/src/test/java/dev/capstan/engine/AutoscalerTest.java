@@ -29,11 +29,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -52,7 +50,6 @@ final class AutoscalerTest {
   private final List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicInteger strategiesCreated = new AtomicInteger();
   private final List<AutoCloseable> toClose = new ArrayList<>();
-  private final Semaphore finished = new Semaphore(0);
 
   @TempDir
   Path stateDir;
@@ -88,8 +85,12 @@ final class AutoscalerTest {
   private Autoscaler open(Autoscaler.Builder builder) {
     Autoscaler autoscaler = builder.build();
     toClose.add(autoscaler);
+    opened = autoscaler;
     return autoscaler;
   }
+
+  /** The autoscaler {@link #open} built last. */
+  private Autoscaler opened;
 
   private static Check check(String name, String query) {
     return Check.of(name, "src", query, PluginRef.of("pass", Map.of()));
@@ -380,13 +381,13 @@ final class AutoscalerTest {
     source.answer("load", 4);
     ScalingPolicy stuck = policy("stuck").check(check("c", "load")).target(PluginRef.of("slow", Map.of())).build();
     ScalingPolicy healthy = policy("healthy").check(check("c", "load")).cooldownOnScaleUp(Duration.ofSeconds(1)).build();
-    Autoscaler autoscaler = open(builder().executor(counting(pool)).target("slow", slow)
+    Autoscaler autoscaler = open(builder().executor(pool).target("slow", slow)
         .watchdogPeriod(Duration.ofHours(1)).policy(stuck).policy(healthy));
     autoscaler.start();
 
     scheduler.runDue();
     assertThat(nextFor("healthy").outcome()).isEqualTo(Outcome.SCALED);
-    assertThat(finished.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+    awaitInFlight(1);
     source.answer("load", 6);
     scheduler.advance(INTERVAL);
 
@@ -414,7 +415,7 @@ final class AutoscalerTest {
     ScalingDecision timedOut = timeOutHangingTarget(InMemoryTarget.Operation.SCALE);
     assertThat(timedOut.outcome()).isEqualTo(Outcome.FAILED);
     assertThat(timedOut.error()).get().asString().contains("target 'mem' did not finish scaling to 6 within 7500 ms");
-    assertThat(finished.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+    awaitInFlight(0);
 
     scheduler.advance(Duration.ofSeconds(2));
     assertThat(decisions.poll(10, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.SKIPPED_COOLDOWN);
@@ -423,7 +424,7 @@ final class AutoscalerTest {
   /** Runs policy 'p' on a pool while the target hangs in {@code operation}, then moves past the 7.5 s timeout. */
   private ScalingDecision timeOutHangingTarget(InMemoryTarget.Operation operation) throws InterruptedException {
     target.hangNext(operation);
-    open(builder().executor(counting(pool(2))).policy(policy("p").check(check("c", "load")).build())).start();
+    open(builder().executor(pool(2)).policy(policy("p").check(check("c", "load")).build())).start();
     scheduler.runDue();
     awaitCall(operation);
     scheduler.advance(Duration.ofSeconds(8));
@@ -436,15 +437,17 @@ final class AutoscalerTest {
     return pool;
   }
 
-  /** Runs on {@code pool} and counts finished tasks: a decision is delivered just before its policy is released. */
-  private Executor counting(ExecutorService pool) {
-    return task -> pool.execute(() -> {
-      try {
-        task.run();
-      } finally {
-        finished.release();
-      }
-    });
+  /**
+   * Waits until exactly {@code n} evaluations hold their policy's in-flight flag: a decision is
+   * delivered just before its policy is released, so a test that saw it waits here before the next tick.
+   */
+  private void awaitInFlight(int n) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (opened.inFlightCount() != n) {
+      assertThat(System.nanoTime()).as("still %s evaluation(s) in flight after 10 s", opened.inFlightCount())
+          .isLessThan(deadline);
+      Thread.onSpinWait();
+    }
   }
 
   /** Waits until the target recorded a call: it records before hanging, and the guard is armed before the call. */
@@ -533,7 +536,7 @@ final class AutoscalerTest {
   private Autoscaler startedAndHangingInScale(ScalingPolicy p, CountDownLatch release) {
     source.answer("load", 6);
     toClose.add(release::countDown);
-    Autoscaler autoscaler = open(builder().executor(counting(pool(2))).watchdogPeriod(Duration.ofHours(1)).policy(p));
+    Autoscaler autoscaler = open(builder().executor(pool(2)).watchdogPeriod(Duration.ofHours(1)).policy(p));
     autoscaler.start();
     scheduler.runDue();
     awaitCall(InMemoryTarget.Operation.SCALE);
@@ -553,7 +556,7 @@ final class AutoscalerTest {
     assertThat(meanwhile.outcome()).isEqualTo(Outcome.SKIPPED_BUSY);
     assertThat(target.scaleActions()).hasSize(1);
     release.countDown();
-    assertThat(finished.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+    awaitInFlight(0);
     assertThat(nextFor("p").outcome()).isEqualTo(Outcome.SKIPPED_BUSY);
     assertThat(nextFor("p").outcome()).isEqualTo(Outcome.SCALED);
     assertThat(target.maxConcurrentScales()).isEqualTo(1);
@@ -616,7 +619,7 @@ final class AutoscalerTest {
     assertThat(autoscaler.removePolicy(p.id())).isTrue();
     assertThat(autoscaler.removePolicy(p.id())).isFalse();
     release.countDown();
-    assertThat(finished.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+    awaitInFlight(0);
     decisions.clear();
     scheduler.advance(Duration.ofMinutes(10));
 
@@ -663,7 +666,7 @@ final class AutoscalerTest {
     source.answer("load", 6);
     CountDownLatch release = target.hangNext(InMemoryTarget.Operation.STATUS);
     toClose.add(release::countDown);
-    Autoscaler autoscaler = open(builder().executor(counting(pool(2))).closeTimeout(Duration.ofMinutes(5))
+    Autoscaler autoscaler = open(builder().executor(pool(2)).closeTimeout(Duration.ofMinutes(5))
         .policy(policy("p").check(check("c", "load")).build()));
     autoscaler.start();
     scheduler.runDue();
