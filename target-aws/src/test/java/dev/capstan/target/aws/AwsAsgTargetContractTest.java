@@ -1,6 +1,7 @@
 package dev.capstan.target.aws;
 
 import dev.capstan.spi.Target;
+import dev.capstan.testkit.FakeAutoScaling;
 import dev.capstan.testkit.LocalHttpServer;
 import dev.capstan.testkit.TargetContract;
 import java.util.List;

@@ -10,6 +10,7 @@ import dev.capstan.spi.ScalingAction;
 import dev.capstan.spi.TargetException;
 import dev.capstan.spi.TargetStatus;
 import dev.capstan.spi.TerminationException;
+import dev.capstan.testkit.FakeAutoScaling;
 import dev.capstan.testkit.LocalHttpServer;
 import dev.capstan.testkit.LocalHttpServer.RecordedRequest;
 import java.io.PrintWriter;
