@@ -48,7 +48,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Run: {@code ./mvnw -B -o -pl benchmarks -am package -DskipTests && java -cp
  * benchmarks/target/benchmarks.jar dev.capstan.benchmarks.AwsFleetHarness --groups 1000 --interval 10s
- * --windows 6 --busy 5 --out benchmarks/results/fleet-aws.txt}
+ * --warmup 6 --windows 6 --busy 5 --out benchmarks/results/fleet-aws.txt}
  */
 public final class AwsFleetHarness {
   private static final double METRIC = 70;
@@ -56,6 +56,7 @@ public final class AwsFleetHarness {
   private int groups = 1000;
   private Duration interval = Duration.ofSeconds(10);
   private int windows = 6;
+  private int warmup = 6;
   private int busy = 5;
   private String mode = "engine";
   private Path out;
@@ -65,7 +66,7 @@ public final class AwsFleetHarness {
   /**
    * Runs the harness.
    *
-   * @param args {@code --groups N --interval 10s --windows N --busy N --mode engine|statusOf --out FILE}
+   * @param args {@code --groups N --interval 10s --warmup N --windows N --busy N --mode engine|statusOf --out FILE}
    * @throws Exception if the run fails
    */
   public static void main(String[] args) throws Exception {
@@ -76,6 +77,7 @@ public final class AwsFleetHarness {
         case "--groups" -> h.groups = Integer.parseInt(v);
         case "--interval" -> h.interval = Duration.parse("PT" + v.toUpperCase(Locale.ROOT));
         case "--windows" -> h.windows = Integer.parseInt(v);
+        case "--warmup" -> h.warmup = Integer.parseInt(v);
         case "--busy" -> h.busy = Integer.parseInt(v);
         case "--mode" -> h.mode = v;
         case "--out" -> h.out = Path.of(v);
@@ -178,14 +180,15 @@ public final class AwsFleetHarness {
             .target(PluginRef.of("aws-asg", Map.of("aws_asg_name", name(i)))).build());
       }
       ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
-      // Window 0 is the start (every policy's first read); windows 1.. are the steady state.
-      CountDownLatch done = new CountDownLatch(windows + 1);
+      // Window 0 is the start (every policy's first read); the warm-up windows let the JIT and the
+      // engine's spread of due times settle; the windows after them are the steady state.
+      CountDownLatch done = new CountDownLatch(warmup + windows);
       long[] totals = new long[3]; // calls, evaluations, skipped busy over the steady windows
       try (Autoscaler autoscaler = builder.build()) {
         fake.resetCalls();
         autoscaler.start();
         ticker.scheduleAtFixedRate(() -> {
-          int window = (int) (windows + 1 - done.getCount());
+          int window = (int) (warmup + windows - done.getCount());
           Map<String, Integer> calls = fake.calls();
           fake.resetCalls();
           server.clearRequests();
@@ -197,7 +200,7 @@ public final class AwsFleetHarness {
           long total = calls.values().stream().mapToLong(Integer::longValue).sum();
           long evals = seen.values().stream().mapToLong(Long::longValue).sum();
           long skipped = seen.getOrDefault(Outcome.SKIPPED_BUSY, 0L);
-          if (window > 0) {
+          if (window >= warmup) {
             totals[0] += total;
             totals[1] += evals;
             totals[2] += skipped;
@@ -210,8 +213,8 @@ public final class AwsFleetHarness {
       } finally {
         ticker.shutdownNow();
       }
-      report.add(String.format(Locale.ROOT, "steady state (windows 1-%d): %.1f AWS calls per tick, %.3f per "
-          + "evaluation, %.1f%% SKIPPED_BUSY", windows, (double) totals[0] / windows,
+      report.add(String.format(Locale.ROOT, "steady state (windows %d-%d): %.1f AWS calls per tick, %.3f per "
+          + "evaluation, %.1f%% SKIPPED_BUSY", warmup, warmup + windows - 1, (double) totals[0] / windows,
           totals[1] == 0 ? 0.0 : (double) totals[0] / totals[1], totals[1] == 0 ? 0.0 : 100.0 * totals[2] / totals[1]));
     }
     return report;
