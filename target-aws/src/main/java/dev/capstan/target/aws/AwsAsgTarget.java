@@ -1,21 +1,20 @@
 package dev.capstan.target.aws;
 
-import dev.capstan.config.ConfigReader;
 import dev.capstan.config.Durations;
 import dev.capstan.spi.ConfigException;
+import dev.capstan.spi.GroupStatus;
 import dev.capstan.spi.InstanceGroup;
+import dev.capstan.spi.InstanceTargetGroup;
 import dev.capstan.spi.ScalingAction;
 import dev.capstan.spi.Target;
 import dev.capstan.spi.TargetException;
+import dev.capstan.spi.TargetGroup;
 import dev.capstan.spi.TargetStatus;
 import dev.capstan.spi.TerminationException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.time.Duration;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -41,8 +40,6 @@ import software.amazon.awssdk.services.autoscaling.AutoScalingClientBuilder;
 import software.amazon.awssdk.services.autoscaling.model.Activity;
 import software.amazon.awssdk.services.autoscaling.model.AutoScalingGroup;
 import software.amazon.awssdk.services.autoscaling.model.Instance;
-import software.amazon.awssdk.services.autoscaling.model.InstanceRefresh;
-import software.amazon.awssdk.services.autoscaling.model.InstanceRefreshStatus;
 import software.amazon.awssdk.services.autoscaling.model.ScalingActivityStatusCode;
 import software.amazon.awssdk.services.autoscaling.model.SuspendedProcess;
 import org.slf4j.Logger;
@@ -52,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * Scales AWS Auto Scaling Groups: reads and sets their desired capacity, and terminates chosen
  * instances for the cluster scale-in flow. Thread-safe; one instance serves every policy.
  *
- * <p>A policy names its group with {@code aws_asg_name}; the cluster keys
+ * <p>A policy names its group with {@code aws_asg_name}, parsed once by {@link #bind}; the cluster keys
  * ({@link InstanceGroup#CLUSTER_KEYS}) are accepted and left to the scale-in flow, any other key is
  * rejected. Operator settings on the group win: instances protected from scale-in are never
  * terminated, and a suspended {@code Terminate} process blocks every scale-in.
@@ -65,32 +62,34 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
   /** The policy target key naming the group. */
   public static final String GROUP_KEY = "aws_asg_name";
 
-  // DescribeAutoScalingGroups takes up to 100 names and returns up to 100 groups per page.
-  static final int NAMES_PER_DESCRIBE = 100;
   // DescribeScalingActivities takes up to 50 activity ids.
   static final int ACTIVITY_IDS_PER_DESCRIBE = 50;
-  // Newest first; enough to see an activity still running behind a newer one that finished.
-  static final int RECENT_ACTIVITIES = 10;
-  static final int RECENT_REFRESHES = 5;
   private static final String TERMINATE_PROCESS = "Terminate";
 
-  private static final Set<ScalingActivityStatusCode> ACTIVITY_DONE = EnumSet.of(
-      ScalingActivityStatusCode.SUCCESSFUL, ScalingActivityStatusCode.FAILED,
-      ScalingActivityStatusCode.CANCELLED);
-  private static final Set<InstanceRefreshStatus> REFRESH_RUNNING = EnumSet.of(
-      InstanceRefreshStatus.PENDING, InstanceRefreshStatus.IN_PROGRESS,
-      InstanceRefreshStatus.CANCELLING, InstanceRefreshStatus.ROLLBACK_IN_PROGRESS,
-      InstanceRefreshStatus.BAKING);
+  private static final Set<ScalingActivityStatusCode> ACTIVITY_DONE = AsgStatusReader.ACTIVITY_DONE;
 
   private static final Logger LOG = LoggerFactory.getLogger(AwsAsgTarget.class);
 
   private final AwsAsgConfig config;
   private final AutoScalingClient client;
+  private final String region;
+  private final AsgStatusReader reader;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   AwsAsgTarget(AwsAsgConfig config, Optional<BackoffStrategy> backoff) {
+    this(config, backoff, Clock.systemUTC());
+  }
+
+  AwsAsgTarget(AwsAsgConfig config, Optional<BackoffStrategy> backoff, Clock clock) {
     this.config = Objects.requireNonNull(config, "config");
     this.client = buildClient(config, backoff);
+    // The client resolved the region (from the config or the SDK's chain) without a call.
+    this.region = client.serviceClientConfiguration().region().id();
+    this.reader = new AsgStatusReader(this, clock);
+  }
+
+  AutoScalingClient client() {
+    return client;
   }
 
   /**
@@ -126,46 +125,73 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
   }
 
   /**
-   * Reads the named group's desired capacity and readiness.
+   * Binds a policy's target block: {@code aws_asg_name} names the group, the cluster keys
+   * ({@link InstanceGroup#CLUSTER_KEYS}) are accepted and left to the scale-in flow. Makes no call.
    *
-   * <p>The group is not ready while it is being deleted, while a scaling activity is in progress or
-   * while an instance refresh runs ({@link TargetStatus#META_NOT_READY_REASON} says which). The end
-   * of its latest activity is in {@link TargetStatus#META_LAST_EVENT}, in epoch milliseconds.
+   * @return the group, whose {@link TargetGroup#id()} is {@code aws-asg:<region>/<name>}
+   * @throws ConfigException if {@code aws_asg_name} is missing or blank, or naming every unknown key
+   *     at once with the known keys
+   */
+  @Override
+  public InstanceTargetGroup bind(Map<String, String> policyTargetConfig) {
+    return AwsAsgGroup.bind(this, region, policyTargetConfig);
+  }
+
+  /**
+   * Reads every group in as few calls as the API allows: one {@code DescribeAutoScalingGroups} per
+   * 100 names, and activities or instance refreshes only for groups that look busy, are new, or moved
+   * without us (see the module docs for how each readiness signal is covered).
+   *
+   * <p>A group is not ready while it is being deleted, while a scaling activity is in progress or
+   * while an instance refresh runs ({@link TargetStatus#META_NOT_READY_REASON} says which).
+   * {@link TargetStatus#META_LAST_EVENT} carries the last out-of-band event, in epoch milliseconds.
+   *
+   * @param groups groups this target bound
+   * @return one result per group, in order; a missing group or a failed call fails only the entries
+   *     it concerns, with a message naming the group
+   */
+  @Override
+  public List<GroupStatus> statusOf(List<? extends TargetGroup> groups) {
+    List<AwsAsgGroup> mine = new ArrayList<>(groups.size());
+    for (TargetGroup g : groups) {
+      if (!(g instanceof AwsAsgGroup a) || a.target() != this) {
+        throw new IllegalArgumentException("group " + g + " was not bound by this target");
+      }
+      mine.add(a);
+    }
+    return reader.read(mine);
+  }
+
+  /**
+   * Reads the named group; the same as {@code bind(config).status()}.
    *
    * @throws ConfigException if {@code aws_asg_name} is missing or an unknown key is present
    * @throws TargetException if the group does not exist or AWS could not be asked; names the group
    */
   @Override
   public TargetStatus status(Map<String, String> policyTargetConfig) {
-    String name = groupName(policyTargetConfig);
-    return statusOf(describeOne(name));
+    return bind(policyTargetConfig).status();
   }
 
   /**
-   * Reads several groups with one {@code DescribeAutoScalingGroups} call per 100 names.
+   * Reads several groups through {@link #statusOf}.
    *
    * @throws ConfigException if any configuration is bad
-   * @throws TargetException naming every group that does not exist, or if AWS could not be asked
+   * @throws TargetException naming every group that could not be read
    */
   @Override
   public List<TargetStatus> statusAll(List<Map<String, String>> policyTargetConfigs) {
-    List<String> names = policyTargetConfigs.stream().map(AwsAsgTarget::groupName).toList();
-    Map<String, AutoScalingGroup> groups = describe(names);
-    List<String> missing = names.stream().distinct().filter(n -> !groups.containsKey(n)).toList();
-    if (!missing.isEmpty()) {
-      throw new TargetException("Auto Scaling group(s) " + String.join(", ", missing)
-          + " not found in " + where());
+    List<TargetGroup> groups = policyTargetConfigs.stream().map(c -> (TargetGroup) bind(c)).toList();
+    List<GroupStatus> read = statusOf(groups);
+    List<String> errors = read.stream().flatMap(r -> r.error().stream()).map(Throwable::getMessage).distinct().toList();
+    if (!errors.isEmpty()) {
+      throw new TargetException(String.join("; ", errors));
     }
-    Map<String, TargetStatus> byName = new HashMap<>();
-    List<TargetStatus> statuses = new ArrayList<>(names.size());
-    for (String name : names) {
-      statuses.add(byName.computeIfAbsent(name, n -> statusOf(groups.get(n))));
-    }
-    return statuses;
+    return read.stream().map(r -> r.status().orElseThrow()).toList();
   }
 
   /**
-   * Sets the group's desired capacity to {@code action.count()}; a dry-run action makes no call.
+   * Sets the named group's desired capacity; the same as {@code bind(config).scale(action)}.
    *
    * @throws ConfigException if the policy configuration is bad
    * @throws TargetException if the group does not exist, its {@code Terminate} process is suspended
@@ -173,7 +199,12 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
    */
   @Override
   public void scale(ScalingAction action, Map<String, String> policyTargetConfig) {
-    String name = groupName(policyTargetConfig);
+    bind(policyTargetConfig).scale(action);
+  }
+
+  // Sets the desired capacity to action.count(); a dry-run action makes no call.
+  void scale(AwsAsgGroup bound, ScalingAction action) {
+    String name = bound.name();
     if (action.dryRun()) {
       LOG.info("dry run: would set desired capacity of {} to {}", name, action.count());
       return;
@@ -190,6 +221,7 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
     call("set desired capacity of Auto Scaling group " + name + " to " + action.count(),
         () -> client.setDesiredCapacity(b -> b.autoScalingGroupName(name)
             .desiredCapacity((int) action.count()).honorCooldown(false)));
+    reader.scaled(name, (int) action.count());
     LOG.info("set desired capacity of {} from {} to {}: {}", name, desired,
         action.count(), action.reason());
   }
@@ -208,7 +240,11 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
    */
   @Override
   public void terminate(Map<String, String> policyTargetConfig, List<String> instanceIds) {
-    String name = groupName(policyTargetConfig);
+    bind(policyTargetConfig).terminate(instanceIds);
+  }
+
+  void terminate(AwsAsgGroup bound, List<String> instanceIds) {
+    String name = bound.name();
     List<String> wanted = List.copyOf(new LinkedHashSet<>(instanceIds));
     if (wanted.isEmpty()) {
       return;
@@ -244,6 +280,8 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
     }
     done.addAll(awaitActivities(name, instanceByActivity, failed));
     List<String> terminated = wanted.stream().filter(done::contains).toList();
+    // Each termination lowered the desired capacity: ours, not an out-of-band change.
+    reader.scaled(name, Math.max(0, group.desiredCapacity() - terminated.size()));
     LOG.info("terminated {} of {} instances in {}", terminated.size(), wanted.size(), name);
     if (!failed.isEmpty()) {
       throw new TerminationException(name, terminated, failed);
@@ -258,8 +296,12 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
    */
   @Override
   public Optional<List<String>> instanceIds(Map<String, String> policyTargetConfig) {
+    return bind(policyTargetConfig).instanceIds();
+  }
+
+  Optional<List<String>> instanceIds(AwsAsgGroup bound) {
     // Terminating (with any hook state) and Terminated instances are going or gone, not live.
-    return Optional.of(describeOne(groupName(policyTargetConfig)).instances().stream()
+    return Optional.of(describeOne(bound.name()).instances().stream()
         .filter(i -> i.lifecycleStateAsString() == null || !i.lifecycleStateAsString().startsWith("Terminat"))
         .map(Instance::instanceId).toList());
   }
@@ -275,15 +317,6 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
   @Override
   public String toString() {
     return "AwsAsgTarget[" + config + "]";
-  }
-
-  static String groupName(Map<String, String> policyTargetConfig) {
-    ConfigReader r = ConfigReader.of(policyTargetConfig, "aws-asg policy target");
-    String name = r.requiredString(GROUP_KEY);
-    r.allow(CLUSTER_KEYS.toArray(String[]::new));
-    r.rejectUnknownKeys();
-    r.validate();
-    return name;
   }
 
   // Waits for the termination activities; returns the instances whose activity succeeded and puts
@@ -355,41 +388,6 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
     return out;
   }
 
-  private TargetStatus statusOf(AutoScalingGroup group) {
-    String name = group.autoScalingGroupName();
-    Map<String, String> meta = new HashMap<>();
-    String notReady = null;
-    if (group.status() != null && !group.status().isBlank()) {
-      notReady = "Auto Scaling group " + name + " is not ready: " + group.status();
-    }
-    List<Activity> recent = call("describe scaling activities of Auto Scaling group " + name,
-        () -> client.describeScalingActivities(b -> b.autoScalingGroupName(name).maxRecords(RECENT_ACTIVITIES))
-            .activities());
-    recent.stream().map(Activity::endTime).filter(Objects::nonNull).max(Comparator.naturalOrder())
-        .map(Instant::toEpochMilli)
-        .ifPresent(t -> meta.put(TargetStatus.META_LAST_EVENT, Long.toString(t)));
-    Optional<Activity> running = recent.stream().filter(a -> !ACTIVITY_DONE.contains(a.statusCode())).findFirst();
-    if (notReady == null && running.isPresent()) {
-      Activity a = running.get();
-      notReady = "scaling activity " + a.activityId() + " is " + a.statusCodeAsString()
-          + (a.description() == null ? "" : ": " + a.description());
-    }
-    if (notReady == null) {
-      Optional<InstanceRefresh> refresh = call("describe instance refreshes of Auto Scaling group " + name,
-          () -> client.describeInstanceRefreshes(b -> b.autoScalingGroupName(name).maxRecords(RECENT_REFRESHES))
-              .instanceRefreshes())
-          .stream().filter(r -> REFRESH_RUNNING.contains(r.status())).findFirst();
-      if (refresh.isPresent()) {
-        notReady = "instance refresh " + refresh.get().instanceRefreshId() + " is "
-            + refresh.get().statusAsString();
-      }
-    }
-    if (notReady != null) {
-      meta.put(TargetStatus.META_NOT_READY_REASON, notReady);
-    }
-    return new TargetStatus(notReady == null, group.desiredCapacity(), meta);
-  }
-
   private static void requireTerminateNotSuspended(AutoScalingGroup group, String what) {
     for (SuspendedProcess p : group.suspendedProcesses()) {
       if (TERMINATE_PROCESS.equals(p.processName())) {
@@ -402,33 +400,21 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
   }
 
   private AutoScalingGroup describeOne(String name) {
-    AutoScalingGroup group = describe(List.of(name)).get(name);
+    AutoScalingGroup group = call("describe Auto Scaling group(s) " + name, () -> client
+        .describeAutoScalingGroups(b -> b.autoScalingGroupNames(name)).autoScalingGroups())
+        .stream().filter(g -> name.equals(g.autoScalingGroupName())).findFirst().orElse(null);
     if (group == null) {
       throw new TargetException("Auto Scaling group " + name + " not found in " + where());
     }
     return group;
   }
 
-  private Map<String, AutoScalingGroup> describe(List<String> names) {
-    List<String> distinct = List.copyOf(new LinkedHashSet<>(names));
-    Map<String, AutoScalingGroup> found = new HashMap<>();
-    for (int from = 0; from < distinct.size(); from += NAMES_PER_DESCRIBE) {
-      List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + NAMES_PER_DESCRIBE));
-      call("describe Auto Scaling group(s) " + String.join(", ", chunk), () -> {
-        client.describeAutoScalingGroupsPaginator(b -> b.autoScalingGroupNames(chunk).maxRecords(NAMES_PER_DESCRIBE))
-            .autoScalingGroups().forEach(g -> found.put(g.autoScalingGroupName(), g));
-        return null;
-      });
-    }
-    return found;
-  }
-
-  private String where() {
+  String where() {
     return "region " + config.region().orElse("(sdk default)")
         + config.endpoint().map(e -> " at " + e).orElse("");
   }
 
-  private <T> T call(String what, Supplier<T> request) {
+  <T> T call(String what, Supplier<T> request) {
     try {
       return request.get();
     } catch (SdkException e) {

@@ -1,8 +1,10 @@
 package dev.capstan.target.aws;
 
 import dev.capstan.spi.Target;
+import dev.capstan.testkit.FakeAutoScaling;
 import dev.capstan.testkit.LocalHttpServer;
 import dev.capstan.testkit.TargetContract;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +28,19 @@ final class AwsAsgTargetContractTest extends TargetContract {
         "aws_access_key_id", "AKIDCONTRACT", "aws_secret_access_key", "contract-secret",
         "endpoint", server.uri().toString(), "poll_interval", "1ms")),
         Optional.of(BackoffStrategy.retryImmediately()));
+  }
+
+  @Override
+  protected long requestsMade() {
+    return server.requests().size();
+  }
+
+  @Override
+  protected Map<String, Map<String, String>> badConfigs() {
+    Map<String, Map<String, String>> bad = new HashMap<>(super.badConfigs());
+    bad.put("aws_asg_name", Map.of("aws_asg_name", " "));
+    bad.put("aws_asg_nme", Map.of("aws_asg_nme", "web"));
+    return bad;
   }
 
   @Override

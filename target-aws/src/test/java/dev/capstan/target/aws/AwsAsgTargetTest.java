@@ -10,6 +10,7 @@ import dev.capstan.spi.ScalingAction;
 import dev.capstan.spi.TargetException;
 import dev.capstan.spi.TargetStatus;
 import dev.capstan.spi.TerminationException;
+import dev.capstan.testkit.FakeAutoScaling;
 import dev.capstan.testkit.LocalHttpServer;
 import dev.capstan.testkit.LocalHttpServer.RecordedRequest;
 import java.io.PrintWriter;
@@ -102,8 +103,8 @@ final class AwsAsgTargetTest {
     assertThat(status.count()).isEqualTo(4);
     assertThat(status.meta()).containsEntry(TargetStatus.META_LAST_EVENT,
         Long.toString(old.end.toEpochMilli()));
-    assertThat(actions()).containsExactly("DescribeAutoScalingGroups", "DescribeScalingActivities",
-        "DescribeInstanceRefreshes");
+    // A first read asks for activities (the last event); a settled group needs no refresh check.
+    assertThat(actions()).containsExactly("DescribeAutoScalingGroups", "DescribeScalingActivities");
     RecordedRequest describe = server.requests().get(0);
     assertThat(describe.method()).isEqualTo("POST");
     assertThat(describe.header("Content-Type")).startsWith("application/x-www-form-urlencoded");
@@ -111,7 +112,6 @@ final class AwsAsgTargetTest {
     assertThat(describe.formParams()).containsEntry("Version", "2011-01-01")
         .containsEntry("AutoScalingGroupNames.member.1", "web");
     assertThat(calls("DescribeScalingActivities").get(0)).containsEntry("AutoScalingGroupName", "web");
-    assertThat(calls("DescribeInstanceRefreshes").get(0)).containsEntry("AutoScalingGroupName", "web");
   }
 
   @Test
@@ -145,7 +145,9 @@ final class AwsAsgTargetTest {
   @ParameterizedTest
   @ValueSource(strings = {"Pending", "InProgress", "Cancelling", "RollbackInProgress"})
   void status_instanceRefreshRunning_notReady(String refreshStatus) {
-    fake.group("web", 2).refreshes.add(new String[] {"refresh-1", refreshStatus});
+    FakeAutoScaling.Group web = fake.group("web", 2);
+    web.refreshes.add(new String[] {"refresh-1", refreshStatus});
+    web.lifecycle.put("web-i-1", "Terminating"); // the refresh is replacing it
 
     TargetStatus status = target().status(WEB);
 
@@ -156,7 +158,9 @@ final class AwsAsgTargetTest {
   @ParameterizedTest
   @ValueSource(strings = {"Successful", "Failed", "Cancelled", "RollbackSuccessful"})
   void status_instanceRefreshFinished_ready(String refreshStatus) {
-    fake.group("web", 2).refreshes.add(new String[] {"refresh-1", refreshStatus});
+    FakeAutoScaling.Group web = fake.group("web", 2);
+    web.refreshes.add(new String[] {"refresh-1", refreshStatus});
+    web.lifecycle.put("web-i-1", "Terminating"); // the refresh is replacing it
 
     assertThat(target().status(WEB).ready()).isTrue();
   }

@@ -13,6 +13,7 @@ import dev.capstan.policy.Check;
 import dev.capstan.policy.PluginRef;
 import dev.capstan.policy.ScalingPolicy;
 import dev.capstan.testkit.InMemoryNodePool;
+import dev.capstan.testkit.FakeAutoScaling;
 import dev.capstan.testkit.LocalHttpServer;
 import dev.capstan.testkit.LocalHttpServer.RecordedRequest;
 import dev.capstan.testkit.ManualClock;
