@@ -42,8 +42,10 @@ import org.slf4j.LoggerFactory;
  * {@code BoundPolicy}; every plug-in call goes through one {@code CallGuard}.
  *
  * <ul>
- *   <li>Each enabled policy runs every {@code evaluation_interval} plus a random jitter of up to
- *       {@link Builder#jitter(double) 10 %} of it; the first run comes after the jitter alone.
+ *   <li>Each enabled policy runs every {@code evaluation_interval}; its first run comes after a
+ *       random jitter of up to {@link Builder#jitter(double) 10 %} of it, so policies loaded
+ *       together do not fire together, and later runs keep that phase (so a target's policies stay
+ *       close enough to share one status read per interval).
  *       Disabled policies are never scheduled ({@link #evaluate} still evaluates one on request).
  *   <li>At most one evaluation of a policy is in flight; a tick that finds one still running is
  *       reported as {@link Outcome#SKIPPED_BUSY}. Evaluations run on the executor, never on the
@@ -632,8 +634,9 @@ public final class Autoscaler implements AutoCloseable {
     }
 
     /**
-     * Sets the largest random delay added to each interval, as a fraction of it (default 0.1), so
-     * policies loaded together do not fire together. 0 turns jitter off.
+     * Sets the largest random delay before a policy's first run, as a fraction of its interval
+     * (default 0.1), so policies loaded together do not fire together; later runs keep the phase it
+     * gave. 0 turns jitter off.
      *
      * @param fraction between 0 and 1
      * @return this builder

@@ -77,7 +77,10 @@ final class PolicyRunner {
       if (!scheduled) {
         return;
       }
-      next = engine.scheduler().schedule(this::tick, interval.plus(engine.jitterOf(interval)));
+      // The jitter of the first run sets this policy's phase; later runs keep it. A fresh jitter per
+      // run would be a random walk that spreads a target's policies over the whole interval, and
+      // they could no longer share a status read.
+      next = engine.scheduler().schedule(this::tick, interval);
     }
     Optional<ScalingDecision> closed = Decider.beforeStatus(b.policy, engine.clock().instant());
     if (closed.isPresent()) {

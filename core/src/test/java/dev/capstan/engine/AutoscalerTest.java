@@ -490,20 +490,27 @@ final class AutoscalerTest {
   }
 
   @Test
-  void jitter_spreadsTicksWithinTenPercentOfTheInterval() {
+  void jitter_spreadsFirstRunsWithinTenPercentOfTheInterval_andEachPolicyKeepsItsPhase() {
     source.answer("load", 3);
-    Autoscaler autoscaler = open(builder().jitter(0.1).random(new SplittableRandom(7))
-        .policy(policy("p").check(check("c", "load")).build()));
-    autoscaler.start();
+    Autoscaler.Builder b = builder().jitter(0.1).random(new SplittableRandom(7));
+    for (int i = 0; i < 20; i++) {
+      b.policy(policy("p" + i).check(check("c", "load")).build());
+    }
+    Instant start = clock.instant();
+    open(b).start();
 
     scheduler.advance(Duration.ofMinutes(10));
 
-    List<Instant> times = decisions.stream().map(ScalingDecision::time).toList();
-    assertThat(times).hasSizeBetween(55, 61);
-    for (int i = 1; i < times.size(); i++) {
-      assertThat(Duration.between(times.get(i - 1), times.get(i))).isBetween(INTERVAL, INTERVAL.plusSeconds(1));
+    java.util.Map<String, List<Instant>> byPolicy = new java.util.TreeMap<>();
+    decisions.forEach(d -> byPolicy.computeIfAbsent(d.policyName(), k -> new ArrayList<>()).add(d.time()));
+    assertThat(byPolicy).hasSize(20);
+    for (List<Instant> times : byPolicy.values()) {
+      assertThat(Duration.between(start, times.get(0))).isBetween(Duration.ZERO, Duration.ofSeconds(1));
+      for (int i = 1; i < times.size(); i++) {
+        assertThat(Duration.between(times.get(i - 1), times.get(i))).isEqualTo(INTERVAL);
+      }
     }
-    assertThat(times.stream().map(t -> t.getNano()).distinct().count()).isGreaterThan(10);
+    assertThat(byPolicy.values().stream().map(t -> t.get(0)).distinct().count()).isGreaterThan(10);
   }
 
   @Test
