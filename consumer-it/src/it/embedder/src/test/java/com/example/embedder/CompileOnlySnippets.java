@@ -27,16 +27,14 @@ final class CompileOnlySnippets {
     // end::aws-target[]
   }
 
-  static MetricSeries prometheus() throws Exception {
-    MetricSeries cpu;
+  static void prometheus() throws Exception {
     // tag::prometheus-source[]
     try (MetricSource prometheus = Plugins.metricSource("prometheus",
         Map.of("address", "https://prometheus.internal:9090", "ca_file", "/etc/capstan/ca.pem"))) {
       Instant now = Instant.now();
-      cpu = prometheus.query("avg(rate(node_cpu_seconds_total{mode!=\"idle\"}[1m])) * 100",
+      MetricSeries cpu = prometheus.query("avg(rate(node_cpu_seconds_total{mode!=\"idle\"}[1m])) * 100",
           now.minus(Duration.ofMinutes(5)), now);
     }
     // end::prometheus-source[]
-    return cpu;
   }
 }
