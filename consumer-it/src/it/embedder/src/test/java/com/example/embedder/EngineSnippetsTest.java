@@ -10,7 +10,7 @@ import dev.capstan.testkit.InMemoryTarget;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The Java snippets of docs/engine.md: the engine over policies/web.hcl with an in-memory target. */
+/** The Java snippets of docs/engine.md: the engine over policies/in-memory/web.hcl with an in-memory target. */
 final class EngineSnippetsTest {
 
   @Test
@@ -18,8 +18,8 @@ final class EngineSnippetsTest {
     // tag::autoscaler[]
     InMemoryTarget group = InMemoryTarget.withCount(1);   // capstan-testkit; in production e.g. Plugins.target("aws-asg", config)
     try (Autoscaler autoscaler = Autoscaler.builder()
-        .policies(Policies.parseDirectory(Path.of("policies")).orThrow())
-        .target("aws-asg", group)
+        .policies(Policies.parseDirectory(Path.of("policies/in-memory")).orThrow())   // target "in-memory" {}
+        .target("in-memory", group)
         .stateStore(StateStore.file(Path.of("target/capstan-state")))
         .listener(decision -> System.out.println(decision.policyName() + " " + decision.outcome() + ": " + decision.reasons()))
         .build()) {
