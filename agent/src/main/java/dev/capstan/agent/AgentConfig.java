@@ -1,7 +1,7 @@
 package dev.capstan.agent;
 
-import com.bertramlabs.plugins.hcl4j.HCLParser;
 import dev.capstan.config.ConfigReader;
+import dev.capstan.internal.Hcl;
 import dev.capstan.spi.ConfigException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -123,7 +123,7 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
   static AgentConfig parse(String hcl, String origin) {
     Map<String, Object> root;
     try {
-      root = new HCLParser().parse(hcl);
+      root = Hcl.parse(hcl);
     } catch (Exception e) {
       // hcl4j reports syntax errors with their line and column in the message.
       throw new ConfigException("agent file " + origin, List.of("malformed HCL: " + e.getMessage()));

@@ -1,6 +1,5 @@
 package dev.capstan.policy;
 
-import com.bertramlabs.plugins.hcl4j.HCLParser;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -9,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import dev.capstan.config.ConfigReader;
+import dev.capstan.internal.Hcl;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -76,7 +76,7 @@ final class PolicyParser {
   private static Map<String, Object> readHcl(String text, String origin) {
     HclBraces.check(text, origin);
     try {
-      return new HCLParser().parse(text);
+      return Hcl.parse(text);
     } catch (IOException | RuntimeException | com.bertramlabs.plugins.hcl4j.HCLParserException e) {
       // hcl4j wraps its own exception in a RuntimeException; its message carries "line: L col: C".
       Throwable cause = e.getCause() != null && e.getMessage() != null && e.getMessage().equals(

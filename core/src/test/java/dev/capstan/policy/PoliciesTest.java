@@ -455,13 +455,13 @@ final class PoliciesTest {
         .hasMessage(missing + ": it is not a directory but policies are read from one");
   }
   @Test
-  void parse_readmeExample_parses() throws IOException {
-    // Surefire runs in core/, so the README is one level up; the example must keep parsing.
-    String readme = Files.readString(Path.of("..", "README.md"));
-    int start = readme.indexOf("```hcl\n", readme.indexOf("## Policies")) + "```hcl\n".length();
-    String example = readme.substring(start, readme.indexOf("```", start));
+  void parse_docsExample_parses() throws IOException {
+    // Surefire runs in core/, so docs/ is one level up; the policy file reference's example must keep parsing.
+    String page = Files.readString(Path.of("..", "docs", "policies.md"));
+    int start = page.indexOf("```hcl\n") + "```hcl\n".length();
+    String example = page.substring(start, page.indexOf("```", start));
 
-    assertThat(Policies.parse(example, "README.md").get(0).target().config()).containsEntry("node_class", "hashistack");
+    assertThat(Policies.parse(example, "docs/policies.md").get(0).target().config()).containsEntry("node_class", "hashistack");
   }
 
   @Test

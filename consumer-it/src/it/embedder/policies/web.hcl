@@ -1,0 +1,13 @@
+scaling "web" {
+  min = 1
+  max = 5
+  policy {
+    cooldown = "1m"
+    check "fixed" {
+      strategy "fixed-value" { value = 3 }
+    }
+    target "aws-asg" {
+      aws_asg_name = "web"
+    }
+  }
+}
