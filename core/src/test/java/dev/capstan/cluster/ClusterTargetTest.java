@@ -47,6 +47,11 @@ final class ClusterTargetTest {
     return c;
   }
 
+  /** The journal key of the test's group: the same for every cluster target with the default name. */
+  private String key() {
+    return target.journalKey(target.bind(config()));
+  }
+
   private static ScalingAction down(long from, long to) {
     return ScalingAction.to(from, to, "test");
   }
@@ -59,7 +64,7 @@ final class ClusterTargetTest {
         .singleElement().satisfies(c -> assertThat(c.instanceIds()).containsExactly("asg-3", "asg-2"));
     assertThat(cloud.instances("asg")).containsExactly("asg-1", "asg-4");
     assertThat(cloud.scaleActions()).as("no blind desired-count change").isEmpty();
-    assertThat(journal.read(ClusterTarget.journalKey(config()))).isEmpty();
+    assertThat(journal.read(key())).isEmpty();
   }
 
   @Test
@@ -188,7 +193,7 @@ final class ClusterTargetTest {
     shared.status(config());
 
     assertThat(pool.calls()).as("a node of the live scale-in was made eligible").doesNotContain("eligible n3 true");
-    assertThat(journal.read(ClusterTarget.journalKey(config())).isPresent()).as("journal of the live scale-in")
+    assertThat(journal.read(key()).isPresent()).as("journal of the live scale-in")
         .isEqualTo(started[0]);
     if (started[0]) {
       queued.remove(0).run();
@@ -394,7 +399,7 @@ final class ClusterTargetTest {
         Runnable::run);
     assertThat(restarted.reconcile(config())).isTrue();
     assertThat(cloud.instances("asg")).containsExactly("asg-1", "asg-2", "asg-4");
-    assertThat(ScaleInJournal.in(dev.capstan.engine.StateStore.file(dir)).read(ClusterTarget.journalKey(config()))).isEmpty();
+    assertThat(ScaleInJournal.in(dev.capstan.engine.StateStore.file(dir)).read(key())).isEmpty();
   }
 
   /** A journal that records a phase and then dies, as the process would right after the write. */
@@ -494,7 +499,7 @@ final class ClusterTargetTest {
       Thread.onSpinWait();
     }
     // The pool was closed under the scale-in: rolling back then would be lost with the journal entry.
-    assertThat(journal.read(ClusterTarget.journalKey(config()))).as("journal entry for the next start").isPresent();
+    assertThat(journal.read(key())).as("journal entry for the next start").isPresent();
     assertThat(cloud.count("asg")).isEqualTo(4);
     ClusterTarget restarted = ClusterTarget.of(cloud, pool, journal, Runnable::run);
     assertThat(restarted.reconcile(config())).isTrue();
