@@ -267,26 +267,22 @@ final class Agent implements AutoCloseable {
   }
 
   /**
-   * Applies the agent file's {@code default_cooldown} and {@code default_evaluation_interval}. The
-   * policy parser fills nomad-autoscaler's defaults, so a policy whose value equals that default is
-   * taken to have set none.
+   * Applies the agent file's {@code default_cooldown} and {@code default_evaluation_interval} to the
+   * policies whose file did not set that field (a policy that says {@code cooldown = "5m"} keeps it,
+   * even though 5m is nomad's default). Every other field is kept, and an unset
+   * {@code cooldown_on_scale_up} follows the new cooldown, as it would have followed one in the file.
    */
   private ScalingPolicy withAgentDefaults(ScalingPolicy p) {
-    Duration cooldown = p.cooldown();
-    Duration onScaleUp = p.cooldownOnScaleUp();
-    if (config.defaultCooldown().isPresent() && cooldown.equals(ScalingPolicy.DEFAULT_COOLDOWN)) {
-      cooldown = config.defaultCooldown().get();
-      onScaleUp = p.cooldownOnScaleUp().equals(ScalingPolicy.DEFAULT_COOLDOWN) ? cooldown : onScaleUp;
-    }
-    Duration interval = p.evaluationInterval();
-    if (config.defaultEvaluationInterval().isPresent() && interval.equals(ScalingPolicy.DEFAULT_EVALUATION_INTERVAL)) {
-      interval = config.defaultEvaluationInterval().get();
-    }
-    if (cooldown == p.cooldown() && interval == p.evaluationInterval()) {
+    Optional<Duration> cooldown = config.defaultCooldown().filter(d -> !p.isSet(ScalingPolicy.Field.COOLDOWN));
+    Optional<Duration> interval = config.defaultEvaluationInterval()
+        .filter(d -> !p.isSet(ScalingPolicy.Field.EVALUATION_INTERVAL));
+    if (cooldown.isEmpty() && interval.isEmpty()) {
       return p;
     }
-    return new ScalingPolicy(p.id(), p.name(), p.enabled(), p.min(), p.max(), cooldown, onScaleUp, interval,
-        p.onCheckError(), p.checks(), p.target(), p.type(), p.origin());
+    ScalingPolicy.Builder b = p.toBuilder();
+    cooldown.ifPresent(b::cooldown);
+    interval.ifPresent(b::evaluationInterval);
+    return b.build();
   }
 
   private synchronized String healthJson() {

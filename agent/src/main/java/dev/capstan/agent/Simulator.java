@@ -75,6 +75,8 @@ final class Simulator {
         // Only the simulated world: never a real cloud or Prometheus, whatever the policy names.
         .lookupPlugins(false)
         .target(policy.target().name(), group);
+    // Registered (never started: the loop below drives it), so it is bound once, not per evaluation.
+    builder.policy(policy);
     for (Check check : policy.checks()) {
       if (!check.source().isBlank()) {
         builder.metricSource(check.source(), metrics);

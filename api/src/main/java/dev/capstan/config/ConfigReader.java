@@ -338,17 +338,25 @@ public final class ConfigReader {
 
   /**
    * Records a problem for every key that no getter, {@link #has}, {@link #withPrefix} or
-   * {@link #allow} touched, so typos like {@code treshold} do not pass silently. Call it after
-   * reading every known key.
+   * {@link #allow} touched, so typos like {@code treshold} do not pass silently: one problem names
+   * them all (sorted) and lists the known keys once. Call it after reading every known key.
    */
   public void rejectUnknownKeys() {
     Set<String> known = new TreeSet<>(read);
     prefixes.forEach(p -> known.add(p + "*"));
+    Set<String> unknown = new TreeSet<>();
     for (String key : config.keySet()) {
       if (!read.contains(key) && prefixes.stream().noneMatch(key::startsWith)) {
-        problems.add("'" + key + "' is not a known key; known keys are " + String.join(", ", known));
+        unknown.add(key);
       }
     }
+    if (unknown.isEmpty()) {
+      return;
+    }
+    // One problem for all of them, so a long list of known keys is printed once, not per typo.
+    String names = unknown.stream().map(k -> "'" + k + "'").collect(Collectors.joining(", "));
+    problems.add(names + (unknown.size() == 1 ? " is not a known key" : " are not known keys")
+        + "; known keys are " + String.join(", ", known));
   }
 
   /**

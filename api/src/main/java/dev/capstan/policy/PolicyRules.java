@@ -34,8 +34,9 @@ final class PolicyRules {
   }
 
   /**
-   * Adds a message for every rule the values break. Parsing problems (syntax, unknown attributes)
-   * are not found here: they cannot arise from typed Java values.
+   * Adds a message for every rule the policy's own values break. Parsing problems (syntax, unknown
+   * attributes) are not found here: they cannot arise from typed Java values. Each check was
+   * validated when it was built, so only the rules across checks are checked here.
    */
   static void validate(String origin, @Nullable String name, long min, @Nullable Long max,
       Duration cooldown, @Nullable Duration cooldownOnScaleUp, Duration evaluationInterval,
@@ -68,7 +69,6 @@ final class PolicyRules {
       if (seen.merge(check.name(), 1, Integer::sum) == 2) {
         problems.add(at + "check '" + check.name() + "' is defined more than once but check names must be unique");
       }
-      validate(origin, name, check, problems);
     }
     if (target == null) {
       problems.add(at + "it has no target but it needs one: target \"<name>\" { ... }");
@@ -77,30 +77,38 @@ final class PolicyRules {
     }
   }
 
-  private static void validate(String origin, @Nullable String policy, Check check, List<String> problems) {
-    if (check.name().isBlank()) {
-      problems.add(where(origin, policy) + "a check needs a name: check \"<name>\" { ... }");
+  /**
+   * Adds a message for every rule a check's values break. Messages start with {@code policyAt} (the
+   * file-and-policy prefix from the parser, or nothing for a check built on its own) and then name the
+   * check.
+   */
+  static void validateCheck(String policyAt, @Nullable String name, String source, String query,
+      Duration queryWindow, Duration queryWindowOffset, @Nullable String group, @Nullable PluginRef strategy,
+      List<String> problems) {
+    if (name == null || name.isBlank()) {
+      problems.add(policyAt + "a check needs a name: check \"<name>\" { ... }");
     }
-    String at = where(origin, policy, check.name());
-    String strategy = check.strategy().name();
-    if (strategy.isBlank()) {
+    String at = policyAt + "check '" + (name == null ? "" : name) + "': ";
+    String strategyName = strategy == null ? "" : strategy.name();
+    if (strategyName.isBlank()) {
       problems.add(at + "it has no strategy but it needs one: strategy \"<name>\" { ... }");
     }
-    if (!METRICLESS_STRATEGIES.contains(strategy)) {
-      if (check.source().isBlank()) {
+    if (!METRICLESS_STRATEGIES.contains(strategyName)) {
+      if (source.isBlank()) {
         problems.add(at + "source is required but was missing (the metric source, e.g. \"prometheus\")");
       }
-      if (check.query().isBlank()) {
+      if (query.isBlank()) {
         problems.add(at + "query is required but was missing");
       }
     }
-    positive(at, "query_window", check.queryWindow(), problems);
-    if (check.queryWindowOffset().isNegative()) {
-      problems.add(at + "query_window_offset was '" + Durations.format(check.queryWindowOffset())
+    positive(at, "query_window", queryWindow, problems);
+    if (queryWindowOffset.isNegative()) {
+      problems.add(at + "query_window_offset was '" + Durations.format(queryWindowOffset)
           + "' but it must not be negative");
     }
-    check.group().filter(String::isBlank).ifPresent(g ->
-        problems.add(at + "group was '' but it must not be blank"));
+    if (group != null && group.isBlank()) {
+      problems.add(at + "group was '" + group + "' but it must not be blank");
+    }
   }
 
   private static void positive(String at, String field, Duration value, List<String> problems) {

@@ -148,6 +148,16 @@ final class ConfigReaderTest {
   }
 
   @Test
+  void rejectUnknownKeys_twoTypos_listsKnownKeysOnce() {
+    ConfigReader r = reader("treshold", "0.1", "targt", "70");
+    r.doubleValue("threshold", 0.01);
+    r.requiredDouble("target");
+    r.rejectUnknownKeys();
+    assertThat(r.problems()).containsExactly("target is required but was missing",
+        "'targt', 'treshold' are not known keys; known keys are target, threshold");
+  }
+
+  @Test
   void allow_marksKeysKnown() {
     ConfigReader r = reader("node_class", "x");
     r.allow("node_class");

@@ -21,9 +21,12 @@ import java.util.OptionalLong;
  * @param failedPlugin the plug-in that failed, e.g. {@code "metric source 'prometheus'"}, when the
  *     check failed
  * @param error what went wrong, when the check failed
+ * @param explanation the strategy's own reason for its count, built when first read; empty when the
+ *     check failed
  */
 public record CheckResult(String name, Optional<String> group, OnError onError, int points,
-    OptionalDouble latest, OptionalLong desiredCount, Optional<String> failedPlugin, Optional<String> error) {
+    OptionalDouble latest, OptionalLong desiredCount, Optional<String> failedPlugin, Optional<String> error,
+    Explanation explanation) {
 
   /**
    * Checks that exactly one of count and error is present.
@@ -36,6 +39,7 @@ public record CheckResult(String name, Optional<String> group, OnError onError, 
    * @param desiredCount the strategy's count, when the check succeeded
    * @param failedPlugin the plug-in that failed, e.g. {@code "metric source 'prometheus'"}, when the check failed
    * @param error what went wrong, when the check failed
+   * @param explanation the strategy's own reason for its count; empty when the check failed
    * @throws IllegalArgumentException if both or neither of {@code desiredCount} and {@code error} are set
    * @throws NullPointerException if a field is null
    */
@@ -47,10 +51,46 @@ public record CheckResult(String name, Optional<String> group, OnError onError, 
     Objects.requireNonNull(desiredCount, "desiredCount");
     Objects.requireNonNull(failedPlugin, "failedPlugin");
     Objects.requireNonNull(error, "error");
+    Objects.requireNonNull(explanation, "explanation");
     if (desiredCount.isPresent() == error.isPresent()) {
       throw new IllegalArgumentException("check '" + name + "' needs either a desired count or an error, not "
           + (error.isPresent() ? "both" : "neither"));
     }
+  }
+  /**
+   * Creates a result without a strategy explanation.
+   *
+   * @param name the check's name
+   * @param group the check's group, if any
+   * @param onError what a failure of this check does
+   * @param points how many metric points the query returned
+   * @param latest the newest metric value, when there was one
+   * @param desiredCount the strategy's count, when the check succeeded
+   * @param failedPlugin the plug-in that failed, when the check failed
+   * @param error what went wrong, when the check failed
+   * @throws IllegalArgumentException if both or neither of {@code desiredCount} and {@code error} are set
+   */
+  public CheckResult(String name, Optional<String> group, OnError onError, int points, OptionalDouble latest,
+      OptionalLong desiredCount, Optional<String> failedPlugin, Optional<String> error) {
+    this(name, group, onError, points, latest, desiredCount, failedPlugin, error, Explanation.none());
+  }
+
+
+  /**
+   * Returns the result of a check whose strategy voted, with the strategy's explanation.
+   *
+   * @param check the check
+   * @param policyDefault the policy's {@code on_check_error}
+   * @param metrics what the query returned
+   * @param desiredCount the strategy's count
+   * @param explanation the strategy's reason, built on first read
+   * @return a new result
+   */
+  public static CheckResult counted(Check check, OnError policyDefault, MetricSeries metrics, long desiredCount,
+      Explanation explanation) {
+    return new CheckResult(check.name(), check.group(), check.effectiveOnError(policyDefault), metrics.size(),
+        metrics.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(metrics.latest()),
+        OptionalLong.of(desiredCount), Optional.empty(), Optional.empty(), explanation);
   }
 
   /**

@@ -1,56 +1,190 @@
 package dev.capstan.engine;
 
+import dev.capstan.policy.Check;
 import dev.capstan.policy.OnError;
 import dev.capstan.policy.ScalingPolicy;
 import dev.capstan.spi.Direction;
 import dev.capstan.spi.ScalingAction;
 import dev.capstan.spi.TargetStatus;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * The engine's pure decision function: from a policy, its state, its checks' results and the target's
- * status, decide what to do, following nomad-autoscaler's rules plus one of Kubernetes' HPA.
+ * The engine's pure decision function: from a policy, its state, the target's status, its checks'
+ * results and the time, decide what to do and what the policy's next state is, following
+ * nomad-autoscaler's rules plus one of Kubernetes' HPA. Nothing here calls a plug-in or reads a clock,
+ * so the same rules run live, in dry-run, in the simulator and in a backtest.
  *
- * <p>The rules, in the order they apply:
+ * <p>The rules, in the order they apply (each is one method below, in this order):
  * <ol>
- *   <li>Outside the policy's {@link ScalingPolicy#schedule() schedule} nothing happens
- *       ({@link Outcome#SKIPPED_SCHEDULE}).
- *   <li>A target that is not ready is skipped ({@link Outcome#SKIPPED_NOT_READY}).
- *   <li>Inside the cooldown nothing happens ({@link Outcome#SKIPPED_COOLDOWN}). The cooldown ends at
- *       {@link PolicyState#cooldownUntil()} or, when the target reports its last activity under
- *       {@link TargetStatus#META_LAST_EVENT}, at that time plus the policy's cooldown, whichever is later.
- *   <li>A failed check whose {@code on_error} is {@code fail} fails the evaluation ({@link Outcome#FAILED});
- *       other failed checks are dropped.
- *   <li>Within a check group, NONE votes are ignored unless every vote is NONE. Across groups (a check
- *       without a group is a group of its own), UP beats NONE beats DOWN; of two UPs or two DOWNs the
- *       higher count wins.
- *   <li>When any check failed, a DOWN is suppressed: a broken metric must not shrink a group.
- *   <li>The count is clamped to {@code [min, max]}, even when no check voted; the original count is
- *       kept in the action's meta under {@link ScalingDecision#META_CAPPED_FROM}.
- *   <li>No change in count gives {@link Outcome#NO_CHANGE}; otherwise {@link Outcome#DRY_RUN} in dry-run,
- *       else {@link Outcome#SCALED}, meaning the action is to be applied.
+ *   <li><b>Schedule</b> ({@link #beforeStatus}): outside the policy's {@link ScalingPolicy#schedule()
+ *       schedule} nothing happens ({@link Outcome#SKIPPED_SCHEDULE}) — decided before any plug-in is
+ *       called, so a closed window costs no cloud call.
+ *   <li><b>Readiness</b>: a target that is not ready is skipped ({@link Outcome#SKIPPED_NOT_READY}).
+ *   <li><b>Cooldown</b>: inside {@link PolicyState#cooldownUntil()} nothing happens
+ *       ({@link Outcome#SKIPPED_COOLDOWN}). A target activity ({@link TargetStatus#META_LAST_EVENT})
+ *       not yet accounted for is either the result of our own last action (the first event at or
+ *       after it: no effect) or out-of-band, and then starts {@code cooldown_on_scale_up} from its
+ *       time, since its direction is unknown (as nomad-autoscaler does at start).
+ *   <li><b>Which checks run</b>: a policy with demand checks is judged by them alone while its group
+ *       is empty, and by its other checks alone while it has capacity.
+ *   <li><b>Fail-fast</b>: a failed check whose {@code on_error} is {@code fail} fails the evaluation
+ *       ({@link Outcome#FAILED}); other failed checks are dropped. A negative count is a failure of
+ *       its strategy.
+ *   <li><b>Merge</b>: within a check group, NONE votes are ignored unless every vote is NONE. Across
+ *       groups (a check without a group is a group of its own), UP beats NONE beats DOWN; of two UPs
+ *       or two DOWNs the higher count wins.
+ *   <li><b>Failed-check guard</b>: when any check failed, a DOWN is suppressed: a broken metric must
+ *       not shrink a group.
+ *   <li><b>Clamp</b> to {@code [min, max]}, even when no check voted; the original count is kept in
+ *       the action's meta under {@link ScalingDecision#META_CAPPED_FROM}.
+ *   <li><b>Dry-run</b>: no change in count gives {@link Outcome#NO_CHANGE}; otherwise
+ *       {@link Outcome#DRY_RUN} in dry-run (no cooldown starts), else {@link Outcome#SCALED}: the
+ *       next state is the intent (last action, cooldown) marked unconfirmed, to be saved before the
+ *       target is called and confirmed after.
  * </ol>
- * Every step that shaped the result adds a line to {@link ScalingDecision#reasons()}. The count may be
- * 0 at any point: strategies can scale a group up from nothing.
+ * Every step that shaped the result adds a line to {@link ScalingDecision#reasons()}; a check's line
+ * carries its strategy's own explanation. The count may be 0 at any point: strategies can scale a
+ * group up from nothing.
  */
 public final class Decider {
   private Decider() {}
 
   /**
-   * Decides what one evaluation does.
+   * Rule 1, the only one decided before the target is read: the schedule.
+   *
+   * @param policy the policy
+   * @param now the evaluation's time
+   * @return the {@link Outcome#SKIPPED_SCHEDULE} decision, or empty when the policy may act now; it
+   *     leaves the policy's state as it was
+   */
+  public static Optional<ScalingDecision> beforeStatus(ScalingPolicy policy, Instant now) {
+    // A policy without a schedule pays one field read; Optional.isPresent allocates nothing.
+    if (policy.schedule().isPresent() && !policy.schedule().get().contains(now)) {
+      ScalingDecision d = new ScalingDecision(policy.id(), policy.name(), now, OptionalLong.empty(), List.of(),
+          Optional.empty(), List.of("outside the policy's schedule (" + policy.schedule().get() + ")"),
+          Outcome.SKIPPED_SCHEDULE, Optional.empty());
+      return Optional.of(d);
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Rules 2 to 4, once the target's status is known: readiness, cooldown, which checks run.
    *
    * @param policy the policy
    * @param state the policy's state
-   * @param checks the results of the policy's checks, in policy order; may be empty when the caller
-   *     knows (from {@link #skip}) that the evaluation is skipped
+   * @param status the target's status
+   * @param now the evaluation's time
+   * @return a skipped plan, or the checks to run
+   */
+  public static Plan plan(ScalingPolicy policy, PolicyState state, TargetStatus status, Instant now) {
+    if (!status.ready()) {
+      String why = status.meta().getOrDefault(TargetStatus.META_NOT_READY_REASON, "no reason given");
+      return skippedPlan(policy, state, status, now, "target not ready: " + why, Outcome.SKIPPED_NOT_READY);
+    }
+    PolicyState next = cooldownFromEvent(policy, state, status);
+    if (now.isBefore(next.cooldownUntil())) {
+      String cause = next.cooldownUntil().equals(state.cooldownUntil())
+          ? state.lastAction().map(a -> "after scaling " + a.direction().name().toLowerCase(Locale.ROOT) + " to "
+              + a.count() + " at " + a.at() + (state.unconfirmed() ? " (not confirmed by the target)" : ""))
+              .orElse("from the stored state")
+          : "after an out-of-band target activity at " + next.knownEvent().orElseThrow();
+      return skippedPlan(policy, next, status, now, "in cooldown until " + next.cooldownUntil() + " ("
+          + Duration.between(now, next.cooldownUntil()).toMillis() + " ms left) " + cause, Outcome.SKIPPED_COOLDOWN);
+    }
+    return new Plan(policy, next, status, now, checksToRun(policy, status.count()), null);
+  }
+
+  /**
+   * Rules 5 to 9: decides from the results of the checks the plan named.
+   *
+   * @param plan a plan that was not skipped
+   * @param checks the results of the checks {@link Plan#runs(int)} named, in policy order
+   * @param dryRun whether actions are only reported
+   * @return the decision and the policy's next state
+   * @throws IllegalArgumentException if the plan was skipped
+   */
+  public static Decided decide(Plan plan, List<CheckResult> checks, boolean dryRun) {
+    if (plan.skipped().isPresent()) {
+      throw new IllegalArgumentException("the plan was skipped: " + plan.skipped().get().decision().reasons());
+    }
+    ScalingPolicy policy = plan.policy();
+    long current = plan.status().count();
+    List<String> reasons = new ArrayList<>(checks.size() + 4);
+    List<CheckResult> results = new ArrayList<>(checks.size());
+    boolean anyFailed = false;
+    for (CheckResult check : checks) {
+      CheckResult result = negativeIsFailure(policy, check);
+      results.add(result);
+      if (!result.isFailed()) {
+        reasons.add(wantsLine(result, current));
+        continue;
+      }
+      String failure = "check '" + result.name() + "' failed in " + result.failedPlugin().orElse("the engine") + ": "
+          + result.error().orElse("");
+      if (result.onError() == OnError.FAIL) {
+        reasons.add(failure + " (on_error is fail)");
+        return new Decided(decision(plan, current, results, Optional.empty(), reasons, Outcome.FAILED,
+            Optional.of(failure)), plan.state());
+      }
+      reasons.add(failure + " (ignored)");
+      anyFailed = true;
+    }
+    CheckResult winner = merge(results, current, reasons);
+    long desired = winner == null ? current : winner.desiredCount().getAsLong();
+    desired = failedCheckGuard(desired, current, anyFailed, reasons);
+    long clamped = clamp(policy, desired, reasons);
+    return apply(plan, current, desired, clamped, winner, results, reasons, dryRun);
+  }
+
+  /**
+   * Runs every rule in order on results the caller already has (tests, benchmarks, replays); results
+   * of checks the plan would not run are left out.
+   *
+   * @param policy the policy
+   * @param state the policy's state
+   * @param checks results of the policy's checks, in policy order (by name)
+   * @param status the target's status
+   * @param now the evaluation's time
+   * @param dryRun whether actions are only reported
+   * @return the decision and the next state
+   */
+  public static Decided next(ScalingPolicy policy, PolicyState state, List<CheckResult> checks, TargetStatus status,
+      Instant now, boolean dryRun) {
+    Optional<ScalingDecision> closed = beforeStatus(policy, now);
+    if (closed.isPresent()) {
+      return new Decided(closed.get(), state);
+    }
+    Plan plan = plan(policy, state, status, now);
+    if (plan.skipped().isPresent()) {
+      return plan.skipped().get();
+    }
+    List<CheckResult> running = new ArrayList<>(checks.size());
+    for (CheckResult result : checks) {
+      int index = indexOf(policy, result.name());
+      if (index < 0 || plan.runs(index)) {
+        running.add(result);
+      }
+    }
+    return decide(plan, running, dryRun);
+  }
+
+  /**
+   * Like {@link #next} but returns the decision alone.
+   *
+   * @param policy the policy
+   * @param state the policy's state
+   * @param checks results of the policy's checks, in policy order
    * @param status the target's status
    * @param now the evaluation's time
    * @param dryRun whether actions are only reported
@@ -58,32 +192,123 @@ public final class Decider {
    */
   public static ScalingDecision decide(ScalingPolicy policy, PolicyState state, List<CheckResult> checks,
       TargetStatus status, Instant now, boolean dryRun) {
-    Optional<ScalingDecision> skipped = skip(policy, state, status, now);
-    if (skipped.isPresent()) {
-      return skipped.get();
+    return next(policy, state, checks, status, now, dryRun).decision();
+  }
+
+  /**
+   * Returns the skip decision of rules 1 to 3, if any.
+   *
+   * @param policy the policy
+   * @param state the policy's state
+   * @param status the target's status
+   * @param now the evaluation's time
+   * @return the {@link Outcome#SKIPPED_SCHEDULE}, {@link Outcome#SKIPPED_NOT_READY} or
+   *     {@link Outcome#SKIPPED_COOLDOWN} decision, or empty
+   */
+  public static Optional<ScalingDecision> skip(ScalingPolicy policy, PolicyState state, TargetStatus status,
+      Instant now) {
+    Optional<ScalingDecision> closed = beforeStatus(policy, now);
+    if (closed.isPresent()) {
+      return closed;
     }
-    long current = status.count();
-    List<String> reasons = new ArrayList<>(checks.size() + 4);
-    boolean anyFailed = false;
+    return plan(policy, state, status, now).skipped().map(Decided::decision);
+  }
+
+  /**
+   * Returns the policy's confirmed state after {@code decision} was applied: the last action and a
+   * cooldown of {@code cooldown_on_scale_up} after an UP, {@code cooldown} after a DOWN.
+   *
+   * @param policy the policy
+   * @param state the state before
+   * @param decision a decision with an action
+   * @return the new state; {@code state} itself when the decision has no action
+   */
+  public static PolicyState stateAfter(ScalingPolicy policy, PolicyState state, ScalingDecision decision) {
+    if (decision.action().isEmpty()) {
+      return state;
+    }
+    return intent(policy, state, decision.action().get(), decision.time()).confirmed();
+  }
+
+  /**
+   * Returns a failed decision for an evaluation that could not get as far as deciding.
+   *
+   * @param policy the policy
+   * @param now the evaluation's time
+   * @param currentCount the target's count, when known
+   * @param checks the checks that ran
+   * @param why what failed, naming the plug-in
+   * @return a {@link Outcome#FAILED} decision
+   */
+  public static ScalingDecision failed(ScalingPolicy policy, Instant now, OptionalLong currentCount,
+      List<CheckResult> checks, String why) {
+    return new ScalingDecision(policy.id(), policy.name(), now, currentCount, checks, Optional.empty(), List.of(why),
+        Outcome.FAILED, Optional.of(why));
+  }
+
+  // Rule 3: a target event we have not accounted for yet.
+  private static PolicyState cooldownFromEvent(ScalingPolicy policy, PolicyState state, TargetStatus status) {
+    String raw = status.meta().get(TargetStatus.META_LAST_EVENT);
+    if (raw == null) {
+      return state;
+    }
+    Instant event;
+    try {
+      event = Instant.ofEpochMilli(Long.parseLong(raw));
+    } catch (NumberFormatException | DateTimeException e) {
+      // A target reporting garbage must not block scaling; the stored cooldown still applies.
+      return state;
+    }
+    if (state.knownEvent().isPresent() && !event.isAfter(state.knownEvent().get())) {
+      return state;
+    }
+    Optional<PolicyState.LastAction> last = state.lastAction();
+    boolean ours = last.isPresent() && !event.isBefore(last.get().at())
+        && (state.knownEvent().isEmpty() || state.knownEvent().get().isBefore(last.get().at()));
+    if (ours) {
+      return state.withKnownEvent(event);
+    }
+    Instant until = event.plus(policy.cooldownOnScaleUp());
+    Instant cooldown = until.isAfter(state.cooldownUntil()) ? until : state.cooldownUntil();
+    return new PolicyState(state.lastAction(), cooldown, state.unconfirmed(), Optional.of(event));
+  }
+
+  // Rule 4: demand checks judge an empty group, the others a group with capacity.
+  private static boolean[] checksToRun(ScalingPolicy policy, long current) {
+    List<Check> checks = policy.checks();
+    boolean[] runs = new boolean[checks.size()];
+    boolean hasDemand = false;
+    for (Check check : checks) {
+      hasDemand |= check.demand();
+    }
+    boolean empty = current == 0;
+    for (int i = 0; i < runs.length; i++) {
+      runs[i] = !hasDemand || checks.get(i).demand() == empty;
+    }
+    return runs;
+  }
+
+  // Rule 5 (part): a strategy that returns a negative count has failed.
+  private static CheckResult negativeIsFailure(ScalingPolicy policy, CheckResult check) {
+    if (check.isFailed() || check.desiredCount().getAsLong() >= 0) {
+      return check;
+    }
+    int index = indexOf(policy, check.name());
+    String strategy = index < 0 ? "the strategy" : "strategy '" + policy.checks().get(index).strategy().name() + "'";
+    return new CheckResult(check.name(), check.group(), check.onError(), check.points(), check.latest(),
+        OptionalLong.empty(), Optional.of(strategy),
+        Optional.of("returned a negative count (" + check.desiredCount().getAsLong() + ")"));
+  }
+
+  // Rule 6.
+  private static CheckResult merge(List<CheckResult> results, long current, List<String> reasons) {
     CheckResult winner = null;
     // Grouped checks wait here (in policy order) until every member voted; most policies have none.
     Map<String, List<CheckResult>> groups = null;
-    for (CheckResult check : checks) {
+    for (CheckResult check : results) {
       if (check.isFailed()) {
-        String failure = "check '" + check.name() + "' failed in " + check.failedPlugin().orElse("the engine")
-            + ": " + check.error().orElse("");
-        if (check.onError() == OnError.FAIL) {
-          reasons.add(failure + " (on_error is fail)");
-          return result(policy, now, current, checks, Optional.empty(), reasons, Outcome.FAILED,
-              Optional.of(failure));
-        }
-        reasons.add(failure + " (ignored)");
-        anyFailed = true;
         continue;
       }
-      long wanted = check.desiredCount().getAsLong();
-      reasons.add("check '" + check.name() + "' wants " + wanted
-          + (wanted > current ? " (up from " : wanted < current ? " (down from " : " (no change from ") + current + ")");
       if (check.group().isEmpty()) {
         winner = winner == null ? check : better(winner, check, current);
       } else {
@@ -109,137 +334,92 @@ public final class Decider {
         winner = winner == null ? groupWinner : better(winner, groupWinner, current);
       }
     }
-
-    long desired = current;
-    String winnerName = null;
     if (winner == null) {
-      reasons.add(checks.isEmpty() ? "no checks ran" : "no check produced a count");
-    } else {
-      desired = winner.desiredCount().getAsLong();
-      winnerName = winner.name();
-      if (checks.size() > 1) {
-        reasons.add("check '" + winnerName + "' wins with " + desired + " (UP > NONE > DOWN, higher count on ties)");
-      }
-      if (desired < current && anyFailed) {
-        reasons.add("scale-down to " + desired + " suppressed because a check failed");
-        desired = current;
-      }
+      reasons.add(results.isEmpty() ? "no checks ran" : "no check produced a count");
+    } else if (results.size() > 1) {
+      reasons.add("check '" + winner.name() + "' wins with " + winner.desiredCount().getAsLong()
+          + " (UP > NONE > DOWN, higher count on ties)");
     }
+    return winner;
+  }
 
+  // Rule 7.
+  private static long failedCheckGuard(long desired, long current, boolean anyFailed, List<String> reasons) {
+    if (desired < current && anyFailed) {
+      reasons.add("scale-down to " + desired + " suppressed because a check failed");
+      return current;
+    }
+    return desired;
+  }
+
+  // Rule 8.
+  private static long clamp(ScalingPolicy policy, long desired, List<String> reasons) {
     long clamped = Math.max(policy.min(), Math.min(policy.max(), desired));
     if (clamped != desired) {
       reasons.add("count " + desired + " capped to " + (desired > clamped ? "max " : "min ") + clamped);
     }
+    return clamped;
+  }
+
+  // Rule 9.
+  private static Decided apply(Plan plan, long current, long desired, long clamped, CheckResult winner,
+      List<CheckResult> results, List<String> reasons, boolean dryRun) {
     Direction direction = Direction.of(current, clamped);
     if (direction == Direction.NONE) {
       reasons.add("no change: count stays " + current);
-      return result(policy, now, current, checks, Optional.empty(), reasons, Outcome.NO_CHANGE, Optional.empty());
+      return new Decided(decision(plan, current, results, Optional.empty(), reasons, Outcome.NO_CHANGE,
+          Optional.empty()), plan.state());
     }
     Map<String, String> meta = new HashMap<>(4);
     if (clamped != desired) {
       meta.put(ScalingDecision.META_CAPPED_FROM, Long.toString(desired));
     }
-    if (winnerName != null) {
-      meta.put(ScalingDecision.META_CHECK, winnerName);
+    if (winner != null) {
+      meta.put(ScalingDecision.META_CHECK, winner.name());
     }
     String summary = (direction == Direction.UP ? "scale up from " : "scale down from ") + current + " to " + clamped;
     reasons.add(dryRun ? summary + " (dry-run: the target is left untouched)" : summary);
     ScalingAction action = new ScalingAction(clamped, direction, String.join("; ", reasons), meta, dryRun);
-    return result(policy, now, current, checks, Optional.of(action), reasons,
+    ScalingDecision d = decision(plan, current, results, Optional.of(action), reasons,
         dryRun ? Outcome.DRY_RUN : Outcome.SCALED, Optional.empty());
+    return new Decided(d, dryRun ? plan.state() : intent(plan.policy(), plan.state(), action, plan.now()));
   }
 
-  /**
-   * Returns the skip decision when the policy's schedule is closed, the target is not ready or the policy
-   * is in cooldown, so a loop can avoid querying metrics it would ignore.
-   *
-   * @param policy the policy
-   * @param state the policy's state
-   * @param status the target's status
-   * @param now the evaluation's time
-   * @return the {@link Outcome#SKIPPED_SCHEDULE}, {@link Outcome#SKIPPED_NOT_READY} or
-   *     {@link Outcome#SKIPPED_COOLDOWN} decision, or empty
-   */
-  public static Optional<ScalingDecision> skip(ScalingPolicy policy, PolicyState state, TargetStatus status,
-      Instant now) {
-    // A policy without a schedule pays one field read; Optional.isPresent allocates nothing.
-    if (policy.schedule().isPresent() && !policy.schedule().get().contains(now)) {
-      return Optional.of(result(policy, now, status.count(), List.of(), Optional.empty(),
-          List.of("outside the policy's schedule (" + policy.schedule().get() + ")"), Outcome.SKIPPED_SCHEDULE,
-          Optional.empty()));
-    }
-    if (!status.ready()) {
-      String why = status.meta().getOrDefault(TargetStatus.META_NOT_READY_REASON, "no reason given");
-      return Optional.of(result(policy, now, status.count(), List.of(), Optional.empty(),
-          List.of("target not ready: " + why), Outcome.SKIPPED_NOT_READY, Optional.empty()));
-    }
-    Instant until = state.cooldownUntil();
-    String cause = null;
-    String lastEvent = status.meta().get(TargetStatus.META_LAST_EVENT);
-    if (lastEvent != null) {
-      try {
-        Instant event = Instant.ofEpochMilli(Long.parseLong(lastEvent));
-        if (event.plus(policy.cooldown()).isAfter(until)) {
-          until = event.plus(policy.cooldown());
-          cause = "after the target's last activity at " + event;
-        }
-      } catch (NumberFormatException | java.time.DateTimeException e) {
-        // A target reporting garbage must not block scaling; the stored cooldown still applies.
-      }
-    }
-    if (now.isBefore(until)) {
-      if (cause == null) {
-        cause = state.lastAction()
-            .map(a -> "after scaling " + a.direction().name().toLowerCase(java.util.Locale.ROOT) + " to " + a.count()
-                + " at " + a.at())
-            .orElse("from the stored state");
-      }
-      return Optional.of(result(policy, now, status.count(), List.of(), Optional.empty(),
-          List.of("in cooldown until " + until + " (" + Duration.between(now, until).toMillis() + " ms left) " + cause),
-          Outcome.SKIPPED_COOLDOWN, Optional.empty()));
-    }
-    return Optional.empty();
-  }
-
-  /**
-   * Returns the policy's state after {@code decision} was applied: the last action and a cooldown of
-   * {@code cooldown_on_scale_up} after an UP, {@code cooldown} after a DOWN.
-   *
-   * @param policy the policy
-   * @param state the state before
-   * @param decision a decision with an action
-   * @return the new state; {@code state} itself when the decision has no action
-   */
-  public static PolicyState stateAfter(ScalingPolicy policy, PolicyState state, ScalingDecision decision) {
-    if (decision.action().isEmpty()) {
-      return state;
-    }
-    ScalingAction action = decision.action().get();
+  private static PolicyState intent(ScalingPolicy policy, PolicyState state, ScalingAction action, Instant at) {
     Duration cooldown = action.direction() == Direction.UP ? policy.cooldownOnScaleUp() : policy.cooldown();
-    return new PolicyState(Optional.of(new PolicyState.LastAction(action.count(), action.direction(), decision.time())),
-        decision.time().plus(cooldown));
+    return new PolicyState(Optional.of(new PolicyState.LastAction(action.count(), action.direction(), at)),
+        at.plus(cooldown), true, state.knownEvent());
   }
 
-  /**
-   * Returns a failed decision for an evaluation that could not get as far as deciding.
-   *
-   * @param policy the policy
-   * @param now the evaluation's time
-   * @param currentCount the target's count, when known
-   * @param checks the checks that ran
-   * @param why what failed, naming the plug-in
-   * @return a {@link Outcome#FAILED} decision
-   */
-  public static ScalingDecision failed(ScalingPolicy policy, Instant now, OptionalLong currentCount,
-      List<CheckResult> checks, String why) {
-    return new ScalingDecision(policy.id(), policy.name(), now, currentCount, checks, Optional.empty(), List.of(why),
-        Outcome.FAILED, Optional.of(why));
+  private static String wantsLine(CheckResult check, long current) {
+    long wanted = check.desiredCount().getAsLong();
+    String line = "check '" + check.name() + "' wants " + wanted
+        + (wanted > current ? " (up from " : wanted < current ? " (down from " : " (no change from ") + current + ")";
+    String why = check.explanation().text();
+    return why.isEmpty() ? line : line + ": " + why;
   }
 
-  private static ScalingDecision result(ScalingPolicy policy, Instant now, long current, List<CheckResult> checks,
+  private static Plan skippedPlan(ScalingPolicy policy, PolicyState state, TargetStatus status, Instant now,
+      String reason, Outcome outcome) {
+    ScalingDecision d = new ScalingDecision(policy.id(), policy.name(), now, OptionalLong.of(status.count()),
+        List.of(), Optional.empty(), List.of(reason), outcome, Optional.empty());
+    return new Plan(policy, state, status, now, new boolean[0], new Decided(d, state));
+  }
+
+  private static ScalingDecision decision(Plan plan, long current, List<CheckResult> checks,
       Optional<ScalingAction> action, List<String> reasons, Outcome outcome, Optional<String> error) {
-    return new ScalingDecision(policy.id(), policy.name(), now, OptionalLong.of(current), checks, action, reasons,
-        outcome, error);
+    return new ScalingDecision(plan.policy().id(), plan.policy().name(), plan.now(), OptionalLong.of(current), checks,
+        action, reasons, outcome, error);
+  }
+
+  private static int indexOf(ScalingPolicy policy, String checkName) {
+    List<Check> checks = policy.checks();
+    for (int i = 0; i < checks.size(); i++) {
+      if (checks.get(i).name().equals(checkName)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** Picks the winning vote; inside a group NONE votes only count when every vote is NONE. */

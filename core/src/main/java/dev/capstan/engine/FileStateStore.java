@@ -174,7 +174,11 @@ public final class FileStateStore implements StateStore {
           ? Optional.of(new PolicyState.LastAction(last.required("count").asLong(),
               Direction.valueOf(last.required("direction").asText()), Instant.parse(last.required("at").asText())))
           : Optional.empty();
-      entry.state = new PolicyState(lastAction, Instant.parse(root.required("cooldownUntil").asText()));
+      // Files written before these fields existed have neither: confirmed, no known event.
+      JsonNode known = root.path("knownEvent");
+      entry.state = new PolicyState(lastAction, Instant.parse(root.required("cooldownUntil").asText()),
+          root.path("unconfirmed").asBoolean(false),
+          known.isTextual() ? Optional.of(Instant.parse(known.asText())) : Optional.empty());
       for (Map.Entry<String, JsonNode> e : root.path("entries").properties()) {
         entry.extra.put(e.getKey(), e.getValue().asText());
       }
@@ -208,6 +212,10 @@ public final class FileStateStore implements StateStore {
       last.put("at", a.at().toString());
     });
     root.put("cooldownUntil", state.cooldownUntil().toString());
+    if (state.unconfirmed()) {
+      root.put("unconfirmed", true);
+    }
+    state.knownEvent().ifPresent(e -> root.put("knownEvent", e.toString()));
     ObjectNode entries = root.putObject("entries");
     extra.forEach(entries::put);
     Path file = fileOf(policyId);

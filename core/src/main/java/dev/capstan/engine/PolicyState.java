@@ -7,13 +7,20 @@ import java.util.Optional;
 
 /**
  * What the engine remembers about one policy between evaluations (and, with a file-backed
- * {@link StateStore}, between restarts).
+ * {@link StateStore}, between restarts). The {@link Decider} computes the next state on every
+ * evaluation; the engine saves it whenever it changed.
  *
- * @param lastAction the last action applied to the target, if any
+ * @param lastAction the last action applied (or being applied) to the target, if any
  * @param cooldownUntil no action is taken before this instant; {@link Instant#EPOCH} when there is no
  *     cooldown
+ * @param unconfirmed whether {@code lastAction} is an intent saved before the target was called and
+ *     not yet confirmed: a process killed during the call leaves it set, and the next start treats it
+ *     as a scale that happened (its cooldown holds), since the target may well have scaled
+ * @param knownEvent the latest target activity time ({@link dev.capstan.spi.TargetStatus#META_LAST_EVENT})
+ *     already accounted for, either as the result of our own last action or as an out-of-band event
  */
-public record PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil) {
+public record PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil, boolean unconfirmed,
+    Optional<Instant> knownEvent) {
 
   /** The state of a policy that never scaled. */
   public static final PolicyState INITIAL = new PolicyState(Optional.empty(), Instant.EPOCH);
@@ -21,13 +28,50 @@ public record PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil
   /**
    * Checks for nulls.
    *
-   * @param lastAction the last action applied to the target, if any
+   * @param lastAction the last action applied (or being applied) to the target, if any
    * @param cooldownUntil no action is taken before this instant; {@link Instant#EPOCH} when there is no cooldown
+   * @param unconfirmed whether {@code lastAction} is an intent not yet confirmed by the target
+   * @param knownEvent the latest target activity time already accounted for
    * @throws NullPointerException if a field is null
+   * @throws IllegalArgumentException if {@code unconfirmed} is set without a last action
    */
   public PolicyState {
     Objects.requireNonNull(lastAction, "lastAction");
     Objects.requireNonNull(cooldownUntil, "cooldownUntil");
+    Objects.requireNonNull(knownEvent, "knownEvent");
+    if (unconfirmed && lastAction.isEmpty()) {
+      throw new IllegalArgumentException("an unconfirmed state needs the action it intends");
+    }
+  }
+
+  /**
+   * Creates a confirmed state with no known target event.
+   *
+   * @param lastAction the last action applied to the target, if any
+   * @param cooldownUntil no action is taken before this instant
+   * @throws NullPointerException if a field is null
+   */
+  public PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil) {
+    this(lastAction, cooldownUntil, false, Optional.empty());
+  }
+
+  /**
+   * Returns this state with the intent confirmed: the target answered the scale call.
+   *
+   * @return a confirmed copy
+   */
+  public PolicyState confirmed() {
+    return unconfirmed ? new PolicyState(lastAction, cooldownUntil, false, knownEvent) : this;
+  }
+
+  /**
+   * Returns this state with {@code event} recorded as accounted for.
+   *
+   * @param event the target activity time
+   * @return a copy knowing the event
+   */
+  public PolicyState withKnownEvent(Instant event) {
+    return new PolicyState(lastAction, cooldownUntil, unconfirmed, Optional.of(event));
   }
 
   /**

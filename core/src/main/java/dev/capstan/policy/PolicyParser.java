@@ -160,13 +160,18 @@ final class PolicyParser {
     ScalingPolicy.Builder b = ScalingPolicy.builder().origin(origin).name(name);
     rejectUnknown(block, SCALING_ATTRIBUTES, at, POLICY_ATTRIBUTES, "policy");
     ConfigReader r = reader(block, at, SCALING_ATTRIBUTES);
-    b.enabled(r.booleanValue("enabled", true));
-    b.min(r.longValue("min", 0));
+    // Only what the file says is set on the builder, so the policy knows which defaults it relies on.
+    if (r.has("enabled")) {
+      b.enabled(r.booleanValue("enabled", true));
+    }
+    if (r.has("min")) {
+      b.min(r.longValue("min", 0));
+    }
     if (r.has("max")) {
       // A max that does not parse is reported once, not again as "missing".
       b.max(r.optionalLong("max").orElse(Long.MAX_VALUE));
     }
-    b.type(r.string("type", ScalingPolicy.DEFAULT_TYPE));
+    r.optionalString("type").ifPresent(b::type);
     report(r, at);
 
     if (!block.containsKey("policy")) {
@@ -190,7 +195,7 @@ final class PolicyParser {
    */
   private static void placeholders(ScalingPolicy.Builder b, @Nullable String check, boolean target) {
     if (check != null) {
-      b.check(Check.of(check, "?", "?", PLACEHOLDER));
+      b.check(Check.placeholder(check, PLACEHOLDER));
     }
     if (target) {
       b.target(PLACEHOLDER);
@@ -204,7 +209,9 @@ final class PolicyParser {
     r.optionalDuration("cooldown").ifPresent(b::cooldown);
     r.optionalDuration("cooldown_on_scale_up").ifPresent(b::cooldownOnScaleUp);
     r.optionalDuration("evaluation_interval").ifPresent(b::evaluationInterval);
-    b.onCheckError(r.enumValue("on_check_error", OnError.class, OnError.IGNORE));
+    if (r.has("on_check_error")) {
+      b.onCheckError(r.enumValue("on_check_error", OnError.class, OnError.IGNORE));
+    }
     report(r, at);
     if (doc.containsKey("schedule")) {
       Map<String, Object> block = single(doc.get("schedule"), "schedule", at, "a policy block has only one");
@@ -252,21 +259,28 @@ final class PolicyParser {
       block.remove("schedule");
     }
     rejectUnknown(block, CHECK_ATTRIBUTES, at, Set.of(), "");
+    int before = problems.size();
     ConfigReader r = reader(block, at, CHECK_ATTRIBUTES);
-    String source = r.string("source", "");
-    String query = r.string("query", "");
-    Duration window = r.optionalDuration("query_window").orElse(Check.DEFAULT_QUERY_WINDOW);
-    Duration offset = r.optionalDuration("query_window_offset").orElse(Duration.ZERO);
-    Optional<String> group = r.optionalString("group");
-    Optional<OnError> onError = r.has("on_error")
-        ? Optional.of(r.enumValue("on_error", OnError.class, OnError.IGNORE)) : Optional.empty();
-    boolean demand = r.booleanValue("demand", false);
+    Check.Builder c = Check.builder().name(name);
+    r.optionalString("source").ifPresent(c::source);
+    r.optionalString("query").ifPresent(c::query);
+    r.optionalDuration("query_window").ifPresent(c::queryWindow);
+    r.optionalDuration("query_window_offset").ifPresent(c::queryWindowOffset);
+    r.optionalString("group").ifPresent(c::group);
+    if (r.has("on_error")) {
+      c.onError(r.enumValue("on_error", OnError.class, OnError.IGNORE));
+    }
+    if (r.has("demand")) {
+      c.demand(r.booleanValue("demand", false));
+    }
     report(r, at);
-    // A missing strategy becomes a nameless one, so PolicyRules reports it like a builder-made check.
-    PluginRef strategy = block.containsKey("strategy")
-        ? plugin(block.get("strategy"), "strategy", at).orElse(PLACEHOLDER)
-        : PluginRef.of("", Map.of());
-    return new Check(name, source, query, window, offset, group, strategy, onError, demand);
+    // A missing strategy stays unset, so PolicyRules reports it like a builder-made check.
+    if (block.containsKey("strategy")) {
+      c.strategy(plugin(block.get("strategy"), "strategy", at).orElse(PLACEHOLDER));
+    }
+    problems.addAll(c.problems(PolicyRules.where(origin, policy)));
+    // A check with a problem becomes a stand-in: its policy is not built, but duplicate names are still found.
+    return problems.size() > before ? Check.placeholder(name, PLACEHOLDER) : c.build();
   }
 
   /** Reads a {@code strategy "<name>" { ... }} or {@code target "<name>" { ... }} block. */

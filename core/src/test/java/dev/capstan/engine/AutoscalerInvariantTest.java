@@ -124,8 +124,11 @@ final class AutoscalerInvariantTest {
       int roll = random.nextInt(10);
       Optional<OnError> onError = roll == 0 ? Optional.of(OnError.FAIL) : roll == 1 ? Optional.of(OnError.IGNORE) : Optional.empty();
       Optional<String> group = random.nextInt(3) == 0 ? Optional.of("grp") : Optional.empty();
-      b.check(new Check("c" + k, "src", "p" + i + "c" + k, Check.DEFAULT_QUERY_WINDOW, Duration.ZERO, group,
-          PluginRef.of("pass", Map.of()), onError));
+      Check.Builder c = Check.builder().name("c" + k).source("src").query("p" + i + "c" + k)
+          .strategy(PluginRef.of("pass", Map.of()));
+      group.ifPresent(c::group);
+      onError.ifPresent(c::onError);
+      b.check(c.build());
     }
     return b.build();
   }
@@ -156,7 +159,7 @@ final class AutoscalerInvariantTest {
   }
 
   private Autoscaler start(StateStore store, InMemoryTarget target, ScriptedMetricSource source, Executor executor) {
-    Autoscaler autoscaler = Autoscaler.builder().clock(clock).scheduler(scheduler).executor(executor)
+    Autoscaler autoscaler = Autoscaler.builder().statusBatchWindow(Duration.ZERO).clock(clock).scheduler(scheduler).executor(executor)
         .random(new java.util.SplittableRandom(random.nextLong())).lookupPlugins(false)
         .strategy("pass", config -> (current, metrics) -> (long) metrics.latest())
         .metricSource("src", source).target("mem", target).stateStore(store).listener(checker)

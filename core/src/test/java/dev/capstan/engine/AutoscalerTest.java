@@ -26,7 +26,6 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -71,7 +70,7 @@ final class AutoscalerTest {
   }
 
   private Autoscaler.Builder builder() {
-    return Autoscaler.builder().clock(clock).scheduler(scheduler).executor(Runnable::run).jitter(0)
+    return Autoscaler.builder().statusBatchWindow(Duration.ZERO).clock(clock).scheduler(scheduler).executor(Runnable::run).jitter(0)
         .lookupPlugins(false).strategy("pass", config -> passThrough()).metricSource("src", source)
         .target("mem", target).listener(new ScalingListener() {
           @Override
@@ -630,6 +629,8 @@ final class AutoscalerTest {
     source.answer("a", 3).answer("b", 3);
     Autoscaler autoscaler = open(builder());
     ScalingPolicy p = policy("p").check(check("a", "a")).check(check("b", "b")).build();
+    // Registered: bound once. (An unregistered policy is bound for its one evaluation and forgotten.)
+    autoscaler.putPolicy(p);
 
     for (int i = 0; i < 5; i++) {
       autoscaler.evaluate(p);
@@ -720,8 +721,8 @@ final class AutoscalerTest {
   @Test
   void checkWindow_offsetShiftsTheQuery() {
     source.answer("load", 3);
-    Check shifted = new Check("c", "src", "load", Duration.ofMinutes(5), Duration.ofMinutes(2), Optional.empty(),
-        PluginRef.of("pass", Map.of()), Optional.empty());
+    Check shifted = Check.builder().name("c").source("src").query("load").queryWindow(Duration.ofMinutes(5))
+        .queryWindowOffset(Duration.ofMinutes(2)).strategy(PluginRef.of("pass", Map.of())).build();
 
     open(builder()).evaluate(policy("p").check(shifted).build());
 

@@ -31,7 +31,10 @@ final class DeciderTest {
   }
 
   private static Check check(String name, Optional<String> group, Optional<OnError> onError) {
-    return new Check(name, "src", "q", Duration.ofMinutes(1), Duration.ZERO, group, PluginRef.of("s", Map.of()), onError);
+    Check.Builder c = Check.builder().name(name).source("src").query("q").strategy(PluginRef.of("s", Map.of()));
+    group.ifPresent(c::group);
+    onError.ifPresent(c::onError);
+    return c.build();
   }
 
   private static CheckResult wants(String name, long count) {
@@ -208,13 +211,34 @@ final class DeciderTest {
   }
 
   @Test
-  void cooldown_targetsLastEvent_extendsIt() {
-    Map<String, String> meta = Map.of(TargetStatus.META_LAST_EVENT, Long.toString(NOW.minusSeconds(60).toEpochMilli()));
+  void cooldown_outOfBandTargetEvent_startsCooldownOnScaleUpFromIt() {
+    // Its direction is unknown, so the shorter cooldown_on_scale_up (1m) applies, not cooldown (5m).
+    Map<String, String> meta = Map.of(TargetStatus.META_LAST_EVENT, Long.toString(NOW.minusSeconds(50).toEpochMilli()));
 
-    Optional<ScalingDecision> d = Decider.skip(policy(0, 10), PolicyState.INITIAL, new TargetStatus(true, 3, meta), NOW);
+    Plan plan = Decider.plan(policy(0, 10), PolicyState.INITIAL, new TargetStatus(true, 3, meta), NOW);
 
-    assertThat(d).get().extracting(ScalingDecision::outcome).isEqualTo(Outcome.SKIPPED_COOLDOWN);
-    assertThat(d.get().reasons().get(0)).contains("target's last activity");
+    assertThat(plan.skipped()).get().extracting(x -> x.decision().outcome()).isEqualTo(Outcome.SKIPPED_COOLDOWN);
+    assertThat(plan.skipped().get().decision().reasons().get(0)).contains("out-of-band target activity");
+    assertThat(plan.state().cooldownUntil()).isEqualTo(NOW.plusSeconds(10));
+    assertThat(plan.state().knownEvent()).hasValue(NOW.minusSeconds(50));
+    Map<String, String> older = Map.of(TargetStatus.META_LAST_EVENT, Long.toString(NOW.minusSeconds(61).toEpochMilli()));
+    assertThat(Decider.skip(policy(0, 10), PolicyState.INITIAL, new TargetStatus(true, 3, older), NOW)).isEmpty();
+  }
+
+  @Test
+  void cooldown_firstEventAfterOurOwnAction_isOursAndExtendsNothing() {
+    PolicyState afterUp = new PolicyState(Optional.of(new PolicyState.LastAction(5, Direction.UP, NOW.minusSeconds(70))),
+        NOW.minusSeconds(10));
+    Map<String, String> meta = Map.of(TargetStatus.META_LAST_EVENT, Long.toString(NOW.minusSeconds(40).toEpochMilli()));
+
+    Plan plan = Decider.plan(policy(0, 10), afterUp, new TargetStatus(true, 5, meta), NOW);
+
+    assertThat(plan.skipped()).isEmpty();
+    assertThat(plan.state().knownEvent()).hasValue(NOW.minusSeconds(40));
+    assertThat(plan.state().cooldownUntil()).isEqualTo(afterUp.cooldownUntil());
+    // A later event is not explained by that action any more: out-of-band.
+    Map<String, String> later = Map.of(TargetStatus.META_LAST_EVENT, Long.toString(NOW.minusSeconds(5).toEpochMilli()));
+    assertThat(Decider.plan(policy(0, 10), plan.state(), new TargetStatus(true, 5, later), NOW).skipped()).isPresent();
   }
 
   @Test
@@ -258,7 +282,8 @@ final class DeciderTest {
 
     assertThat(d.outcome()).isEqualTo(Outcome.SKIPPED_SCHEDULE);
     assertThat(d.action()).isEmpty();
-    assertThat(d.currentCount()).hasValue(5);
+    // Decided before the target is read: the count is not known.
+    assertThat(d.currentCount()).isEmpty();
     assertThat(d.reasons()).containsExactly(
         "outside the policy's schedule (start '0 8 * * sat,sun', end '0 20 * * sat,sun', UTC)");
   }

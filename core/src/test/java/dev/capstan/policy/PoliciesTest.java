@@ -8,9 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,9 +102,9 @@ final class PoliciesTest {
     assertThat(p.evaluationInterval()).isEqualTo(Duration.ofMinutes(1));
     assertThat(p.onCheckError()).isEqualTo(OnError.FAIL);
     assertThat(p.type()).isEqualTo("horizontal");
-    assertThat(p.checks()).containsExactly(new Check("cpu_allocated_percentage", "prometheus", CLUSTER_QUERY,
-        Duration.ofMinutes(5), Duration.ZERO, Optional.empty(), PluginRef.of("target-value", Map.of("target", "70")),
-        Optional.empty()));
+    assertThat(p.checks()).containsExactly(Check.builder().name("cpu_allocated_percentage").source("prometheus")
+        .query(CLUSTER_QUERY).queryWindow(Duration.ofMinutes(5))
+        .strategy(PluginRef.of("target-value", Map.of("target", "70"))).build());
     assertThat(p.target()).isEqualTo(PluginRef.of("aws-asg", Map.of("aws_asg_name", "hashistack-nomad_client",
         "node_class", "hashistack", "node_drain_deadline", "5m", "node_purge", "true")));
   }
@@ -121,11 +121,11 @@ final class PoliciesTest {
     assertThat(p.evaluationInterval()).isEqualTo(Duration.ofSeconds(15));
     assertThat(p.onCheckError()).isEqualTo(OnError.IGNORE);
     assertThat(p.checks()).containsExactly(
-        new Check("requests", "prometheus", "sum(rate(http_requests_total[1m]))", Duration.ofMinutes(2),
-            Duration.ofSeconds(30), Optional.of("load"),
-            PluginRef.of("target-value", Map.of("target", "0.5", "threshold", "0.01")), Optional.of(OnError.FAIL)),
-        new Check("floor", "", "", Check.DEFAULT_QUERY_WINDOW, Duration.ZERO, Optional.empty(),
-            PluginRef.of("fixed-value", Map.of("value", "3")), Optional.empty()));
+        Check.builder().name("requests").source("prometheus").query("sum(rate(http_requests_total[1m]))")
+            .queryWindow(Duration.ofMinutes(2)).queryWindowOffset(Duration.ofSeconds(30)).group("load")
+            .strategy(PluginRef.of("target-value", Map.of("target", "0.5", "threshold", "0.01")))
+            .onError(OnError.FAIL).build(),
+        Check.builder().name("floor").strategy(PluginRef.of("fixed-value", Map.of("value", "3"))).build());
     assertThat(p.target()).isEqualTo(PluginRef.of("gce-mig",
         Map.of("project", "acme", "zone", "europe-west1-b", "mig", "web")));
   }
@@ -159,6 +159,19 @@ final class PoliciesTest {
     assertThat(c.group()).isEmpty();
     assertThat(c.onError()).isEmpty();
     assertThat(c.effectiveOnError(p.onCheckError())).isEqualTo(OnError.IGNORE);
+    assertThat(EnumSet.allOf(ScalingPolicy.Field.class)).noneMatch(p::isSet);
+    assertThat(EnumSet.allOf(Check.Field.class)).noneMatch(c::isSet);
+  }
+
+  @Test
+  void parse_attributesInTheFile_areMarkedSetAndOnlyThose() {
+    ScalingPolicy p = Policies.parse(CLUSTER, "policies/cluster.hcl").get(0);
+
+    assertThat(EnumSet.allOf(ScalingPolicy.Field.class)).filteredOn(p::isSet).containsExactly(
+        ScalingPolicy.Field.ENABLED, ScalingPolicy.Field.MIN, ScalingPolicy.Field.COOLDOWN,
+        ScalingPolicy.Field.EVALUATION_INTERVAL, ScalingPolicy.Field.ON_CHECK_ERROR);
+    assertThat(EnumSet.allOf(Check.Field.class)).filteredOn(p.checks().get(0)::isSet)
+        .containsExactly(Check.Field.QUERY_WINDOW);
   }
 
   @Test
@@ -213,8 +226,8 @@ final class PoliciesTest {
         .cooldown(Duration.ofMinutes(2))
         .evaluationInterval(Duration.ofMinutes(1))
         .onCheckError(OnError.FAIL)
-        .check(new Check("cpu_allocated_percentage", "prometheus", CLUSTER_QUERY, Duration.ofMinutes(5),
-            Duration.ZERO, Optional.empty(), PluginRef.of("target-value", Map.of("target", "70")), Optional.empty()))
+        .check(Check.builder().name("cpu_allocated_percentage").source("prometheus").query(CLUSTER_QUERY)
+            .queryWindow(Duration.ofMinutes(5)).strategy(PluginRef.of("target-value", Map.of("target", "70"))).build())
         .target(PluginRef.of("aws-asg", Map.of("aws_asg_name", "hashistack-nomad_client", "node_class", "hashistack",
             "node_drain_deadline", "5m", "node_purge", "true")))
         .build();

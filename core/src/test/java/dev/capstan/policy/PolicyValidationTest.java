@@ -6,12 +6,13 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 final class PolicyValidationTest {
   private static final String P = "policies/web.hcl: policy 'web': ";
   private static final String C = P + "check 'cpu': ";
+  /** A check built on its own does not know its policy, so its messages start with the check. */
+  private static final String BUILT_C = "check 'cpu': ";
   private static final String ORIGIN = "policies/web.hcl";
 
   /** Wraps a policy block's body into a complete file with a valid check and target. */
@@ -41,6 +42,10 @@ final class PolicyValidationTest {
   }
 
   private static List<String> problems(ScalingPolicy.Builder builder) {
+    return catchThrowableOfType(PolicyException.class, builder::build).problems();
+  }
+
+  private static List<String> problems(Check.Builder builder) {
     return catchThrowableOfType(PolicyException.class, builder::build).problems();
   }
 
@@ -169,25 +174,23 @@ final class PolicyValidationTest {
 
   @Test
   void check_badWindowsAndMissingQuery_areRefusedInBuilderToo() {
-    Check check = new Check("cpu", "", "", Duration.ZERO, Duration.ofMinutes(-1), Optional.empty(),
-        PluginRef.of("target-value", Map.of()), Optional.empty());
-    ScalingPolicy.Builder b = ScalingPolicy.builder().origin(ORIGIN).name("web").max(3).check(check)
-        .target(PluginRef.of("aws-asg", Map.of()));
+    Check.Builder check = Check.builder().name("cpu").queryWindow(Duration.ZERO)
+        .queryWindowOffset(Duration.ofMinutes(-1)).strategy(PluginRef.of("target-value", Map.of()));
 
-    assertThat(problems(b)).containsExactly(
-        C + "source is required but was missing (the metric source, e.g. \"prometheus\")",
-        C + "query is required but was missing",
-        C + "query_window was '0s' but it must be a positive duration",
-        C + "query_window_offset was '-1m0s' but it must not be negative");
+    assertThat(problems(check)).containsExactly(
+        BUILT_C + "source is required but was missing (the metric source, e.g. \"prometheus\")",
+        BUILT_C + "query is required but was missing",
+        BUILT_C + "query_window was '0s' but it must be a positive duration",
+        BUILT_C + "query_window_offset was '-1m0s' but it must not be negative");
   }
 
   @Test
   void check_withoutStrategy_isRefusedInFileAndBuilder() {
-    String expected = C + "it has no strategy but it needs one: strategy \"<name>\" { ... }";
-    assertThat(problems(policy("max = 3", "", "source = \"p\"\nquery = \"q\""))).containsExactly(expected);
-    ScalingPolicy.Builder b = ScalingPolicy.builder().origin(ORIGIN).name("web").max(3)
-        .check(Check.of("cpu", "p", "q", PluginRef.of("", Map.of()))).target(PluginRef.of("aws-asg", Map.of()));
-    assertThat(problems(b)).containsExactly(expected);
+    String rule = "it has no strategy but it needs one: strategy \"<name>\" { ... }";
+    assertThat(problems(policy("max = 3", "", "source = \"p\"\nquery = \"q\""))).containsExactly(C + rule);
+    assertThat(problems(Check.builder().name("cpu").source("p").query("q"))).containsExactly(BUILT_C + rule);
+    assertThat(problems(Check.builder().name("cpu").source("p").query("q").strategy(PluginRef.of("", Map.of()))))
+        .containsExactly(BUILT_C + rule);
   }
 
   @Test

@@ -1,6 +1,9 @@
 package dev.capstan.testkit;
 
+import dev.capstan.config.ConfigReader;
+import dev.capstan.spi.ConfigException;
 import dev.capstan.spi.InstanceGroup;
+import dev.capstan.spi.InstanceTargetGroup;
 import dev.capstan.spi.ScalingAction;
 import dev.capstan.spi.Target;
 import dev.capstan.spi.TargetException;
@@ -22,7 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * simulator.
  *
  * <p>A policy names its group with the target attribute {@value #GROUP_KEY} (default
- * {@value #DEFAULT_GROUP}). Each group has a count, a readiness flag and instance ids
+ * {@value #DEFAULT_GROUP}); the cluster keys ({@link InstanceGroup#CLUSTER_KEYS}) are accepted, any
+ * other key is rejected by {@link #bind}, which records no call, so a group need not exist to be bound.
+ * Each group has a count, a readiness flag and instance ids
  * ({@code <group>-1}, {@code <group>-2}, ...). Every call is recorded in {@link #calls()}; failures
  * and hangs can be injected per operation; the highest number of scale calls in flight at once on
  * one group is tracked so tests can assert that an engine never overlaps them. Thread-safe.
@@ -238,9 +243,104 @@ public final class InMemoryTarget implements Target, InstanceGroup {
     return closed;
   }
 
+  /**
+   * Binds a policy's target block: {@value #GROUP_KEY} names the group (default
+   * {@value #DEFAULT_GROUP}); records no call.
+   *
+   * @param policyTargetConfig the policy's target attributes
+   * @return the bound group; it need not exist yet
+   * @throws ConfigException if {@value #GROUP_KEY} is blank or a key is unknown
+   */
+  @Override
+  public BoundGroup bind(Map<String, String> policyTargetConfig) {
+    ConfigReader r = ConfigReader.of(policyTargetConfig, "in-memory target");
+    String name = r.string(GROUP_KEY, DEFAULT_GROUP);
+    r.allow(InstanceGroup.CLUSTER_KEYS.toArray(String[]::new));
+    r.rejectUnknownKeys();
+    r.validate();
+    return new BoundGroup(this, name);
+  }
+
   @Override
   public TargetStatus status(Map<String, String> policyTargetConfig) {
-    Group g = group(groupName(policyTargetConfig));
+    return bind(policyTargetConfig).status();
+  }
+
+  @Override
+  public void scale(ScalingAction action, Map<String, String> policyTargetConfig) {
+    bind(policyTargetConfig).scale(action);
+  }
+
+  @Override
+  public void terminate(Map<String, String> policyTargetConfig, List<String> instanceIds) {
+    bind(policyTargetConfig).terminate(instanceIds);
+  }
+
+  @Override
+  public Optional<List<String>> instanceIds(Map<String, String> policyTargetConfig) {
+    return bind(policyTargetConfig).instanceIds();
+  }
+
+  /**
+   * One group of an {@link InMemoryTarget}, as {@link InMemoryTarget#bind} returns it. Its calls are
+   * recorded in the target's {@link InMemoryTarget#calls()}.
+   */
+  public static final class BoundGroup implements InstanceTargetGroup {
+    private final InMemoryTarget target;
+    private final String name;
+
+    private BoundGroup(InMemoryTarget target, String name) {
+      this.target = target;
+      this.name = name;
+    }
+
+    /**
+     * Returns the name of the group this binds.
+     *
+     * @return the {@value InMemoryTarget#GROUP_KEY} attribute, or {@value InMemoryTarget#DEFAULT_GROUP}
+     */
+    public String name() {
+      return name;
+    }
+
+    /**
+     * Returns {@code in-memory:<group>}.
+     *
+     * @return the id
+     */
+    @Override
+    public String id() {
+      return "in-memory:" + name;
+    }
+
+    @Override
+    public TargetStatus status() {
+      return target.statusOf(name);
+    }
+
+    @Override
+    public void scale(ScalingAction action) {
+      target.scaleGroup(name, action);
+    }
+
+    @Override
+    public void terminate(List<String> instanceIds) {
+      target.terminateIn(name, instanceIds);
+    }
+
+    @Override
+    public Optional<List<String>> instanceIds() {
+      return Optional.of(target.instances(name));
+    }
+
+    @Override
+    public String toString() {
+      return id();
+    }
+  }
+
+  private TargetStatus statusOf(String name) {
+    Group g = group(name);
     calls.add(new Call(Operation.STATUS, g.name, null, List.of()));
     interfere(Operation.STATUS);
     synchronized (g) {
@@ -249,9 +349,8 @@ public final class InMemoryTarget implements Target, InstanceGroup {
     }
   }
 
-  @Override
-  public void scale(ScalingAction action, Map<String, String> policyTargetConfig) {
-    Group g = group(groupName(policyTargetConfig));
+  private void scaleGroup(String name, ScalingAction action) {
+    Group g = group(name);
     calls.add(new Call(Operation.SCALE, g.name, action, List.of()));
     enter(g);
     try {
@@ -264,9 +363,8 @@ public final class InMemoryTarget implements Target, InstanceGroup {
     }
   }
 
-  @Override
-  public void terminate(Map<String, String> policyTargetConfig, List<String> instanceIds) {
-    Group g = group(groupName(policyTargetConfig));
+  private void terminateIn(String name, List<String> instanceIds) {
+    Group g = group(name);
     calls.add(new Call(Operation.TERMINATE, g.name, null, instanceIds));
     enter(g);
     try {
@@ -294,11 +392,6 @@ public final class InMemoryTarget implements Target, InstanceGroup {
   }
 
   @Override
-  public Optional<List<String>> instanceIds(Map<String, String> policyTargetConfig) {
-    return Optional.of(instances(groupName(policyTargetConfig)));
-  }
-
-  @Override
   public void close() {
     closed = true;
   }
@@ -322,10 +415,6 @@ public final class InMemoryTarget implements Target, InstanceGroup {
     if (failure != null) {
       throw failure;
     }
-  }
-
-  private static String groupName(Map<String, String> policyTargetConfig) {
-    return policyTargetConfig.getOrDefault(GROUP_KEY, DEFAULT_GROUP);
   }
 
   private Group group(String name) {

@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.capstan.spi.ConfigException;
 import dev.capstan.spi.Direction;
+import dev.capstan.spi.GroupStatus;
 import dev.capstan.spi.InstanceGroup;
+import dev.capstan.spi.InstanceTargetGroup;
 import dev.capstan.spi.ScalingAction;
 import dev.capstan.spi.Target;
 import dev.capstan.spi.TargetException;
+import dev.capstan.spi.TargetGroup;
 import dev.capstan.spi.TargetStatus;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -21,8 +26,21 @@ import org.junit.jupiter.api.Test;
  * The behaviour every {@link Target} must show. A target's test extends this class and creates, before
  * each test, a target whose group (named by {@link #groupConfig()}) is ready at {@link #initialCount()}.
  * Cloud targets do this against a local endpoint that keeps the group's state.
+ *
+ * <p>Binding ({@link Target#bind}) is checked too: a bound group has a stable {@link TargetGroup#id()},
+ * {@link Target#statusOf} answers one result per group in order and fails only a missing one. A target
+ * that overrides {@code bind} must also validate there and make no call to its backend: it answers
+ * {@link #requestsMade()} from its fake (or the contract fails, saying so) and may add bad
+ * configurations to {@link #badConfigs()}. A target left on the SPI's default {@code bind}, which
+ * cannot validate, has those cases skipped.
  */
 public abstract class TargetContract {
+  /** What {@link #requestsMade()} answers when the subclass does not count requests. */
+  protected static final long NOT_COUNTED = -1;
+
+  /** A key no target knows, which {@link Target#bind} must reject by name. */
+  protected static final String UNKNOWN_KEY = "capstan_contract_unknown_key";
+
   private Target target;
 
   /**
@@ -68,6 +86,31 @@ public abstract class TargetContract {
    */
   protected List<String> initialInstanceIds() {
     return List.of();
+  }
+
+  /**
+   * Returns how many requests the target has sent to its backend so far (HTTP requests received by
+   * the fake, calls recorded by an in-memory backend). A target that overrides {@link Target#bind}
+   * must override this: the contract checks that binding sends none.
+   *
+   * @return the count so far, or {@link #NOT_COUNTED} (the default)
+   */
+  protected long requestsMade() {
+    return NOT_COUNTED;
+  }
+
+  /**
+   * Returns configurations {@link Target#bind} must reject, each keyed by the key the
+   * {@link ConfigException} must name. The default holds {@link #groupConfig()} plus
+   * {@link #UNKNOWN_KEY}; subclasses add bad values and missing required keys, e.g.
+   * {@code Map.of("mig_name", Map.of("mig_name", "Not_A_Name", "zone", "z"))}.
+   *
+   * @return key to name, mapped to the configuration that is bad there
+   */
+  protected Map<String, Map<String, String>> badConfigs() {
+    Map<String, String> unknown = new HashMap<>(groupConfig());
+    unknown.put(UNKNOWN_KEY, "x");
+    return Map.of(UNKNOWN_KEY, Map.copyOf(unknown));
   }
 
   @BeforeEach
@@ -154,6 +197,107 @@ public abstract class TargetContract {
     assertThat(ids).as("initialInstanceIds() of an InstanceGroup").isNotEmpty();
     ((InstanceGroup) target).terminate(groupConfig(), List.of(ids.get(0)));
     assertThat(target.status(groupConfig()).count()).isEqualTo(initialCount() - 1);
+  }
+
+  private boolean bindsItself() {
+    try {
+      return target.getClass().getMethod("bind", Map.class).getDeclaringClass() != Target.class;
+    } catch (NoSuchMethodException e) {
+      throw new AssertionError("Target.bind(Map) is missing", e);
+    }
+  }
+
+  private void assumeBindsItself() {
+    assumeTrue(bindsItself(), target.getClass().getName() + " keeps Target's default bind, which cannot "
+        + "validate; override bind to parse the target block once");
+  }
+
+  private long counted() {
+    long made = requestsMade();
+    assertThat(made).as(getClass().getName() + " must override requestsMade(): " + target.getClass().getName()
+        + " binds itself, and binding must send no request to its backend").isNotEqualTo(NOT_COUNTED);
+    return made;
+  }
+
+  private static Map<String, String> with(Map<String, String> config, String key, String value) {
+    Map<String, String> copy = new HashMap<>(config);
+    copy.put(key, value);
+    return Map.copyOf(copy);
+  }
+
+  @Test
+  @DisplayName("binding sends no request, even for a group that does not exist")
+  void bind_anyGroup_sendsNoRequest() {
+    assumeBindsItself();
+    long before = counted();
+    target.bind(groupConfig());
+    target.bind(missingGroupConfig());
+    assertThat(requestsMade()).as("requests sent by bind").isEqualTo(before);
+  }
+
+  @Test
+  @DisplayName("a bad or unknown key is a ConfigException at bind naming the key")
+  void bind_badConfig_throwsConfigExceptionNamingKey() {
+    assumeBindsItself();
+    Map<String, Map<String, String>> bad = badConfigs();
+    assertThat(bad).as("badConfigs()").isNotEmpty();
+    bad.forEach((key, config) -> assertThatThrownBy(() -> target.bind(config))
+        .as("bind(%s)", config)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(key));
+  }
+
+  @Test
+  @DisplayName("a bound group reads and scales like the map-taking methods")
+  void bind_group_readsAndScales() {
+    TargetGroup group = target.bind(groupConfig());
+    assertThat(group.status().count()).isEqualTo(initialCount());
+    group.scale(action(initialCount() + 1, false));
+    assertThat(group.status().count()).isEqualTo(initialCount() + 1);
+    assertThat(target.status(groupConfig()).count()).isEqualTo(initialCount() + 1);
+  }
+
+  @Test
+  @DisplayName("an instance group binds to a group that terminates named instances")
+  void bind_instanceGroup_terminatesNamedInstances() {
+    assumeTrue(target instanceof InstanceGroup, "not an InstanceGroup");
+    TargetGroup group = target.bind(groupConfig());
+    assertThat(group).isInstanceOf(InstanceTargetGroup.class);
+    List<String> ids = initialInstanceIds();
+    assertThat(ids).as("initialInstanceIds() of an InstanceGroup").isNotEmpty();
+    ((InstanceTargetGroup) group).terminate(List.of(ids.get(0)));
+    assertThat(group.status().count()).isEqualTo(initialCount() - 1);
+  }
+
+  @Test
+  @DisplayName("a group's id is stable across binds and cluster keys, and differs between groups")
+  void bind_id_stableForOneGroupAndDistinctBetweenGroups() {
+    TargetGroup group = target.bind(groupConfig());
+    assertThat(group.id()).isNotBlank();
+    assertThat(target.bind(groupConfig()).id()).isEqualTo(group.id());
+    assertThat(target.bind(missingGroupConfig()).id()).isNotEqualTo(group.id());
+    if (target instanceof InstanceGroup) {
+      Map<String, String> drained = with(with(groupConfig(), "node_drain_deadline", "7m"), "node_purge", "true");
+      assertThat(target.bind(drained).id()).as("id with other cluster keys").isEqualTo(group.id());
+    }
+  }
+
+  @Test
+  @DisplayName("statusOf answers one result per group in order and fails only the missing one")
+  void statusOf_withMissingGroup_failsOnlyThatEntry() {
+    TargetGroup group = target.bind(groupConfig());
+    List<GroupStatus> statuses = target.statusOf(List.of(group, target.bind(missingGroupConfig()), group));
+    assertThat(statuses).hasSize(3);
+    assertThat(statuses.get(0).status()).hasValueSatisfying(s -> assertThat(s.count()).isEqualTo(initialCount()));
+    assertThat(statuses.get(1).isOk()).isFalse();
+    assertThat(statuses.get(1).error()).hasValueSatisfying(e -> assertThat(e).hasMessageContaining(missingGroupName()));
+    assertThat(statuses.get(2).status()).hasValueSatisfying(s -> assertThat(s.count()).isEqualTo(initialCount()));
+  }
+
+  @Test
+  @DisplayName("statusOf of no groups answers nothing")
+  void statusOf_noGroups_isEmpty() {
+    assertThat(target.statusOf(List.of())).isEmpty();
   }
 
   @Test

@@ -7,6 +7,8 @@ import dev.capstan.spi.ScalingAction;
 import dev.capstan.spi.Target;
 import dev.capstan.spi.TargetException;
 import dev.capstan.spi.TerminationException;
+import dev.capstan.spi.ConfigException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -46,8 +48,39 @@ final class InMemoryTargetTest extends TargetContract {
     return List.of("web-1", "web-2", "web-3");
   }
 
+  @Override
+  protected long requestsMade() {
+    return inMemory().calls().size();
+  }
+
+  @Override
+  protected Map<String, Map<String, String>> badConfigs() {
+    Map<String, Map<String, String>> bad = new HashMap<>(super.badConfigs());
+    bad.put(InMemoryTarget.GROUP_KEY, Map.of(InMemoryTarget.GROUP_KEY, " "));
+    return bad;
+  }
+
   private InMemoryTarget inMemory() {
     return (InMemoryTarget) target();
+  }
+
+  @Test
+  void bind_clusterKeysAndGroup_typedGroupWithoutAnyCall() {
+    InMemoryTarget.BoundGroup group = inMemory().bind(Map.of(InMemoryTarget.GROUP_KEY, "web", "node_class", "x"));
+
+    assertThat(group.name()).isEqualTo("web");
+    assertThat(group.id()).isEqualTo("in-memory:web");
+    assertThat(inMemory().bind(Map.of()).name()).isEqualTo(InMemoryTarget.DEFAULT_GROUP);
+    assertThat(inMemory().calls()).isEmpty();
+  }
+
+  @Test
+  void bind_twoUnknownKeys_namesBothAndListsKnownKeysOnce() {
+    assertThatThrownBy(() -> inMemory().bind(Map.of("grup", "web", "nod_class", "x")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("invalid in-memory target: 'grup', 'nod_class' are not known keys; known keys are datacenter, "
+            + "group, node_class, node_drain_deadline, node_drain_ignore_system_jobs, node_pool, node_purge, "
+            + "node_ready_check, node_selector_strategy");
   }
 
   @Test

@@ -21,17 +21,23 @@ import com.azure.resourcemanager.compute.models.OrchestrationMode;
 import com.azure.resourcemanager.compute.models.Sku;
 import com.azure.resourcemanager.compute.models.VirtualMachineScaleSetUpdate;
 import com.azure.resourcemanager.compute.models.VirtualMachineScaleSetVMInstanceRequiredIDs;
+import dev.capstan.spi.ConfigException;
+import dev.capstan.spi.GroupStatus;
 import dev.capstan.spi.InstanceGroup;
+import dev.capstan.spi.InstanceTargetGroup;
 import dev.capstan.spi.ScalingAction;
 import dev.capstan.spi.Target;
 import dev.capstan.spi.TargetException;
+import dev.capstan.spi.TargetGroup;
 import dev.capstan.spi.TargetStatus;
 import dev.capstan.spi.TerminationException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -45,6 +51,9 @@ import java.util.Optional;
  * such as {@code myvmss_3}); in Flexible orchestration by deleting each VM (ids are VM names), which
  * also lowers the capacity. Instances protected from scale-in are never removed; in Flexible mode,
  * where protection is an ARM lock, the cloud refuses and the refusal is reported.
+ *
+ * <p>{@link #bind} parses a policy's target block once and sends nothing; every other method goes
+ * through the bound group. {@link #statusOf} reads each resource group with one paged list.
  */
 final class AzureVmssTarget implements Target, InstanceGroup {
   private static final String SUCCEEDED = "Succeeded";
@@ -71,10 +80,126 @@ final class AzureVmssTarget implements Target, InstanceGroup {
     return new AzureVmssTarget(config, AzureVmssClients.computeManager(config, credential));
   }
 
+  /**
+   * Binds a policy's target block: {@code resource_group} and {@code vm_scale_set}, plus the cluster
+   * keys ({@link InstanceGroup#CLUSTER_KEYS}). Parses once and sends no request.
+   *
+   * @param policyTargetConfig the policy's target attributes
+   * @return the group, with id {@code azure-vmss:<subscription>/<resource group>/<scale set>} (lower case)
+   * @throws ConfigException naming every bad, missing or unknown key at once
+   * @throws IllegalStateException if this target is closed
+   */
+  @Override
+  public InstanceTargetGroup bind(Map<String, String> policyTargetConfig) {
+    return bound(policyTargetConfig);
+  }
+
+  private ScaleSetGroup bound(Map<String, String> policyTargetConfig) {
+    ensureOpen();
+    return new ScaleSetGroup(this, config.subscriptionId(), AzureVmssGroup.parse(policyTargetConfig));
+  }
+
   @Override
   public TargetStatus status(Map<String, String> policyTargetConfig) {
-    AzureVmssGroup group = AzureVmssGroup.parse(policyTargetConfig);
-    VirtualMachineScaleSetInner vmss = get(group);
+    return bound(policyTargetConfig).status();
+  }
+
+  /**
+   * Reads several groups as {@link #statusOf} does.
+   *
+   * @throws ConfigException if any configuration does not name a group properly
+   * @throws TargetException the first group's error, if any group could not be read
+   */
+  @Override
+  public List<TargetStatus> statusAll(List<Map<String, String>> policyTargetConfigs) {
+    List<ScaleSetGroup> groups = policyTargetConfigs.stream().map(this::bound).toList();
+    List<TargetStatus> statuses = new ArrayList<>(groups.size());
+    for (GroupStatus result : statusOf(groups)) {
+      statuses.add(result.status().orElseThrow(() -> result.error().orElseThrow()));
+    }
+    return statuses;
+  }
+
+  /**
+   * Reads the groups this target bound: per resource group, one {@code get} when it holds one of
+   * them, else one {@code List} of the resource group's scale sets (paged through {@code nextLink}).
+   * The list carries the whole scale set model, so readiness ({@code provisioningState}), the count
+   * ({@code sku.capacity}) and the orchestration mode are read from it exactly as from a get. A scale
+   * set absent from its list fails alone; a list that failed fails its resource group's groups, each
+   * naming itself.
+   *
+   * @param groups groups returned by this target's {@link #bind}; others fail their own entry
+   * @return one result per group, in the same order
+   * @throws IllegalStateException if this target is closed
+   */
+  @Override
+  public List<GroupStatus> statusOf(List<? extends TargetGroup> groups) {
+    ensureOpen();
+    // Resource group names are case-insensitive; so are scale set names within one.
+    Map<String, Map<String, AzureVmssGroup>> byResourceGroup = new LinkedHashMap<>();
+    for (TargetGroup group : groups) {
+      if (group instanceof ScaleSetGroup bound && bound.boundBy(this)) {
+        AzureVmssGroup g = bound.group();
+        byResourceGroup.computeIfAbsent(g.resourceGroup().toLowerCase(Locale.ROOT), rg -> new LinkedHashMap<>())
+            .putIfAbsent(g.name().toLowerCase(Locale.ROOT), g);
+      }
+    }
+    Map<AzureVmssGroup, GroupStatus> read = new HashMap<>();
+    byResourceGroup.values().forEach(wanted -> read.putAll(wanted.size() == 1
+        ? Map.of(wanted.values().iterator().next(), attempt(wanted.values().iterator().next()))
+        : listed(wanted)));
+    List<GroupStatus> statuses = new ArrayList<>(groups.size());
+    for (TargetGroup group : groups) {
+      if (group instanceof ScaleSetGroup bound && bound.boundBy(this)) {
+        AzureVmssGroup g = bound.group();
+        statuses.add(read.get(byResourceGroup.get(g.resourceGroup().toLowerCase(Locale.ROOT))
+            .get(g.name().toLowerCase(Locale.ROOT))));
+      } else {
+        statuses.add(GroupStatus.failed(new IllegalArgumentException("group " + group.id()
+            + " was not bound by this azure-vmss target, so it cannot be read with it")));
+      }
+    }
+    return statuses;
+  }
+
+  private GroupStatus attempt(AzureVmssGroup group) {
+    try {
+      return GroupStatus.of(read(group));
+    } catch (RuntimeException e) {
+      return GroupStatus.failed(e);
+    }
+  }
+
+  /** Lists one resource group's scale sets, page by page, and answers for each wanted one. */
+  private Map<AzureVmssGroup, GroupStatus> listed(Map<String, AzureVmssGroup> wantedByName) {
+    String resourceGroup = wantedByName.values().iterator().next().resourceGroup();
+    Map<AzureVmssGroup, GroupStatus> statuses = new HashMap<>();
+    try {
+      for (VirtualMachineScaleSetInner vmss : client.getVirtualMachineScaleSets().listByResourceGroup(resourceGroup)) {
+        AzureVmssGroup group = vmss.name() == null ? null : wantedByName.get(vmss.name().toLowerCase(Locale.ROOT));
+        if (group != null) {
+          statuses.put(group, GroupStatus.of(toStatus(vmss)));
+        }
+      }
+    } catch (RuntimeException e) {
+      // Not one get per group after a failed list: when Azure throttles, that would only make it worse.
+      wantedByName.values().forEach(group -> statuses.put(group,
+          GroupStatus.failed(failure("reading (listing resource group '" + resourceGroup + "')", group, e))));
+      return statuses;
+    }
+    for (AzureVmssGroup group : wantedByName.values()) {
+      statuses.computeIfAbsent(group, g -> GroupStatus.failed(new TargetException("azure-vmss: reading " + g
+          + " failed: it does not exist (the scale sets listed in resource group '" + resourceGroup
+          + "' do not include it)")));
+    }
+    return statuses;
+  }
+
+  TargetStatus read(AzureVmssGroup group) {
+    return toStatus(get(group));
+  }
+
+  private static TargetStatus toStatus(VirtualMachineScaleSetInner vmss) {
     long capacity = vmss.sku() == null || vmss.sku().capacity() == null ? 0 : vmss.sku().capacity();
     String state = vmss.provisioningState();
     Map<String, String> meta = new LinkedHashMap<>();
@@ -89,7 +214,10 @@ final class AzureVmssTarget implements Target, InstanceGroup {
 
   @Override
   public void scale(ScalingAction action, Map<String, String> policyTargetConfig) {
-    AzureVmssGroup group = AzureVmssGroup.parse(policyTargetConfig);
+    bound(policyTargetConfig).scale(action);
+  }
+
+  void setCapacity(AzureVmssGroup group, ScalingAction action) {
     ensureOpen();
     if (action.dryRun()) {
       return;
@@ -107,7 +235,10 @@ final class AzureVmssTarget implements Target, InstanceGroup {
 
   @Override
   public void terminate(Map<String, String> policyTargetConfig, List<String> instanceIds) {
-    AzureVmssGroup group = AzureVmssGroup.parse(policyTargetConfig);
+    bound(policyTargetConfig).terminate(instanceIds);
+  }
+
+  void remove(AzureVmssGroup group, List<String> instanceIds) {
     if (instanceIds.isEmpty()) {
       return;
     }
@@ -203,7 +334,10 @@ final class AzureVmssTarget implements Target, InstanceGroup {
    */
   @Override
   public Optional<List<String>> instanceIds(Map<String, String> policyTargetConfig) {
-    AzureVmssGroup group = AzureVmssGroup.parse(policyTargetConfig);
+    return bound(policyTargetConfig).instanceIds();
+  }
+
+  Optional<List<String>> liveInstances(AzureVmssGroup group) {
     VirtualMachineScaleSetInner vmss = get(group);
     try {
       if (mode(vmss) != OrchestrationMode.FLEXIBLE) {

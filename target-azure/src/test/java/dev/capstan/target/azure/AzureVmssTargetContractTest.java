@@ -3,6 +3,7 @@ package dev.capstan.target.azure;
 import dev.capstan.spi.Target;
 import dev.capstan.testkit.LocalHttpServer;
 import dev.capstan.testkit.TargetContract;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -35,6 +36,19 @@ final class AzureVmssTargetContractTest extends TargetContract {
   @Override
   protected String missingGroupName() {
     return "no-such-vmss";
+  }
+
+  @Override
+  protected long requestsMade() {
+    return server.requests().size();
+  }
+
+  @Override
+  protected Map<String, Map<String, String>> badConfigs() {
+    Map<String, Map<String, String>> bad = new HashMap<>(super.badConfigs());
+    bad.put("vm_scale_set", Map.of("resource_group", "rg-web"));
+    bad.put("resource_group", Map.of("resource_group", "rg/web", "vm_scale_set", "web"));
+    return bad;
   }
 
   @Override

@@ -5,16 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.capstan.spi.ConfigException;
 import dev.capstan.spi.Direction;
+import dev.capstan.spi.GroupStatus;
+import dev.capstan.spi.InstanceTargetGroup;
 import dev.capstan.spi.ScalingAction;
 import dev.capstan.spi.TargetException;
+import dev.capstan.spi.TargetGroup;
 import dev.capstan.spi.TargetStatus;
 import dev.capstan.spi.TerminationException;
 import dev.capstan.testkit.LocalHttpServer;
 import dev.capstan.testkit.LocalHttpServer.RecordedRequest;
 import dev.capstan.testkit.LocalHttpServer.Response;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -371,5 +376,119 @@ final class AzureVmssTargetTest {
         .hasMessageContaining("resource_group is required but was missing")
         .hasMessageContaining("vm_scale_set is required but was missing");
     assertThat(server.requests()).isEmpty();
+  }
+
+  private static Map<String, String> group(String resourceGroup, String name) {
+    return Map.of("resource_group", resourceGroup, "vm_scale_set", name);
+  }
+
+  private static String listPath(String resourceGroup) {
+    return "/subscriptions/" + FakeVmssApi.SUBSCRIPTION + "/resourceGroups/" + resourceGroup
+        + "/providers/Microsoft.Compute/virtualMachineScaleSets";
+  }
+
+  @Test
+  void statusOf_manyScaleSetsInTwoResourceGroups_oneListEachInOrder() {
+    List<TargetGroup> groups = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      String rg = i % 2 == 0 ? "rg-a" : "rg-b";
+      api.addUniform(rg, "s" + i, i);
+      groups.add(target.bind(group(rg, "s" + i)));
+    }
+    api.provisioningState("s3", "Updating");
+
+    List<GroupStatus> statuses = target.statusOf(groups);
+
+    assertThat(statuses).extracting(s -> s.status().orElseThrow().count())
+        .containsExactlyElementsOf(LongStream.range(0, 12).boxed().toList());
+    TargetStatus updating = statuses.get(3).status().orElseThrow();
+    assertThat(updating.ready()).isFalse();
+    assertThat(updating.meta()).containsEntry("azure.provisioning_state", "Updating")
+        .containsEntry("azure.orchestration_mode", "Uniform")
+        .containsEntry(TargetStatus.META_NOT_READY_REASON, "provisioning state is Updating, not Succeeded");
+    assertThat(statuses.get(2).status().orElseThrow().ready()).isTrue();
+    assertThat(calls()).containsExactly("GET " + listPath("rg-a"), "GET " + listPath("rg-b"));
+    assertThat(server.requests()).allSatisfy(r -> assertThat(r.queryParams()).containsEntry("api-version", "2025-04-01"));
+  }
+
+  @Test
+  void statusOf_listSpansPages_followsNextLink() {
+    api.scaleSetPageSize(2);
+    List<TargetGroup> groups = new ArrayList<>(List.of(target.bind(WEB), target.bind(FLEX)));
+    for (int i = 0; i < 3; i++) {
+      api.addUniform(RG, "p" + i, 10 + i);
+      groups.add(target.bind(group(RG, "p" + i)));
+    }
+
+    List<GroupStatus> statuses = target.statusOf(groups);
+
+    assertThat(statuses).extracting(s -> s.status().orElseThrow().count()).containsExactly(3L, 3L, 10L, 11L, 12L);
+    assertThat(server.requests()).extracting(r -> r.queryParams().getOrDefault("$skiptoken", ""))
+        .containsExactly("", "2", "4");
+  }
+
+  @Test
+  void statusOf_oneScaleSetInItsResourceGroup_oneGet() {
+    api.addUniform("rg-solo", "solo", 5);
+
+    List<GroupStatus> statuses = target.statusOf(List.of(target.bind(group("rg-solo", "solo")), target.bind(WEB),
+        target.bind(FLEX)));
+
+    assertThat(statuses).extracting(s -> s.status().orElseThrow().count()).containsExactly(5L, 3L, 3L);
+    assertThat(calls()).containsExactlyInAnyOrder("GET " + listPath("rg-solo") + "/solo", "GET " + listPath(RG));
+  }
+
+  @Test
+  void statusOf_missingScaleSet_failsOnlyItsEntryWithoutAnotherCall() {
+    List<GroupStatus> statuses = target.statusOf(List.of(target.bind(WEB), target.bind(group(RG, "gone")),
+        target.bind(FLEX)));
+
+    assertThat(statuses.get(0).isOk()).isTrue();
+    assertThat(statuses.get(1).error()).hasValueSatisfying(e -> assertThat(e).isInstanceOf(TargetException.class)
+        .hasMessageContaining("scale set 'gone' in resource group 'rg-web'").hasMessageContaining("does not exist"));
+    assertThat(statuses.get(2).isOk()).isTrue();
+    assertThat(server.requests()).hasSize(1);
+  }
+
+  @Test
+  void statusOf_resourceGroupMissing_failsItsGroupsOnlyEachNamingItself() {
+    List<GroupStatus> statuses = target.statusOf(List.of(target.bind(group("rg-gone", "a")),
+        target.bind(group("rg-gone", "b")), target.bind(WEB)));
+
+    assertThat(statuses.get(0).error()).hasValueSatisfying(e -> assertThat(e)
+        .hasMessageContaining("scale set 'a' in resource group 'rg-gone'").hasMessageContaining("ResourceGroupNotFound"));
+    assertThat(statuses.get(1).error()).hasValueSatisfying(e -> assertThat(e)
+        .hasMessageContaining("scale set 'b' in resource group 'rg-gone'"));
+    assertThat(statuses.get(2).isOk()).isTrue();
+    assertThat(server.requests()).hasSize(2);
+  }
+
+  @Test
+  void statusOf_sameGroupInOtherCase_readOnceAsOneGroup() {
+    List<GroupStatus> statuses = target.statusOf(List.of(target.bind(WEB), target.bind(group("RG-Web", "WEB"))));
+
+    assertThat(statuses).extracting(s -> s.status().orElseThrow().count()).containsExactly(3L, 3L);
+    assertThat(server.requests()).hasSize(1);
+    assertThat(target.bind(group("RG-Web", "WEB")).id()).isEqualTo(target.bind(WEB).id());
+  }
+
+  @Test
+  void bind_scaleSet_idNamesSubscriptionResourceGroupAndNameWithoutAnyRequest() {
+    TargetGroup web = target.bind(Map.of("resource_group", RG, "vm_scale_set", "web", "node_drain_deadline", "5m"));
+
+    assertThat(web.id()).isEqualTo("azure-vmss:" + FakeVmssApi.SUBSCRIPTION + "/rg-web/web");
+    assertThat(target.bind(group("rg-other", "web")).id()).isNotEqualTo(web.id());
+    assertThat(web).isInstanceOf(InstanceTargetGroup.class);
+    assertThat(server.requests()).isEmpty();
+  }
+
+  @Test
+  void bind_badNames_namesEveryProblemAtOnce() {
+    assertThatThrownBy(() -> target.bind(Map.of("resource_group", "rg.", "vm_scale_set", "-web", "vmss", "x",
+        "scale_set", "y")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("resource_group was 'rg.' but it must be an Azure resource group name")
+        .hasMessageContaining("vm_scale_set was '-web' but it must be an Azure scale set name")
+        .hasMessageContaining("'scale_set', 'vmss' are not known keys; known keys are datacenter, node_class");
   }
 }

@@ -32,6 +32,8 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
 
   private static final Pattern VMSS = Pattern.compile(
       "/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\\.Compute/virtualMachineScaleSets/([^/]+)(/.*)?");
+  private static final Pattern VMSS_LIST = Pattern.compile(
+      "/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\\.Compute/virtualMachineScaleSets");
   private static final Pattern VM = Pattern.compile(
       "/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\\.Compute/virtualMachines/([^/]+)");
   private static final Pattern VM_LIST = Pattern.compile(
@@ -112,13 +114,29 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
   private String failNextOperation;
   private boolean neverFinish;
   private int nextOperation;
+  /** The most scale sets one page of a resource group's list holds. */
+  private int scaleSetPageSize = 100;
+  /** Resource groups that exist even without a scale set, lower case (Azure ignores their case). */
+  private final Set<String> resourceGroups = new HashSet<>();
 
   synchronized FakeVmssApi baseUrl(String url) {
     this.baseUrl = url;
     return this;
   }
 
+  /** Caps the scale sets one page of a resource group's list holds, so tests can make the client page. */
+  synchronized FakeVmssApi scaleSetPageSize(int size) {
+    this.scaleSetPageSize = size;
+    return this;
+  }
+
+  synchronized FakeVmssApi addResourceGroup(String resourceGroup) {
+    resourceGroups.add(resourceGroup.toLowerCase(java.util.Locale.ROOT));
+    return this;
+  }
+
   synchronized FakeVmssApi addUniform(String resourceGroup, String name, long capacity) {
+    addResourceGroup(resourceGroup);
     ScaleSet s = new ScaleSet(resourceGroup, name, false);
     s.resize(capacity);
     scaleSets.put(name, s);
@@ -126,6 +144,7 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
   }
 
   synchronized FakeVmssApi addFlexible(String resourceGroup, String name, long capacity) {
+    addResourceGroup(resourceGroup);
     ScaleSet s = new ScaleSet(resourceGroup, name, true);
     s.resize(capacity);
     scaleSets.put(name, s);
@@ -216,6 +235,10 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
     if (op.matches()) {
       return poll(op.group(2));
     }
+    Matcher scaleSetList = VMSS_LIST.matcher(request.path());
+    if (scaleSetList.matches() && request.method().equals("GET")) {
+      return listScaleSets(request, scaleSetList.group(2));
+    }
     Matcher list = VM_LIST.matcher(request.path());
     if (list.matches() && request.method().equals("GET")) {
       return listVirtualMachines(list.group(2));
@@ -283,6 +306,24 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
           + prot + ",\"protectFromScaleSetActions\":" + s.protectedFromActions.contains(instanceId) + "}}}");
     }
     return armError(400, "InvalidRequest", "unsupported " + request.method() + " " + request.path());
+  }
+
+  /**
+   * Lists a resource group's scale sets (Virtual Machine Scale Sets - List), {@link #scaleSetPageSize}
+   * to a page linked by {@code nextLink}; an unknown resource group answers 404 ResourceGroupNotFound.
+   */
+  private Response listScaleSets(RecordedRequest request, String resourceGroup) {
+    if (!resourceGroups.contains(resourceGroup.toLowerCase(java.util.Locale.ROOT))) {
+      return armError(404, "ResourceGroupNotFound", "Resource group '" + resourceGroup + "' could not be found.");
+    }
+    List<ScaleSet> inGroup = scaleSets.values().stream()
+        .filter(s -> s.resourceGroup.equalsIgnoreCase(resourceGroup)).toList();
+    int from = Integer.parseInt(request.queryParams().getOrDefault("$skiptoken", "0"));
+    int to = Math.min(inGroup.size(), from + scaleSetPageSize);
+    String items = inGroup.subList(from, to).stream().map(FakeVmssApi::scaleSetJson).collect(Collectors.joining(","));
+    String next = to < inGroup.size() ? ",\"nextLink\":\"" + baseUrl + request.path()
+        + "?api-version=2025-04-01&$skiptoken=" + to + "\"" : "";
+    return Response.json(200, "{\"value\":[" + items + "]" + next + "}");
   }
 
   /** Lists a Uniform scale set's instances two to a page, linked by {@code nextLink}. */

@@ -24,6 +24,8 @@ import com.google.cloud.compute.v1.GetRegionInstanceGroupManagerRequest;
 import com.google.cloud.compute.v1.InstanceGroupManager;
 import com.google.cloud.compute.v1.InstanceGroupManagersClient;
 import com.google.cloud.compute.v1.InstanceGroupManagersDeleteInstancesRequest;
+import com.google.cloud.compute.v1.InstanceGroupManagerActionsSummary;
+import com.google.cloud.compute.v1.InstanceGroupManagerAggregatedList;
 import com.google.cloud.compute.v1.InstanceGroupManagersScopedList;
 import com.google.cloud.compute.v1.InstanceGroupManagersSettings;
 import com.google.cloud.compute.v1.ManagedInstance;
@@ -31,6 +33,7 @@ import com.google.cloud.compute.v1.Operation;
 import com.google.cloud.compute.v1.RegionInstanceGroupManagersClient;
 import com.google.cloud.compute.v1.RegionInstanceGroupManagersDeleteInstancesRequest;
 import com.google.cloud.compute.v1.RegionInstanceGroupManagersSettings;
+import com.google.cloud.compute.v1.Warning;
 import com.google.cloud.compute.v1.stub.HttpJsonInstanceGroupManagersCallableFactory;
 import com.google.cloud.compute.v1.stub.HttpJsonInstanceGroupManagersStub;
 import com.google.cloud.compute.v1.stub.HttpJsonRegionInstanceGroupManagersCallableFactory;
@@ -42,10 +45,13 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 import dev.capstan.config.Durations;
 import dev.capstan.spi.ConfigException;
+import dev.capstan.spi.GroupStatus;
 import dev.capstan.spi.InstanceGroup;
+import dev.capstan.spi.InstanceTargetGroup;
 import dev.capstan.spi.ScalingAction;
 import dev.capstan.spi.Target;
 import dev.capstan.spi.TargetException;
+import dev.capstan.spi.TargetGroup;
 import dev.capstan.spi.TargetStatus;
 import java.io.IOException;
 import java.io.InputStream;
@@ -65,6 +71,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -80,8 +87,10 @@ import java.util.stream.Collectors;
  *   <li>{@link #terminate}: {@code deleteInstances} for exactly the given instances (names or
  *       self-links), waiting for its operation; the group shrinks by as many. Compute Engine
  *       validates the whole list first, so either all go or none do.
- *   <li>{@link #statusAll}: one aggregated list per project naming two or more groups, parallel
- *       gets for the rest.
+ *   <li>{@link #bind}: parses a policy's target block once, sending nothing; every other method
+ *       goes through the bound group.
+ *   <li>{@link #statusOf}: one aggregated list per project holding two or more of the groups (paged,
+ *       filtered on their names), parallel gets for the rest; a missing group fails alone.
  * </ul>
  *
  * <p>Calls throttled (429) or refused as unavailable (503) are retried {@code retry_attempts}
@@ -100,6 +109,15 @@ public final class GceMigTarget implements Target, InstanceGroup {
       StatusCode.Code.UNAVAILABLE);
   /** Current actions of an instance that is on its way out of the group, so no longer live. */
   private static final Set<String> LEAVING = Set.of("DELETING", "ABANDONING");
+  /** The largest page Compute Engine serves. */
+  private static final int MAX_RESULTS = 500;
+  /**
+   * Beyond this many characters of names the filter is dropped; with the rest of the request it
+   * stays well inside the URL lengths Google front ends accept.
+   */
+  private static final int MAX_FILTER_NAMES_LENGTH = 4_000;
+  /** The warning of a scope that simply has no group on this page. */
+  private static final String NO_RESULTS_ON_PAGE = "NO_RESULTS_ON_PAGE";
   private static final Pattern INSTANCE_PATH = Pattern.compile("(?:^|/)zones/([^/]+)/instances/([^/]+)$");
 
   private final GceMigConfig config;
@@ -249,7 +267,8 @@ public final class GceMigTarget implements Target, InstanceGroup {
         .setInitialRpcTimeoutDuration(config.requestTimeout())
         .setRpcTimeoutMultiplier(1.0)
         .setMaxRpcTimeoutDuration(config.requestTimeout())
-        .setTotalTimeoutDuration(config.operationTimeout())
+        // A backstop only: awaitOperation's own operation_timeout deadline always comes first.
+        .setTotalTimeoutDuration(config.operationTimeout().plus(callBudget(config)))
         .build();
   }
 
@@ -276,6 +295,26 @@ public final class GceMigTarget implements Target, InstanceGroup {
   }
 
   /**
+   * Binds a policy's target block: {@code mig_name}, {@code zone} or {@code region}, optionally
+   * {@code project} (else the agent's), and the cluster keys ({@link InstanceGroup#CLUSTER_KEYS}).
+   * Parses once and sends no request.
+   *
+   * @param policyTargetConfig the policy's target attributes
+   * @return the group, with id {@code gce-mig:<project>/<zone or region>/<name>}
+   * @throws ConfigException naming every bad, missing or unknown key at once
+   * @throws IllegalStateException if this target is closed
+   */
+  @Override
+  public InstanceTargetGroup bind(Map<String, String> policyTargetConfig) {
+    return bound(policyTargetConfig);
+  }
+
+  private MigGroup bound(Map<String, String> policyTargetConfig) {
+    ensureOpen();
+    return new MigGroup(this, MigRef.parse(policyTargetConfig, config.project()));
+  }
+
+  /**
    * Reads a group's target size and stability.
    *
    * @param policyTargetConfig {@code mig_name}, {@code zone} or {@code region}, optionally {@code project}
@@ -285,40 +324,64 @@ public final class GceMigTarget implements Target, InstanceGroup {
    */
   @Override
   public TargetStatus status(Map<String, String> policyTargetConfig) {
-    MigRef ref = ref(policyTargetConfig);
-    return toStatus(ref, await(ref, "reading %s", getAsync(ref)));
+    return bind(policyTargetConfig).status();
   }
 
   /**
-   * Reads several groups: one aggregated list per project that names two or more, parallel gets
-   * for the others (and for any the list did not return).
+   * Reads several groups as {@link #statusOf} does.
    *
    * @param policyTargetConfigs one configuration per group
    * @return one status per configuration, in the same order
    * @throws ConfigException if any configuration does not name a group properly
-   * @throws TargetException if any group does not exist or could not be read
+   * @throws TargetException the first group's error, if any group does not exist or could not be read
    */
   @Override
   public List<TargetStatus> statusAll(List<Map<String, String>> policyTargetConfigs) {
-    List<MigRef> refs = policyTargetConfigs.stream().map(this::ref).toList();
-    Map<String, Set<MigRef>> byProject = refs.stream()
-        .collect(Collectors.groupingBy(MigRef::project, LinkedHashMap::new, Collectors.toCollection(LinkedHashSet::new)));
-    Map<MigRef, InstanceGroupManager> found = new HashMap<>();
-    byProject.forEach((project, wanted) -> {
-      if (wanted.size() > 1) {
-        found.putAll(aggregated(project, wanted));
-      }
-    });
-    Map<MigRef, ApiFuture<InstanceGroupManager>> pending = new LinkedHashMap<>();
-    for (MigRef ref : refs) {
-      if (!found.containsKey(ref)) {
-        pending.computeIfAbsent(ref, this::getAsync);
+    List<MigGroup> groups = policyTargetConfigs.stream().map(this::bound).toList();
+    List<TargetStatus> statuses = new ArrayList<>(groups.size());
+    for (GroupStatus result : statusOf(groups)) {
+      statuses.add(result.status().orElseThrow(() -> result.error().orElseThrow()));
+    }
+    return statuses;
+  }
+
+  /**
+   * Reads the groups this target bound: per project, one {@code get} when it holds one group, else
+   * one {@code aggregatedList} (zonal and regional groups alike, filtered on the groups' names when
+   * the filter is short enough, paged with {@code pageToken}); gets run in parallel. A group absent
+   * from its project's list fails alone ("was not found"; or the scope's warning when Compute Engine
+   * reported the zone or region unreachable); a list that failed fails its project's groups, each
+   * naming itself. Readiness comes from the same fields a single read uses ({@code status.isStable},
+   * {@code currentActions}, {@code targetSize}), so the list loses no signal.
+   *
+   * @param groups groups returned by this target's {@link #bind}; others fail their own entry
+   * @return one result per group, in the same order
+   * @throws IllegalStateException if this target is closed
+   */
+  @Override
+  public List<GroupStatus> statusOf(List<? extends TargetGroup> groups) {
+    ensureOpen();
+    Map<String, Set<MigRef>> byProject = new LinkedHashMap<>();
+    for (TargetGroup group : groups) {
+      if (group instanceof MigGroup mig && mig.boundBy(this)) {
+        byProject.computeIfAbsent(mig.ref().project(), p -> new LinkedHashSet<>()).add(mig.ref());
       }
     }
-    pending.forEach((ref, future) -> found.put(ref, await(ref, "reading %s", future)));
-    List<TargetStatus> statuses = new ArrayList<>(refs.size());
-    for (MigRef ref : refs) {
-      statuses.add(toStatus(ref, found.get(ref)));
+    Map<MigRef, ApiFuture<InstanceGroupManager>> gets = new LinkedHashMap<>();
+    byProject.values().stream().filter(refs -> refs.size() == 1).map(refs -> refs.iterator().next())
+        .forEach(ref -> gets.put(ref, getAsync(ref)));
+    Map<MigRef, GroupStatus> read = new HashMap<>();
+    byProject.forEach((project, refs) -> {
+      if (refs.size() > 1) {
+        read.putAll(aggregated(project, refs));
+      }
+    });
+    gets.forEach((ref, future) -> read.put(ref, attempt(() -> toStatus(ref, await(ref, "reading %s", future)))));
+    List<GroupStatus> statuses = new ArrayList<>(groups.size());
+    for (TargetGroup group : groups) {
+      statuses.add(group instanceof MigGroup mig && mig.boundBy(this) ? read.get(mig.ref())
+          : GroupStatus.failed(new IllegalArgumentException("group " + group.id() + " was not bound by this "
+              + "gce-mig target, so it cannot be read with it")));
     }
     return statuses;
   }
@@ -334,18 +397,7 @@ public final class GceMigTarget implements Target, InstanceGroup {
    */
   @Override
   public void scale(ScalingAction action, Map<String, String> policyTargetConfig) {
-    MigRef ref = ref(policyTargetConfig);
-    if (action.dryRun()) {
-      return;
-    }
-    if (action.count() > Integer.MAX_VALUE) {
-      throw new TargetException("cannot resize GCE managed instance group " + ref + " to " + action.count()
-          + ": Compute Engine sizes are at most " + Integer.MAX_VALUE);
-    }
-    int size = (int) action.count();
-    awaitOperation(ref, "resizing %s to " + size, ref.regional()
-        ? regional.resizeAsync(ref.project(), ref.location(), ref.name(), size)
-        : zonal.resizeAsync(ref.project(), ref.location(), ref.name(), size));
+    bind(policyTargetConfig).scale(action);
   }
 
   /**
@@ -363,7 +415,52 @@ public final class GceMigTarget implements Target, InstanceGroup {
    */
   @Override
   public void terminate(Map<String, String> policyTargetConfig, List<String> instanceIds) {
-    MigRef ref = ref(policyTargetConfig);
+    bind(policyTargetConfig).terminate(instanceIds);
+  }
+
+  /**
+   * Lists the names of the group's live managed instances with {@code listManagedInstances};
+   * instances it is deleting or abandoning are left out.
+   *
+   * @throws ConfigException if the configuration does not name a group properly
+   * @throws TargetException if the group does not exist or could not be read
+   */
+  @Override
+  public Optional<List<String>> instanceIds(Map<String, String> policyTargetConfig) {
+    return bind(policyTargetConfig).instanceIds();
+  }
+
+  /** Closes both clients; calling it again does nothing. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      zonal.close();
+      regional.close();
+    }
+  }
+
+  TargetStatus read(MigRef ref) {
+    ensureOpen();
+    return toStatus(ref, await(ref, "reading %s", getAsync(ref)));
+  }
+
+  void resize(MigRef ref, ScalingAction action) {
+    ensureOpen();
+    if (action.dryRun()) {
+      return;
+    }
+    if (action.count() > Integer.MAX_VALUE) {
+      throw new TargetException("cannot resize GCE managed instance group " + ref + " to " + action.count()
+          + ": Compute Engine sizes are at most " + Integer.MAX_VALUE);
+    }
+    int size = (int) action.count();
+    awaitOperation(ref, "resizing %s to " + size, ref.regional()
+        ? regional.resizeAsync(ref.project(), ref.location(), ref.name(), size)
+        : zonal.resizeAsync(ref.project(), ref.location(), ref.name(), size));
+  }
+
+  void delete(MigRef ref, List<String> instanceIds) {
+    ensureOpen();
     if (instanceIds.isEmpty()) {
       return;
     }
@@ -376,20 +473,23 @@ public final class GceMigTarget implements Target, InstanceGroup {
             InstanceGroupManagersDeleteInstancesRequest.newBuilder().addAllInstances(urls).build()));
   }
 
-  /** Closes both clients; calling it again does nothing. */
-  @Override
-  public void close() {
-    if (closed.compareAndSet(false, true)) {
-      zonal.close();
-      regional.close();
-    }
+  Optional<List<String>> liveInstances(MigRef ref) {
+    ensureOpen();
+    return Optional.of(List.copyOf(managedInstances(ref, true).keySet()));
   }
 
-  private MigRef ref(Map<String, String> policyTargetConfig) {
+  private void ensureOpen() {
     if (closed.get()) {
       throw new IllegalStateException("this gce-mig target is closed");
     }
-    return MigRef.parse(policyTargetConfig, config.project());
+  }
+
+  private static GroupStatus attempt(Supplier<TargetStatus> read) {
+    try {
+      return GroupStatus.of(read.get());
+    } catch (RuntimeException e) {
+      return GroupStatus.failed(e);
+    }
   }
 
   private ApiFuture<InstanceGroupManager> getAsync(MigRef ref) {
@@ -401,34 +501,64 @@ public final class GceMigTarget implements Target, InstanceGroup {
   }
 
   /**
-   * Lists the wanted groups of one project in one paged call. A failure is not fatal: the groups
-   * are then read one by one, which reports each group's own error.
+   * Reads the wanted groups of one project from its aggregated list, page by page, and answers for
+   * every one of them. Groups are not read one by one after a failure: when the list is throttled,
+   * a thousand gets would only make it worse.
    */
-  private Map<MigRef, InstanceGroupManager> aggregated(String project, Set<MigRef> wanted) {
+  private Map<MigRef, GroupStatus> aggregated(String project, Set<MigRef> wanted) {
     // Compute Engine filters by an RE2 expression that must match the whole name; names hold only
-    // [-a-z0-9], which MigRef checks, so they need no escaping.
-    String names = wanted.stream().map(MigRef::name).distinct().collect(Collectors.joining("|"));
-    AggregatedListInstanceGroupManagersRequest request = AggregatedListInstanceGroupManagersRequest.newBuilder()
-        .setProject(project).setFilter("name eq \"" + names + "\"").setReturnPartialSuccess(true).build();
+    // [-a-z0-9], which MigRef checks, so they need no escaping. A filter too long for a URL is
+    // dropped: the whole project is listed instead, 500 groups a page, and the wanted ones picked.
+    String names = wanted.stream().map(MigRef::name).distinct().sorted().collect(Collectors.joining("|"));
+    AggregatedListInstanceGroupManagersRequest.Builder request = AggregatedListInstanceGroupManagersRequest
+        .newBuilder().setProject(project).setMaxResults(MAX_RESULTS).setReturnPartialSuccess(true);
+    if (names.length() <= MAX_FILTER_NAMES_LENGTH) {
+      request.setFilter("name eq \"" + names + "\"");
+    }
     Map<MigRef, InstanceGroupManager> found = new HashMap<>();
+    Map<String, String> unreachable = new HashMap<>();
     try {
-      for (Map.Entry<String, InstanceGroupManagersScopedList> scope : zonal.aggregatedList(request).iterateAll()) {
-        String[] kindAndLocation = scope.getKey().split("/", 2);
-        if (kindAndLocation.length != 2) {
-          continue;
-        }
-        boolean isRegion = kindAndLocation[0].equals("regions");
-        for (InstanceGroupManager igm : scope.getValue().getInstanceGroupManagersList()) {
-          MigRef ref = new MigRef(project, isRegion, kindAndLocation[1], igm.getName());
-          if (wanted.contains(ref)) {
-            found.put(ref, igm);
+      String pageToken = "";
+      do {
+        InstanceGroupManagerAggregatedList page = zonal.aggregatedListCallable()
+            .call(request.setPageToken(pageToken).build());
+        for (Map.Entry<String, InstanceGroupManagersScopedList> scope : page.getItemsMap().entrySet()) {
+          Warning warning = scope.getValue().getWarning();
+          if (!warning.getCode().isEmpty() && !warning.getCode().equals(NO_RESULTS_ON_PAGE)) {
+            unreachable.put(scope.getKey(), warning.getCode() + ": " + warning.getMessage());
+          }
+          String[] kindAndLocation = scope.getKey().split("/", 2);
+          if (kindAndLocation.length != 2) {
+            continue;
+          }
+          boolean isRegion = kindAndLocation[0].equals("regions");
+          for (InstanceGroupManager igm : scope.getValue().getInstanceGroupManagersList()) {
+            MigRef ref = new MigRef(project, isRegion, kindAndLocation[1], igm.getName());
+            if (wanted.contains(ref)) {
+              found.put(ref, igm);
+            }
           }
         }
-      }
+        page.getUnreachablesList().forEach(scope -> unreachable.putIfAbsent(scope, "unreachable"));
+        pageToken = page.getNextPageToken();
+      } while (!pageToken.isEmpty());
     } catch (ApiException e) {
-      return Map.of();
+      Map<MigRef, GroupStatus> failed = new HashMap<>();
+      wanted.forEach(ref -> failed.put(ref, GroupStatus.failed(new TargetException(
+          task("reading %s", ref) + " failed: listing the groups of project " + project + " failed" + problem(e), e))));
+      return failed;
     }
-    return found;
+    Map<MigRef, GroupStatus> statuses = new HashMap<>();
+    for (MigRef ref : wanted) {
+      InstanceGroupManager igm = found.get(ref);
+      String scopeProblem = unreachable.get(ref.scope());
+      statuses.put(ref, igm != null ? GroupStatus.of(toStatus(ref, igm))
+          : GroupStatus.failed(scopeProblem == null
+              ? new TargetException("GCE managed instance group " + ref + " was not found")
+              : new TargetException(task("reading %s", ref) + " failed: Compute Engine could not list "
+                  + ref.scope() + " (" + scopeProblem + ")")));
+    }
+    return statuses;
   }
 
   private List<String> instanceUrls(MigRef ref, List<String> instanceIds) {
@@ -464,19 +594,6 @@ public final class GceMigTarget implements Target, InstanceGroup {
     return urls;
   }
 
-  /**
-   * Lists the names of the group's live managed instances with {@code listManagedInstances};
-   * instances it is deleting or abandoning are left out.
-   *
-   * @throws ConfigException if the configuration does not name a group properly
-   * @throws TargetException if the group does not exist or could not be read
-   */
-  @Override
-  public Optional<List<String>> instanceIds(Map<String, String> policyTargetConfig) {
-    MigRef ref = ref(policyTargetConfig);
-    return Optional.of(List.copyOf(managedInstances(ref, true).keySet()));
-  }
-
   private Map<String, String> managedInstances(MigRef ref) {
     return managedInstances(ref, false);
   }
@@ -506,12 +623,32 @@ public final class GceMigTarget implements Target, InstanceGroup {
     return byName;
   }
 
+  /**
+   * Ready only while {@code status.isStable}; an unstable group's reason counts its
+   * {@code currentActions}, which a get and an aggregated list both carry.
+   */
   private static TargetStatus toStatus(MigRef ref, InstanceGroupManager igm) {
     if (igm.getStatus().getIsStable()) {
       return new TargetStatus(true, igm.getTargetSize(), Map.of());
     }
+    InstanceGroupManagerActionsSummary a = igm.getCurrentActions();
+    Map<String, Integer> actions = new LinkedHashMap<>();
+    actions.put("creating", a.getCreating() + a.getCreatingWithoutRetries());
+    actions.put("deleting", a.getDeleting());
+    actions.put("abandoning", a.getAbandoning());
+    actions.put("recreating", a.getRecreating());
+    actions.put("refreshing", a.getRefreshing());
+    actions.put("restarting", a.getRestarting());
+    actions.put("verifying", a.getVerifying());
+    actions.put("starting", a.getStarting());
+    actions.put("stopping", a.getStopping());
+    actions.put("suspending", a.getSuspending());
+    actions.put("resuming", a.getResuming());
+    String busy = actions.entrySet().stream().filter(e -> e.getValue() > 0)
+        .map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
     return new TargetStatus(false, igm.getTargetSize(), Map.of(TargetStatus.META_NOT_READY_REASON,
-        "GCE managed instance group " + ref + " is not stable: instances are being created, deleted or updated"));
+        "GCE managed instance group " + ref + " is not stable: "
+            + (busy.isEmpty() ? "instances are being created, deleted or updated" : "instances " + busy)));
   }
 
   private <T> T await(MigRef ref, String what, Future<T> future) {
@@ -530,12 +667,32 @@ public final class GceMigTarget implements Target, InstanceGroup {
     }
   }
 
+  /**
+   * Waits for the first call (its own retries bound it by the call budget), then for the operation
+   * for at most {@code operation_timeout}. That deadline is ours, not the SDK's: the SDK's polling is
+   * given a longer budget, so per-poll deadlines and their retries can never end a wait first, and
+   * a slow machine reports the operation timeout rather than whatever a poll was doing then.
+   */
   private void awaitOperation(MigRef ref, String what, OperationFuture<Operation, Operation> future) {
+    try {
+      future.getInitialFuture().get(callBudget.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      future.cancel(true);
+      throw failure(ref, what, e.getCause());
+    } catch (TimeoutException | CancellationException e) {
+      future.cancel(true);
+      throw new TargetException(task(what, ref) + " got no answer within " + Durations.format(callBudget), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      future.cancel(true);
+      throw new TargetException("interrupted while " + task(what, ref), e);
+    }
+    long deadline = System.nanoTime() + config.operationTimeout().toNanos();
     Operation done;
     try {
-      done = future.get(config.operationTimeout().plus(callBudget).toMillis(), TimeUnit.MILLISECONDS);
+      done = future.get(config.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof CancellationException) {
+      if (e.getCause() instanceof CancellationException || System.nanoTime() - deadline >= 0) {
         throw timedOut(ref, what, e.getCause());
       }
       // The exception carries only the status ("BAD REQUEST"); the operation holds the reason.
@@ -545,12 +702,9 @@ public final class GceMigTarget implements Target, InstanceGroup {
       }
       Optional<Operation> started = operationIn(ApiFutures.transform(future.getInitialFuture(),
           OperationSnapshot::getMetadata, MoreExecutors.directExecutor()));
-      if (started.isEmpty()) {
-        throw failure(ref, what, e.getCause());
-      }
       // The group accepted the call; a failure now (even a 404) concerns the operation, not the group.
-      throw new TargetException(task(what, ref) + " failed while polling operation " + started.get().getName()
-          + problem(e.getCause()), e.getCause());
+      throw new TargetException(task(what, ref) + " failed while polling operation "
+          + started.map(Operation::getName).orElse("(unnamed)") + pollProblem(e.getCause()), e.getCause());
     } catch (TimeoutException | CancellationException e) {
       future.cancel(true);
       throw timedOut(ref, what, e);
@@ -563,6 +717,14 @@ public final class GceMigTarget implements Target, InstanceGroup {
     if (failed(done)) {
       throw new TargetException(task(what, ref) + " failed: " + describe(done));
     }
+  }
+
+  /** Polls are retried for as long as time allows, not a number of times: no attempt count. */
+  private static String pollProblem(Throwable cause) {
+    if (!(cause instanceof ApiException api)) {
+      return ": " + cause;
+    }
+    return ": " + api.getStatusCode().getCode() + ": " + cloudMessage(api);
   }
 
   private TargetException timedOut(MigRef ref, String what, Throwable cause) {

@@ -7,10 +7,14 @@ import dev.capstan.testkit.LocalHttpServer;
 import dev.capstan.testkit.LocalHttpServer.RecordedRequest;
 import dev.capstan.testkit.LocalHttpServer.Response;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -20,8 +24,9 @@ import java.util.stream.Collectors;
 
 /**
  * A stateful stand-in for the Compute Engine REST API's managed-instance-group methods, served by
- * {@link LocalHttpServer}: get, resize, deleteInstances, listManagedInstances, aggregatedList and
- * zonal/regional operations get. Answers the JSON shapes of {@code compute/v1}; faults can be queued.
+ * {@link LocalHttpServer}: get, resize, deleteInstances, listManagedInstances, aggregatedList (name
+ * filter, maxResults / pageToken paging, unreachable scopes) and zonal/regional operations get.
+ * Answers the JSON shapes of {@code compute/v1}; faults can be queued and polls held.
  */
 final class FakeComputeApi implements Function<RecordedRequest, Response> {
   private static final String BASE = "https://www.googleapis.com/compute/v1/";
@@ -31,6 +36,7 @@ final class FakeComputeApi implements Function<RecordedRequest, Response> {
       "/compute/v1/projects/([^/]+)/(zones|regions)/([^/]+)/operations/([^/]+)");
   private static final Pattern AGGREGATED = Pattern.compile("/compute/v1/projects/([^/]+)/aggregated/instanceGroupManagers");
   private static final Pattern NAME_FILTER = Pattern.compile("name eq \"(.*)\"");
+
 
   /** One group: its scope is {@code zones/<zone>} or {@code regions/<region>}. */
   static final class Mig {
@@ -42,6 +48,8 @@ final class FakeComputeApi implements Function<RecordedRequest, Response> {
     final Map<String, String> currentActions = new ConcurrentHashMap<>();
     volatile int targetSize;
     volatile boolean stable = true;
+    /** currentActions.creating, reported while the group is not stable. */
+    volatile int creating;
 
     Mig(String project, String scope, String name) {
       this.project = project;
@@ -64,6 +72,10 @@ final class FakeComputeApi implements Function<RecordedRequest, Response> {
   private final List<Fault> faults = new CopyOnWriteArrayList<>();
   private final AtomicInteger operationIds = new AtomicInteger();
   private volatile int pollsUntilDone = 1;
+  private volatile CountDownLatch heldPolls;
+  /** The most groups one aggregated-list page holds, below the 500 a request may ask for. */
+  private volatile int pageSize = 500;
+  private final Set<String> unreachableScopes = ConcurrentHashMap.newKeySet();
   private volatile String[] nextOperationError;
 
   /**
@@ -86,6 +98,29 @@ final class FakeComputeApi implements Function<RecordedRequest, Response> {
     this.pollsUntilDone = polls;
   }
 
+  /** Caps the groups an aggregated-list page holds, so tests can make the client page. */
+  void pageSize(int groups) {
+    this.pageSize = groups;
+  }
+
+  /**
+   * Makes aggregated lists (with returnPartialSuccess) leave out this scope's groups and name the
+   * scope in {@code unreachables} and in a warning, as Compute Engine does for a zone it cannot reach.
+   */
+  void unreachable(String scope) {
+    unreachableScopes.add(scope);
+  }
+
+  /**
+   * Makes every operation poll from now on wait, unanswered, until the returned latch is counted
+   * down: a client's per-request deadline then expires on each poll.
+   */
+  CountDownLatch holdPolls() {
+    CountDownLatch latch = new CountDownLatch(1);
+    heldPolls = latch;
+    return latch;
+  }
+
   /** Makes the next operation end in error with this code and message, changing nothing. */
   void failNextOperation(String code, String message) {
     this.nextOperationError = new String[] {code, message};
@@ -106,11 +141,19 @@ final class FakeComputeApi implements Function<RecordedRequest, Response> {
     }
     Matcher m = OPERATION.matcher(request.path());
     if (m.matches() && request.method().equals("GET")) {
+      CountDownLatch held = heldPolls;
+      if (held != null) {
+        try {
+          held.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       return pollOperation(m.group(4));
     }
     m = AGGREGATED.matcher(request.path());
     if (m.matches() && request.method().equals("GET")) {
-      return aggregated(m.group(1), request.queryParams().getOrDefault("filter", ""));
+      return aggregated(m.group(1), request.queryParams());
     }
     m = MIG.matcher(request.path());
     if (!m.matches()) {
@@ -176,22 +219,48 @@ final class FakeComputeApi implements Function<RecordedRequest, Response> {
     return Response.json(200, operationJson(op, op.polls().incrementAndGet() >= op.pollsUntilDone()));
   }
 
-  private Response aggregated(String project, String filter) {
-    Matcher f = NAME_FILTER.matcher(filter);
+  /**
+   * Serves {@code aggregated/instanceGroupManagers}: groups of every zone and region, filtered by
+   * {@code name eq "<RE2>"}, at most {@code maxResults} (default and cap 500) a page, in a stable
+   * order, with an opaque {@code nextPageToken}. Scopes without groups on a page carry the
+   * {@code NO_RESULTS_ON_PAGE} warning.
+   */
+  private Response aggregated(String project, Map<String, String> query) {
+    Matcher f = NAME_FILTER.matcher(query.getOrDefault("filter", ""));
+    if (query.containsKey("filter") && !f.matches()) {
+      return error(400, "Invalid value for field 'filter': '" + query.get("filter") + "'. Invalid list filter expression.");
+    }
     Pattern names = Pattern.compile(f.matches() ? f.group(1) : ".*");
-    Map<String, List<Mig>> byScope = migs.values().stream()
-        .filter(mig -> mig.project.equals(project) && names.matcher(mig.name).matches())
-        .collect(Collectors.groupingBy(mig -> mig.scope));
-    String items = byScope.entrySet().stream()
-        .map(e -> "\"" + e.getKey() + "\": {\"instanceGroupManagers\": ["
-            + e.getValue().stream().map(FakeComputeApi::migJson).collect(Collectors.joining(",")) + "]}")
-        .collect(Collectors.joining(","));
+    int maxResults = Math.min(pageSize, Integer.parseInt(query.getOrDefault("maxResults", "500")));
+    int from = query.getOrDefault("pageToken", "").isEmpty() ? 0 : Integer.parseInt(query.get("pageToken").substring(5));
+    boolean partial = Boolean.parseBoolean(query.getOrDefault("returnPartialSuccess", "false"));
+    if (!partial && !unreachableScopes.isEmpty()) {
+      return error(503, "The zone '" + unreachableScopes.iterator().next() + "' is unavailable");
+    }
+    List<Mig> matching = migs.values().stream()
+        .filter(mig -> mig.project.equals(project) && names.matcher(mig.name).matches()
+            && !unreachableScopes.contains(mig.scope))
+        .sorted(Comparator.comparing((Mig mig) -> mig.scope).thenComparing(mig -> mig.name))
+        .toList();
+    List<Mig> page = matching.subList(Math.min(from, matching.size()), Math.min(from + maxResults, matching.size()));
+    Map<String, List<Mig>> byScope = page.stream()
+        .collect(Collectors.groupingBy(mig -> mig.scope, LinkedHashMap::new, Collectors.toList()));
+    List<String> items = new ArrayList<>();
+    byScope.forEach((scope, list) -> items.add("\"" + scope + "\": {\"instanceGroupManagers\": ["
+        + list.stream().map(FakeComputeApi::migJson).collect(Collectors.joining(",")) + "]}"));
     // Scopes without groups answer with a warning, as Compute Engine does.
-    String empty = "\"zones/europe-west1-b\": {\"warning\": {\"code\": \"NO_RESULTS_ON_PAGE\","
-        + " \"message\": \"There are no results for scope 'zones/europe-west1-b' on this page.\"}}";
+    items.add("\"zones/europe-west1-b\": {\"warning\": {\"code\": \"NO_RESULTS_ON_PAGE\","
+        + " \"message\": \"There are no results for scope 'zones/europe-west1-b' on this page.\"}}");
+    for (String scope : unreachableScopes) {
+      items.add("\"" + scope + "\": {\"warning\": {\"code\": \"UNREACHABLE\", \"message\": \"" + scope
+          + " is unreachable.\"}}");
+    }
+    String next = from + maxResults < matching.size() ? ", \"nextPageToken\": \"page-" + (from + maxResults) + "\"" : "";
+    String unreachables = unreachableScopes.isEmpty() ? "" : ", \"unreachables\": [" + unreachableScopes.stream()
+        .map(scope -> "\"" + scope + "\"").collect(Collectors.joining(",")) + "]";
     return Response.json(200, "{\"kind\": \"compute#instanceGroupManagerAggregatedList\", \"id\": \"projects/"
-        + project + "/aggregated/instanceGroupManagers\", \"items\": {" + (items.isEmpty() ? empty : items + "," + empty)
-        + "}, \"selfLink\": \"" + BASE + "projects/" + project + "/aggregated/instanceGroupManagers\"}");
+        + project + "/aggregated/instanceGroupManagers\", \"items\": {" + String.join(",", items) + "}" + next
+        + unreachables + ", \"selfLink\": \"" + BASE + "projects/" + project + "/aggregated/instanceGroupManagers\"}");
   }
 
   private static void resize(Mig mig, int size) {
@@ -215,7 +284,8 @@ final class FakeComputeApi implements Function<RecordedRequest, Response> {
         + "\", \"name\": \"" + mig.name + "\", \"" + location + "\": \"" + BASE + "projects/" + mig.project + "/"
         + mig.scope + "\", \"baseInstanceName\": \"" + mig.name + "\", \"targetSize\": " + mig.targetSize
         + ", \"status\": {\"isStable\": " + mig.stable + ", \"versionTarget\": {\"isReached\": true}},"
-        + " \"currentActions\": {\"none\": " + mig.targetSize + "}, \"selfLink\": \"" + BASE + mig.path() + "\"}";
+        + " \"currentActions\": {\"none\": " + (mig.targetSize - mig.creating) + ", \"creating\": " + mig.creating
+        + "}, \"selfLink\": \"" + BASE + mig.path() + "\"}";
   }
 
   private static String managedInstancesJson(Mig mig) {

@@ -3,6 +3,7 @@ package dev.capstan.target.gcp;
 import dev.capstan.spi.Target;
 import dev.capstan.testkit.LocalHttpServer;
 import dev.capstan.testkit.TargetContract;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -37,6 +38,19 @@ final class GceMigTargetContractTest extends TargetContract {
   @Override
   protected String missingGroupName() {
     return "projects/proj/zones/us-central1-a/instanceGroupManagers/nope";
+  }
+
+  @Override
+  protected long requestsMade() {
+    return server.requests().size();
+  }
+
+  @Override
+  protected Map<String, Map<String, String>> badConfigs() {
+    Map<String, Map<String, String>> bad = new HashMap<>(super.badConfigs());
+    bad.put("mig_name", Map.of("mig_name", "Not_A_Name", "zone", "us-central1-a"));
+    bad.put("region", Map.of("mig_name", "web", "zone", "us-central1-a", "region", "us-central1"));
+    return bad;
   }
 
   @Override

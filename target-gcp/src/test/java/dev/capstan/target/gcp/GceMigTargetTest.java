@@ -4,14 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.api.gax.core.NoCredentialsProvider;
+import dev.capstan.spi.ConfigException;
+import dev.capstan.spi.GroupStatus;
 import dev.capstan.spi.ScalingAction;
 import dev.capstan.spi.TargetException;
+import dev.capstan.spi.TargetGroup;
 import dev.capstan.spi.TargetStatus;
 import dev.capstan.testkit.LocalHttpServer;
 import dev.capstan.testkit.LocalHttpServer.RecordedRequest;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -241,11 +247,44 @@ final class GceMigTargetTest {
     target.close();
     target = target(server, Map.of("operation_timeout", "50ms"));
     api.pollsUntilDone(Integer.MAX_VALUE);
+    long start = System.nanoTime();
 
     assertThatThrownBy(() -> target.scale(resizeTo(4), ZONAL))
         .isInstanceOf(TargetException.class)
-        .hasMessageContaining("resizing GCE managed instance group projects/proj/zones/us-central1-a/instanceGroupManagers/web to 4")
-        .hasMessageContaining("did not finish within 50ms");
+        .hasMessage("resizing GCE managed instance group projects/proj/zones/us-central1-a/instanceGroupManagers/web"
+            + " to 4 did not finish within 50ms (operation_timeout)");
+    // Bounded by operation_timeout, not by the per-poll request budget (which is 15 s here).
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void scale_everyPollAnswersDeadlineExceeded_operationTimeoutStillWins() {
+    // What a loaded machine produced: polls ending DEADLINE_EXCEEDED (here a 504 from the fake), each
+    // retried by the poll's own settings. The wait must still end at operation_timeout, reported as such.
+    target.close();
+    target = target(server, Map.of("operation_timeout", "200ms"));
+    api.pollsUntilDone(Integer.MAX_VALUE);
+    api.fail("GET", "/operations/operation-1", 504, "Deadline exceeded", Integer.MAX_VALUE);
+
+    assertThatThrownBy(() -> target.scale(resizeTo(4), ZONAL))
+        .isInstanceOf(TargetException.class)
+        .hasMessage("resizing GCE managed instance group projects/proj/zones/us-central1-a/instanceGroupManagers/web"
+            + " to 4 did not finish within 200ms (operation_timeout)");
+  }
+
+  @Test
+  void scale_pollNeverAnswered_operationTimeoutStillWins() {
+    target.close();
+    target = target(server, Map.of("operation_timeout", "200ms"));
+    api.pollsUntilDone(Integer.MAX_VALUE);
+    CountDownLatch polls = api.holdPolls();
+    try {
+      assertThatThrownBy(() -> target.scale(resizeTo(4), ZONAL))
+          .isInstanceOf(TargetException.class)
+          .hasMessageEndingWith("did not finish within 200ms (operation_timeout)");
+    } finally {
+      polls.countDown();
+    }
   }
 
   @Test
@@ -336,30 +375,183 @@ final class GceMigTargetTest {
     assertThat(statuses).extracting(TargetStatus::count).containsExactly(4L, 3L, 4L);
     assertThat(server.requests()).singleElement().satisfies(r -> {
       assertThat(r.path()).isEqualTo("/compute/v1/projects/proj/aggregated/instanceGroupManagers");
-      assertThat(r.queryParams()).containsEntry("filter", "name eq \"api|web\"").containsEntry("returnPartialSuccess", "true");
+      assertThat(r.queryParams()).containsEntry("filter", "name eq \"api|web\"")
+          .containsEntry("returnPartialSuccess", "true").containsEntry("maxResults", "500");
     });
   }
 
   @Test
-  void statusAll_groupsInDifferentProjects_oneGetEach() {
+  void statusAll_groupMissingFromTheList_throwsNamingItWithoutAnotherCall() {
+    assertThatThrownBy(() -> target.statusAll(List.of(ZONAL, Map.of("mig_name", "gone", "zone", ZONE))))
+        .isInstanceOf(TargetException.class)
+        .hasMessage("GCE managed instance group projects/proj/zones/us-central1-a/instanceGroupManagers/gone was not found");
+    assertThat(server.requests()).hasSize(1);
+  }
+
+  @Test
+  void statusOf_groupsInDifferentProjects_oneGetEach() {
     api.addGroup("other", "zones/" + ZONE, "web", 7);
 
-    List<TargetStatus> statuses = target.statusAll(List.of(
-        Map.of("mig_name", "web", "zone", ZONE, "project", "other"), ZONAL));
+    List<GroupStatus> statuses = target.statusOf(List.of(
+        target.bind(Map.of("mig_name", "web", "zone", ZONE, "project", "other")), target.bind(ZONAL)));
 
-    assertThat(statuses).extracting(TargetStatus::count).containsExactly(7L, 3L);
+    assertThat(statuses).extracting(s -> s.status().orElseThrow().count()).containsExactly(7L, 3L);
     assertThat(requestLines()).containsExactlyInAnyOrder(
         "GET /compute/v1/projects/other/zones/us-central1-a/instanceGroupManagers/web", "GET " + ZONAL_PATH);
   }
 
   @Test
-  void statusAll_groupMissingFromTheList_isReadAloneAndReported() {
-    assertThatThrownBy(() -> target.statusAll(List.of(ZONAL, Map.of("mig_name", "gone", "zone", ZONE))))
-        .isInstanceOf(TargetException.class)
-        .hasMessageContaining("projects/proj/zones/us-central1-a/instanceGroupManagers/gone was not found");
-    assertThat(requestLines()).containsExactly(
-        "GET /compute/v1/projects/proj/aggregated/instanceGroupManagers?" + server.requests().get(0).rawQuery(),
-        "GET /compute/v1/projects/proj/zones/us-central1-a/instanceGroupManagers/gone");
+  void statusOf_manyGroupsAcrossZonesRegionsAndProjects_oneAggregatedListPerProject() {
+    List<TargetGroup> groups = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      String scope = switch (i % 3) {
+        case 0 -> "zones/us-central1-a";
+        case 1 -> "zones/europe-west4-b";
+        default -> "regions/asia-east1";
+      };
+      api.addGroup("proj", scope, "g" + i, i);
+      groups.add(target.bind(Map.of("mig_name", "g" + i, scope.startsWith("zones/") ? "zone" : "region",
+          scope.substring(scope.indexOf('/') + 1))));
+    }
+    api.addGroup("other", "regions/us-east1", "a", 1);
+    api.addGroup("other", "zones/us-east1-c", "b", 2);
+    groups.add(target.bind(Map.of("mig_name", "a", "region", "us-east1", "project", "other")));
+    groups.add(target.bind(Map.of("mig_name", "b", "zone", "us-east1-c", "project", "other")));
+
+    List<GroupStatus> statuses = target.statusOf(groups);
+
+    assertThat(statuses).hasSize(32).allSatisfy(s -> assertThat(s.isOk()).isTrue());
+    assertThat(statuses.subList(0, 30)).extracting(s -> s.status().orElseThrow().count())
+        .containsExactlyElementsOf(java.util.stream.LongStream.range(0, 30).boxed().toList());
+    assertThat(statuses.subList(30, 32)).extracting(s -> s.status().orElseThrow().count()).containsExactly(1L, 2L);
+    assertThat(server.requests()).extracting(RecordedRequest::path).containsExactly(
+        "/compute/v1/projects/proj/aggregated/instanceGroupManagers",
+        "/compute/v1/projects/other/aggregated/instanceGroupManagers");
+  }
+
+  @Test
+  void statusOf_answerSpansPages_followsPageTokens() {
+    api.pageSize(2);
+    List<TargetGroup> groups = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      api.addGroup("proj", "zones/" + ZONE, "p" + i, i + 1);
+      groups.add(target.bind(Map.of("mig_name", "p" + i, "zone", ZONE)));
+    }
+
+    List<GroupStatus> statuses = target.statusOf(groups);
+
+    assertThat(statuses).extracting(s -> s.status().orElseThrow().count()).containsExactly(1L, 2L, 3L, 4L, 5L);
+    assertThat(server.requests()).extracting(r -> r.queryParams().getOrDefault("pageToken", ""))
+        .containsExactly("", "page-2", "page-4");
+    assertThat(server.requests()).allSatisfy(r -> assertThat(r.queryParams())
+        .containsEntry("filter", "name eq \"p0|p1|p2|p3|p4\""));
+  }
+
+  @Test
+  void statusOf_missingGroup_failsOnlyItsEntryWithoutAnotherCall() {
+    List<GroupStatus> statuses = target.statusOf(List.of(target.bind(ZONAL),
+        target.bind(Map.of("mig_name", "gone", "region", REGION)), target.bind(REGIONAL)));
+
+    assertThat(statuses.get(0).status()).hasValueSatisfying(s -> assertThat(s.count()).isEqualTo(3));
+    assertThat(statuses.get(1).error()).hasValueSatisfying(e -> assertThat(e).isInstanceOf(TargetException.class)
+        .hasMessage("GCE managed instance group projects/proj/regions/us-central1/instanceGroupManagers/gone was not found"));
+    assertThat(statuses.get(2).status()).hasValueSatisfying(s -> assertThat(s.count()).isEqualTo(4));
+    assertThat(server.requests()).hasSize(1);
+  }
+
+  @Test
+  void statusOf_unreachableZone_failsItsGroupsNamingTheZone() {
+    api.unreachable("zones/" + ZONE);
+
+    List<GroupStatus> statuses = target.statusOf(List.of(target.bind(ZONAL), target.bind(REGIONAL)));
+
+    assertThat(statuses.get(0).error()).hasValueSatisfying(e -> assertThat(e)
+        .hasMessageContaining("instanceGroupManagers/web")
+        .hasMessageContaining("could not list zones/us-central1-a (UNREACHABLE: zones/us-central1-a is unreachable.)"));
+    assertThat(statuses.get(1).isOk()).isTrue();
+    assertThat(server.requests()).hasSize(1);
+  }
+
+  @Test
+  void statusOf_listForbidden_failsThatProjectsGroupsOnly() {
+    api.addGroup("other", "zones/" + ZONE, "web", 7);
+    api.fail("GET", "/projects/proj/aggregated/instanceGroupManagers", 403, "Required 'compute.instanceGroupManagers.list' permission", 100);
+
+    List<GroupStatus> statuses = target.statusOf(List.of(target.bind(ZONAL), target.bind(REGIONAL),
+        target.bind(Map.of("mig_name", "web", "zone", ZONE, "project", "other"))));
+
+    assertThat(statuses.subList(0, 2)).allSatisfy(s -> assertThat(s.error()).hasValueSatisfying(e -> assertThat(e)
+        .hasMessageContaining("listing the groups of project proj failed: PERMISSION_DENIED")
+        .hasMessageContaining("compute.instanceGroupManagers.list")));
+    assertThat(statuses.get(0).error().orElseThrow()).hasMessageContaining("instanceGroupManagers/web");
+    assertThat(statuses.get(1).error().orElseThrow()).hasMessageContaining("instanceGroupManagers/api");
+    assertThat(statuses.get(2).status()).hasValueSatisfying(s -> assertThat(s.count()).isEqualTo(7));
+    assertThat(server.requests()).hasSize(2);
+  }
+
+  @Test
+  void statusOf_namesTooLongForOneFilter_listsTheWholeProjectUnfiltered() {
+    List<TargetGroup> groups = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      String name = "a-rather-long-managed-instance-group-name-" + i;
+      api.addGroup("proj", "zones/" + ZONE, name, 1);
+      groups.add(target.bind(Map.of("mig_name", name, "zone", ZONE)));
+    }
+
+    List<GroupStatus> statuses = target.statusOf(groups);
+
+    assertThat(statuses).hasSize(100).allSatisfy(s -> assertThat(s.isOk()).isTrue());
+    assertThat(server.requests()).singleElement().satisfies(r -> assertThat(r.queryParams()).doesNotContainKey("filter"));
+  }
+
+  @Test
+  void statusOf_unstableGroupInTheList_notReadyNamingItsCurrentActions() {
+    FakeComputeApi.Mig web = api.group("proj", "zones/" + ZONE, "web");
+    web.stable = false;
+    web.creating = 2;
+
+    List<GroupStatus> statuses = target.statusOf(List.of(target.bind(ZONAL), target.bind(REGIONAL)));
+
+    TargetStatus status = statuses.get(0).status().orElseThrow();
+    assertThat(status.ready()).isFalse();
+    assertThat(status.meta().get(TargetStatus.META_NOT_READY_REASON)).isEqualTo("GCE managed instance group "
+        + "projects/proj/zones/us-central1-a/instanceGroupManagers/web is not stable: instances 2 creating");
+  }
+
+  @Test
+  void statusOf_groupBoundByAnotherTarget_failsOnlyItsEntry() {
+    try (GceMigTarget other = target(server, Map.of())) {
+      List<GroupStatus> statuses = target.statusOf(List.of(other.bind(ZONAL), target.bind(REGIONAL)));
+
+      assertThat(statuses.get(0).error()).hasValueSatisfying(e -> assertThat(e)
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gce-mig:proj/us-central1-a/web"));
+      assertThat(statuses.get(1).isOk()).isTrue();
+    }
+  }
+
+  @Test
+  void bind_zonalAndRegional_idsNameProjectLocationAndGroupWithoutAnyRequest() {
+    assertThat(target.bind(ZONAL).id()).isEqualTo("gce-mig:proj/us-central1-a/web");
+    assertThat(target.bind(REGIONAL).id()).isEqualTo("gce-mig:proj/us-central1/api");
+    assertThat(target.bind(Map.of("mig_name", "web", "zone", ZONE, "project", "other", "node_drain_deadline", "5m")).id())
+        .isEqualTo("gce-mig:other/us-central1-a/web");
+    assertThat(server.requests()).isEmpty();
+  }
+
+  @Test
+  void bind_unknownKeys_namesEachAndListsKnownKeysOnce() {
+    assertThatThrownBy(() -> target.bind(Map.of("mig_name", "web", "zone", ZONE, "zonee", "x", "mig", "y")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("invalid gce-mig target config: 'mig', 'zonee' are not known keys; known keys are datacenter, "
+            + "mig_name, node_class, node_drain_deadline, node_drain_ignore_system_jobs, node_pool, node_purge, "
+            + "node_ready_check, node_selector_strategy, project, region, zone");
+  }
+
+  @Test
+  void bind_closedTarget_throwsIllegalState() {
+    target.close();
+
+    assertThatThrownBy(() -> target.bind(ZONAL)).isInstanceOf(IllegalStateException.class);
   }
 
   @Test

@@ -1,0 +1,97 @@
+package dev.capstan.engine;
+
+import dev.capstan.policy.Check;
+import dev.capstan.policy.ScalingPolicy;
+import dev.capstan.spi.MetricSource;
+import dev.capstan.spi.Strategy;
+import dev.capstan.spi.Target;
+import dev.capstan.spi.TargetGroup;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A policy with everything derived from it once, when it is added: its strategies created, its
+ * sources found, its target found and its target block bound, the labels its errors use and its call
+ * timeout. A plug-in that could not be had is kept as a problem, not thrown: that check (or, for the
+ * target, the evaluation) fails on every evaluation saying why, and the others still run.
+ */
+final class BoundPolicy {
+  final ScalingPolicy policy;
+  final Strategy[] strategies;
+  final MetricSource[] sources;
+  /** Per check: why its strategy or source could not be had, or null. */
+  final String[] checkProblems;
+  final String[] problemPlugins;
+  final String[] sourceLabels;
+  final String[] strategyLabels;
+  final String targetLabel;
+  final Target target;
+  final TargetGroup group;
+  /** Why the target could not be found or bound, or null. */
+  final String targetProblem;
+  final long timeoutMillis;
+
+  BoundPolicy(ScalingPolicy policy, PluginResolver plugins) {
+    this.policy = policy;
+    int n = policy.checks().size();
+    strategies = new Strategy[n];
+    sources = new MetricSource[n];
+    checkProblems = new String[n];
+    problemPlugins = new String[n];
+    sourceLabels = new String[n];
+    strategyLabels = new String[n];
+    for (int i = 0; i < n; i++) {
+      Check check = policy.checks().get(i);
+      sourceLabels[i] = "metric source '" + check.source() + "'";
+      strategyLabels[i] = "strategy '" + check.strategy().name() + "'";
+      if (!check.source().isEmpty()) {
+        try {
+          sources[i] = plugins.source(check.source());
+        } catch (RuntimeException e) {
+          checkProblems[i] = "unavailable: " + PluginResolver.message(e);
+          problemPlugins[i] = sourceLabels[i];
+          continue;
+        }
+      }
+      try {
+        strategies[i] = plugins.strategy(check.strategy());
+      } catch (RuntimeException e) {
+        checkProblems[i] = "could not be created: " + PluginResolver.message(e);
+        problemPlugins[i] = strategyLabels[i];
+      }
+    }
+    targetLabel = "target '" + policy.target().name() + "'";
+    Target found = null;
+    TargetGroup bound = null;
+    String problem = null;
+    try {
+      found = plugins.target(policy.target().name());
+      bound = found.bind(policy.target().config());
+      if (bound == null) {
+        problem = targetLabel + " returned no group from bind";
+      }
+    } catch (RuntimeException e) {
+      problem = found == null
+          ? targetLabel + " is unavailable: " + PluginResolver.message(e)
+          : targetLabel + " rejected the policy's target block: " + PluginResolver.message(e);
+    }
+    target = found;
+    group = bound;
+    targetProblem = problem;
+    timeoutMillis = Math.max(1, policy.evaluationInterval().toMillis() * 3 / 4);
+  }
+
+  /** Every problem found at bind, each naming the check or target it belongs to. */
+  List<String> problems() {
+    List<String> problems = new ArrayList<>();
+    for (int i = 0; i < checkProblems.length; i++) {
+      if (checkProblems[i] != null) {
+        problems.add("check '" + policy.checks().get(i).name() + "': " + problemPlugins[i] + " " + checkProblems[i]);
+      }
+    }
+    if (targetProblem != null) {
+      problems.add(targetProblem);
+    }
+    return problems;
+  }
+}
