@@ -7,7 +7,9 @@ import dev.capstan.spi.Strategy;
 import dev.capstan.spi.StrategyProvider;
 import dev.capstan.spi.Target;
 import dev.capstan.spi.TargetProvider;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -16,20 +18,28 @@ import java.util.ServiceLoader;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.WeakHashMap;
 import java.util.function.Function;
 
 /**
  * Finds plug-ins by name with {@link ServiceLoader} and creates them from their configuration.
  *
  * <p>Providers are discovered once per class loader (the thread's context class loader, as
- * {@link ServiceLoader#load(Class)} uses) and cached. An unknown name throws a {@link ConfigException}
+ * {@link ServiceLoader#load(Class)} uses) and cached. The cache never keeps a class loader alive: an
+ * application redeployed in a container, whose loader was the context loader of an earlier lookup,
+ * can still be unloaded. An unknown name throws a {@link ConfigException}
  * listing the names that are available; two providers of the same kind and name throw an
  * {@link IllegalStateException} naming both classes, because which one wins would be an accident of
  * the classpath.
  */
 public final class Plugins {
-  private static final Map<ClassLoader, Map<Class<?>, Registry<?>>> CACHE = new ConcurrentHashMap<>();
+  /**
+   * Registries by context class loader, then by provider type; guarded by itself. Both levels have
+   * weak keys, and no value refers strongly to a class of a loader that could be unloaded before this
+   * class (see {@link Entry}), so an entry never keeps its own key alive, which is what makes a value
+   * of a {@link WeakHashMap} leak.
+   */
+  private static final Map<ClassLoader, Map<Class<?>, Registry<?>>> CACHE = new WeakHashMap<>();
 
   private Plugins() {}
 
@@ -162,44 +172,125 @@ public final class Plugins {
    */
   public static <P> P provider(Class<P> type, String kind, Function<? super P, String> nameOf, String name) {
     Objects.requireNonNull(name, "name");
-    Registry<P> registry = registry(type, nameOf);
-    List<P> found = registry.byName.getOrDefault(name, List.of());
+    ClassLoader loader = contextLoader();
+    Registry<P> registry = registry(type, nameOf, loader);
+    List<Entry<P>> found = registry.byName.getOrDefault(name, List.of());
     if (found.isEmpty()) {
       throw new ConfigException("unknown " + kind + " '" + name + "'; available: "
           + (registry.byName.isEmpty() ? "none (is the module on the classpath?)" : String.join(", ", registry.byName.keySet())));
     }
     if (found.size() > 1) {
       List<String> classes = new ArrayList<>();
-      found.forEach(p -> classes.add(p.getClass().getName()));
+      found.forEach(e -> classes.add(e.className));
       throw new IllegalStateException(found.size() + " " + kind + " providers are named '" + name + "': "
           + String.join(", ", classes) + "; remove one of them from the classpath");
     }
-    return found.get(0);
+    return found.get(0).get(type, loader);
+  }
+
+  private static ClassLoader contextLoader() {
+    return Optional.ofNullable(Thread.currentThread().getContextClassLoader()).orElse(Plugins.class.getClassLoader());
+  }
+
+  private static <P> Registry<P> registry(Class<P> type, Function<? super P, String> nameOf) {
+    return registry(type, nameOf, contextLoader());
   }
 
   @SuppressWarnings("unchecked")
-  private static <P> Registry<P> registry(Class<P> type, Function<? super P, String> nameOf) {
-    ClassLoader loader = Optional.ofNullable(Thread.currentThread().getContextClassLoader())
-        .orElse(Plugins.class.getClassLoader());
-    return (Registry<P>) CACHE.computeIfAbsent(loader, l -> new ConcurrentHashMap<>())
-        .computeIfAbsent(type, t -> Registry.load(type, loader, nameOf));
+  private static <P> Registry<P> registry(Class<P> type, Function<? super P, String> nameOf, ClassLoader loader) {
+    synchronized (CACHE) {
+      Registry<?> cached = CACHE.getOrDefault(loader, Map.of()).get(type);
+      if (cached != null) {
+        return (Registry<P>) cached;
+      }
+    }
+    // Loaded outside the lock: a provider's constructor may itself look plug-ins up. Two threads may
+    // both load; the first to store wins and the other's registry is dropped, which is harmless.
+    Registry<P> loaded = Registry.load(type, loader, nameOf);
+    synchronized (CACHE) {
+      return (Registry<P>) CACHE.computeIfAbsent(loader, l -> new WeakHashMap<>()).computeIfAbsent(type, t -> loaded);
+    }
   }
 
   /** Every provider of one type, grouped by name; duplicates are kept so lookups can report them. */
   private static final class Registry<P> {
-    final Map<String, List<P>> byName;
+    final Map<String, List<Entry<P>>> byName;
 
-    private Registry(Map<String, List<P>> byName) {
+    private Registry(Map<String, List<Entry<P>>> byName) {
       this.byName = byName;
     }
 
     static <P> Registry<P> load(Class<P> type, ClassLoader loader, Function<? super P, String> nameOf) {
-      Map<String, List<P>> byName = new TreeMap<>();
+      Map<String, List<Entry<P>>> byName = new TreeMap<>();
       for (P provider : ServiceLoader.load(type, loader)) {
-        byName.computeIfAbsent(nameOf.apply(provider), n -> new ArrayList<>()).add(provider);
+        byName.computeIfAbsent(nameOf.apply(provider), n -> new ArrayList<>()).add(Entry.of(provider));
       }
       byName.replaceAll((n, l) -> List.copyOf(l));
-      return new Registry<>(java.util.Collections.unmodifiableMap(byName));
+      return new Registry<>(Collections.unmodifiableMap(byName));
+    }
+  }
+
+  /**
+   * One provider. A provider whose class comes from this class's own loader or one of its parents is
+   * kept as it is: those loaders live as long as this class, so holding it keeps nothing else alive,
+   * and lookups return the same instance, as before. A provider from any other loader (an
+   * application's, in a container) is kept only as a weak reference to its class, so the cache does
+   * not pin that loader; its class stays reachable through its loader for as long as the loader is
+   * in use, and each lookup creates a fresh instance from it (providers are stateless factories with
+   * a public no-argument constructor). Holding such providers strongly, or behind soft references,
+   * would keep the loader and every class it defined until memory ran out.
+   */
+  private static final class Entry<P> {
+    final String className;
+    private final P held;
+    private final WeakReference<Class<?>> type;
+
+    private Entry(String className, P held, WeakReference<Class<?>> type) {
+      this.className = className;
+      this.held = held;
+      this.type = type;
+    }
+
+    static <P> Entry<P> of(P provider) {
+      Class<?> type = provider.getClass();
+      return outlivesPlugins(type.getClassLoader())
+          ? new Entry<>(type.getName(), provider, null)
+          : new Entry<>(type.getName(), null, new WeakReference<>(type));
+    }
+
+    private static boolean outlivesPlugins(ClassLoader loader) {
+      if (loader == null) {
+        return true;
+      }
+      for (ClassLoader l = Plugins.class.getClassLoader(); l != null; l = l.getParent()) {
+        if (l == loader) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    P get(Class<P> spi, ClassLoader loader) {
+      if (held != null) {
+        return held;
+      }
+      Class<?> c = type.get();
+      if (c == null) {
+        // Cannot happen while the loader that is looking it up is in use; its classes are strongly held.
+        throw new IllegalStateException("provider " + className + " was unloaded with its class loader");
+      }
+      try {
+        return spi.cast(c.getConstructor().newInstance());
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        // A provider only ServiceLoader may create (a static provider() method, or an unexported package
+        // of a named module): ask it again for just this class.
+        for (ServiceLoader.Provider<P> p : ServiceLoader.load(spi, loader).stream().toList()) {
+          if (p.type() == c) {
+            return p.get();
+          }
+        }
+        throw new IllegalStateException("could not create provider " + className + ": " + e, e);
+      }
     }
   }
 }

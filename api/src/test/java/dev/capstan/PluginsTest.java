@@ -10,9 +10,17 @@ import dev.capstan.spi.MetricSource;
 import dev.capstan.spi.MetricSourceProvider;
 import dev.capstan.spi.Strategy;
 import dev.capstan.spi.StrategyProvider;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.ref.WeakReference;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 final class PluginsTest {
 
@@ -119,5 +127,70 @@ final class PluginsTest {
       assertThat(source).isInstanceOf(EmptySource.class);
     }
     assertThat(Plugins.metricSourceNames()).containsExactly("test-duplicate", "test-unique");
+  }
+
+  @Test
+  void cache_contextLoaderDropped_loaderIsCollected(@TempDir Path dir) throws Exception {
+    String probe = LeakProbeStrategyProvider.class.getName();
+    Path classFile = dir.resolve(probe.replace('.', '/') + ".class");
+    Files.createDirectories(classFile.getParent());
+    try (InputStream in = PluginsTest.class.getResourceAsStream("/" + probe.replace('.', '/') + ".class")) {
+      Files.write(classFile, in.readAllBytes());
+    }
+    Path services = dir.resolve("META-INF/services/" + StrategyProvider.class.getName());
+    Files.createDirectories(services.getParent());
+    Files.writeString(services, probe + "\n");
+
+    WeakReference<ClassLoader> dropped = lookUpThroughThrowawayLoader(dir, probe);
+
+    // Bounded: a loader nothing holds goes at the first full collection or two.
+    for (int i = 0; i < 50 && dropped.get() != null; i++) {
+      System.gc();
+    }
+    assertThat(dropped.get()).as("the application's class loader after it was dropped").isNull();
+  }
+
+  /** Looks the probe up with a loader of its own as context loader, then lets go of that loader. */
+  private static WeakReference<ClassLoader> lookUpThroughThrowawayLoader(Path dir, String probe) throws IOException {
+    ChildFirst loader = new ChildFirst(dir.toUri().toURL(), probe);
+    Thread thread = Thread.currentThread();
+    ClassLoader before = thread.getContextClassLoader();
+    thread.setContextClassLoader(loader);
+    try {
+      assertThat(Plugins.strategyNames()).contains("leak-probe");
+      assertThat(Plugins.strategyProvider("leak-probe").getClass().getClassLoader()).isSameAs(loader);
+      assertThat(Plugins.strategy("leak-probe", Map.of()).desiredCount(3, MetricSeries.empty())).isEqualTo(3);
+      assertThat(Plugins.strategyProvider("test-fixed")).as("built-ins are still found").isNotNull();
+    } finally {
+      thread.setContextClassLoader(before);
+    }
+    loader.close();
+    return new WeakReference<>(loader);
+  }
+
+  @Test
+  void cache_providerOfThisClassLoader_sameInstanceEveryLookup() {
+    assertThat(Plugins.strategyProvider("test-fixed")).isSameAs(Plugins.strategyProvider("test-fixed"));
+  }
+
+  /** Defines the probe class itself (the parent also has it), as an application's loader would. */
+  private static final class ChildFirst extends URLClassLoader {
+    private final String probe;
+
+    ChildFirst(URL dir, String probe) {
+      super(new URL[] {dir}, PluginsTest.class.getClassLoader());
+      this.probe = probe;
+    }
+
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+      if (!name.equals(probe)) {
+        return super.loadClass(name, resolve);
+      }
+      synchronized (getClassLoadingLock(name)) {
+        Class<?> c = findLoadedClass(name);
+        return c != null ? c : findClass(name);
+      }
+    }
   }
 }

@@ -159,8 +159,8 @@ final class Agent implements AutoCloseable {
     }
     NodePool shared = new SharedNodePool(pool);
     return own(options.scaleInExecutor()
-        .map(executor -> ClusterTarget.of(cloud, shared, journal, executor))
-        .orElseGet(() -> ClusterTarget.of(cloud, shared, journal)));
+        .map(executor -> ClusterTarget.of(block.name(), cloud, shared, journal, executor))
+        .orElseGet(() -> ClusterTarget.of(block.name(), cloud, shared, journal)));
   }
 
   /** A node pool used by a cluster target but owned, and closed, by the agent. */

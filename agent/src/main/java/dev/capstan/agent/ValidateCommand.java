@@ -3,23 +3,37 @@ package dev.capstan.agent;
 import dev.capstan.policy.LoadedPolicies;
 import dev.capstan.policy.Policies;
 import dev.capstan.policy.PolicyException;
+import dev.capstan.policy.ScalingPolicy;
+import dev.capstan.spi.ConfigException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code capstan validate}: checks policy files and prints every problem with its file and line. */
+/**
+ * {@code capstan validate}: checks policy files, creates every check's strategy and binds every
+ * policy's target as the agent would (offline; see {@link PolicyPlugins}), and prints every problem
+ * with its file, policy and field.
+ */
 @Command(name = "validate", mixinStandardHelpOptions = true,
     description = {"Checks policy files (and the .hcl and .json files directly inside directories) and prints",
-        "every problem as FILE[:LINE[:COLUMN]]: message. Exits 1 if any file has a problem."})
+        "every problem as FILE[:LINE[:COLUMN]]: message. Strategies are created and targets bound as the agent",
+        "would, without any network call; a target's keys are checked when --config declares that target.",
+        "Exits 1 if any file has a problem."})
 final class ValidateCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "The agent file (HCL): its target and strategy blocks resolve the names policies use.")
+  private Path configFile;
 
   @Parameters(arity = "1..*", paramLabel = "PATH", description = "Policy files or directories.")
   private List<Path> paths;
@@ -28,17 +42,25 @@ final class ValidateCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    int policies = 0;
+    AgentConfig agent;
+    try {
+      agent = configFile == null ? AgentConfig.defaults() : AgentConfig.parse(configFile);
+    } catch (ConfigException e) {
+      e.problems().forEach(err::println);
+      err.flush();
+      return 1;
+    }
     int problems = 0;
+    List<ScalingPolicy> loaded = new ArrayList<>();
     for (Path path : paths) {
       if (!Files.exists(path)) {
         err.println(path + ": no such file or directory");
         problems++;
       } else if (Files.isDirectory(path)) {
         try {
-          LoadedPolicies loaded = Policies.parseDirectory(path);
-          policies += loaded.policies().size();
-          for (PolicyException failure : loaded.failures().values()) {
+          LoadedPolicies dir = Policies.parseDirectory(path);
+          loaded.addAll(dir.policies());
+          for (PolicyException failure : dir.failures().values()) {
             problems += print(err, failure);
           }
         } catch (PolicyException e) {
@@ -46,11 +68,22 @@ final class ValidateCommand implements Callable<Integer> {
         }
       } else {
         try {
-          policies += Policies.parse(path).size();
+          loaded.addAll(Policies.parse(path));
         } catch (PolicyException e) {
           problems += print(err, e);
         }
       }
+    }
+    int policies = loaded.size();
+    try (PolicyPlugins plugins = new PolicyPlugins(agent)) {
+      for (ScalingPolicy policy : loaded) {
+        List<String> found = plugins.problems(policy);
+        found.forEach(err::println);
+        problems += found.size();
+      }
+      plugins.agentProblems().forEach(err::println);
+      problems += plugins.agentProblems().size();
+      plugins.notes().forEach(out::println);
     }
     if (problems > 0) {
       err.println(problems + (problems == 1 ? " problem" : " problems") + " found");

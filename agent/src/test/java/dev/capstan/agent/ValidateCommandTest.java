@@ -23,8 +23,126 @@ final class ValidateCommandTest {
     int status = validate("../examples/policies");
 
     assertThat(status).isZero();
-    assertThat(cli.out()).isEqualToIgnoringNewLines("3 policies are valid");
+    assertThat(cli.out()).endsWith("3 policies are valid" + System.lineSeparator())
+        .contains("note: the keys of target 'aws-asg' were not checked");
     assertThat(cli.err()).isEmpty();
+  }
+
+  @Test
+  void validate_examplesWithTheirAgentFile_allValid() {
+    int status = validate("--config", "../examples/agent.hcl", "../examples/policies");
+
+    assertThat(status).isZero();
+    assertThat(cli.out()).doesNotContain("target 'aws-asg' were not checked").endsWith("3 policies are valid"
+        + System.lineSeparator());
+  }
+
+  private Path policy(String check, String target) throws IOException {
+    return Files.writeString(dir.resolve("p.hcl"), """
+        scaling "web" {
+          min = 1
+          max = 5
+          policy {
+            check "cpu" {
+              source = "prometheus"
+              query  = "up"
+              %s
+            }
+            %s
+          }
+        }
+        """.formatted(check, target));
+  }
+
+  private Path agentFile() throws IOException {
+    return Files.writeString(dir.resolve("agent.hcl"), """
+        target "web" {
+          driver = "validating-test"
+        }
+        """);
+  }
+
+  private static final String GOOD_STRATEGY = "strategy \"target-value\" { target = 70 }";
+  private static final String GOOD_TARGET = "target \"web\" { group = \"web\" }";
+
+  @Test
+  void validate_goodPluginsWithAgentFile_valid() throws IOException {
+    Path file = policy(GOOD_STRATEGY, GOOD_TARGET);
+
+    int status = validate("--config", agentFile().toString(), file.toString());
+
+    assertThat(status).isZero();
+    assertThat(cli.out()).isEqualToIgnoringNewLines("1 policy is valid");
+  }
+
+  @Test
+  void validate_badStrategyValue_namesFilePolicyCheckAndKey() throws IOException {
+    Path file = policy("strategy \"target-value\" { target = \"abc\" }", GOOD_TARGET);
+
+    int status = validate("--config", agentFile().toString(), file.toString());
+
+    assertThat(status).isEqualTo(1);
+    assertThat(cli.err()).contains(file + ": policy 'web': check 'cpu': strategy 'target-value': target was 'abc' but it")
+        .contains("1 problem found");
+  }
+
+  @Test
+  void validate_unknownStrategyKey_namesIt() throws IOException {
+    Path file = policy("strategy \"target-value\" {\n target = 70\n treshold = 0.1\n }", GOOD_TARGET);
+
+    int status = validate("--config", agentFile().toString(), file.toString());
+
+    assertThat(status).isEqualTo(1);
+    assertThat(cli.err()).contains(file + ": policy 'web': check 'cpu': strategy 'target-value': 'treshold' is not a known key");
+  }
+
+  @Test
+  void validate_unknownStrategy_listsTheKnownOnes() throws IOException {
+    Path file = policy("strategy \"target-valu\" { target = 70 }", GOOD_TARGET);
+
+    int status = validate("--config", agentFile().toString(), file.toString());
+
+    assertThat(status).isEqualTo(1);
+    assertThat(cli.err()).contains(file + ": policy 'web': check 'cpu': strategy 'target-valu': unknown strategy 'target-valu'; available:")
+        .contains("target-value");
+  }
+
+  @Test
+  void validate_unknownTarget_listsTheKnownOnes() throws IOException {
+    Path file = policy(GOOD_STRATEGY, "target \"aws-agg\" { aws_asg_name = \"web\" }");
+
+    int status = validate(file.toString());
+
+    assertThat(status).isEqualTo(1);
+    assertThat(cli.err()).contains(file + ": policy 'web': target 'aws-agg': unknown target 'aws-agg'; available:")
+        .contains("aws-asg");
+  }
+
+  @Test
+  void validate_unknownTargetKey_namesFilePolicyTargetAndKey() throws IOException {
+    Path file = policy(GOOD_STRATEGY, "target \"web\" {\n group = \"web\"\n grp = \"x\"\n }");
+
+    int status = validate("--config", agentFile().toString(), file.toString());
+
+    assertThat(status).isEqualTo(1);
+    assertThat(cli.err()).contains(file + ": policy 'web': target 'web': 'grp' is not a known key")
+        .contains("1 problem found");
+  }
+
+  @Test
+  void validate_targetBlockThatCannotBeCreated_isAProblemOfTheAgentFile() throws IOException {
+    Path agent = Files.writeString(dir.resolve("agent.hcl"), """
+        target "web" {
+          driver = "validating-test"
+          config = { regio = "x" }
+        }
+        """);
+    Path file = policy(GOOD_STRATEGY, GOOD_TARGET);
+
+    int status = validate("--config", agent.toString(), file.toString());
+
+    assertThat(status).isEqualTo(1);
+    assertThat(cli.err()).contains(": target \"web\": 'regio' is not a known key");
   }
 
   @Test

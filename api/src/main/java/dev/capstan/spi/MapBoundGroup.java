@@ -1,5 +1,6 @@
 package dev.capstan.spi;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +26,56 @@ class MapBoundGroup implements TargetGroup {
 
   static TargetGroup of(Target target, Map<String, String> config) {
     return target instanceof InstanceGroup ? new Instances(target, config) : new MapBoundGroup(target, config);
+  }
+
+  /** Whether a target class overrides {@link Target#statusAll}, i.e. batches the first SPI's reads. */
+  private static final ClassValue<Boolean> BATCHES = new ClassValue<>() {
+    @Override
+    protected Boolean computeValue(Class<?> type) {
+      try {
+        return type.getMethod("statusAll", List.class).getDeclaringClass() != Target.class;
+      } catch (NoSuchMethodException e) {
+        return false;
+      }
+    }
+  };
+
+  /**
+   * {@link Target#statusOf}'s default: groups of a target that batches through {@code statusAll} (a
+   * target written against the first SPI) are read with one {@code statusAll}, so its batching is
+   * kept; if that call fails, each group is read on its own, so one bad group fails only itself.
+   */
+  static List<GroupStatus> statusOf(Target target, List<? extends TargetGroup> groups) {
+    if (groups.size() > 1 && BATCHES.get(target.getClass()) && allBoundBy(target, groups)) {
+      List<Map<String, String>> configs = new ArrayList<>(groups.size());
+      groups.forEach(g -> configs.add(((MapBoundGroup) g).config));
+      try {
+        List<TargetStatus> read = target.statusAll(configs);
+        if (read.size() == groups.size()) {
+          return read.stream().map(GroupStatus::of).toList();
+        }
+      } catch (RuntimeException e) {
+        // Fall through: which group failed is only known by reading each on its own.
+      }
+    }
+    List<GroupStatus> statuses = new ArrayList<>(groups.size());
+    for (TargetGroup group : groups) {
+      try {
+        statuses.add(GroupStatus.of(group.status()));
+      } catch (RuntimeException e) {
+        statuses.add(GroupStatus.failed(e));
+      }
+    }
+    return statuses;
+  }
+
+  private static boolean allBoundBy(Target target, List<? extends TargetGroup> groups) {
+    for (TargetGroup group : groups) {
+      if (!(group instanceof MapBoundGroup bound) || bound.target != target) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

@@ -64,21 +64,15 @@ public interface Target extends AutoCloseable {
   /**
    * Reads the state of several groups this target bound, in as few calls as the cloud allows; the
    * engine calls it once per tick for every group due then. One group that cannot be read fails only
-   * its own entry. The default reads each group on its own.
+   * its own entry. The default reads the groups of a target written against the first SPI with one
+   * {@link #statusAll} when it overrides that (falling back to one read per group if the batch
+   * fails), and any other groups each on its own.
    *
    * @param groups groups returned by this target's {@link #bind}
    * @return one result per group, in the same order
    */
   default List<GroupStatus> statusOf(List<? extends TargetGroup> groups) {
-    List<GroupStatus> statuses = new ArrayList<>(groups.size());
-    for (TargetGroup group : groups) {
-      try {
-        statuses.add(GroupStatus.of(group.status()));
-      } catch (RuntimeException e) {
-        statuses.add(GroupStatus.failed(e));
-      }
-    }
-    return statuses;
+    return MapBoundGroup.statusOf(this, groups);
   }
 
   /** Releases clients and threads; calling it again does nothing. */

@@ -1,13 +1,15 @@
 package dev.capstan.cluster;
 
 import dev.capstan.config.ConfigReader;
+import dev.capstan.spi.InstanceGroup;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The cluster keys of a policy's target block, parsed once: which nodes belong to the group and how
- * they are removed.
+ * The cluster keys of a policy's target block ({@link InstanceGroup#CLUSTER_KEYS}, the one list of
+ * them), parsed once: which nodes belong to the group and how they are removed.
  *
  * @param nodeClass nodes of this class belong to the group, when set
  * @param datacenter nodes in this datacenter belong to the group, when set
@@ -24,6 +26,11 @@ public record ClusterConfig(Optional<String> nodeClass, Optional<String> datacen
   /** nomad-autoscaler's default drain deadline. */
   public static final Duration DEFAULT_DRAIN_DEADLINE = Duration.ofMinutes(15);
 
+  // Each key is spelled once here; InstanceGroup.CLUSTER_KEYS is the list, and parse() proves the two agree.
+  private static final String NODE_CLASS = "node_class";
+  private static final String DATACENTER = "datacenter";
+  private static final String NODE_POOL = "node_pool";
+
   /**
    * Returns whether a policy's target block names a node group, i.e. whether scale-in must go
    * through the cluster flow.
@@ -32,30 +39,46 @@ public record ClusterConfig(Optional<String> nodeClass, Optional<String> datacen
    * @return {@code true} if it sets {@code node_class}, {@code datacenter} or {@code node_pool}
    */
   public static boolean isCluster(Map<String, String> policyTargetConfig) {
-    return policyTargetConfig.containsKey("node_class") || policyTargetConfig.containsKey("datacenter")
-        || policyTargetConfig.containsKey("node_pool");
+    return policyTargetConfig.containsKey(NODE_CLASS) || policyTargetConfig.containsKey(DATACENTER)
+        || policyTargetConfig.containsKey(NODE_POOL);
   }
 
   /**
-   * Parses the cluster keys of a target block; other keys are left to the cloud target.
+   * Parses the cluster keys of a target block (those in {@link InstanceGroup#CLUSTER_KEYS}); other
+   * keys are left to the cloud target.
    *
    * @param policyTargetConfig the target block's attributes
    * @return the typed configuration
    * @throws dev.capstan.spi.ConfigException naming every bad value at once
    */
   public static ClusterConfig parse(Map<String, String> policyTargetConfig) {
-    ConfigReader r = ConfigReader.of(policyTargetConfig, "cluster target");
-    Optional<String> nodeClass = r.optionalString("node_class");
-    Optional<String> datacenter = r.optionalString("datacenter");
-    Optional<String> nodePool = r.optionalString("node_pool");
+    Map<String, String> clusterKeys = new HashMap<>(policyTargetConfig);
+    clusterKeys.keySet().retainAll(InstanceGroup.CLUSTER_KEYS);
+    ConfigReader r = ConfigReader.of(clusterKeys, "cluster target");
+    Optional<String> nodeClass = r.optionalString(NODE_CLASS);
+    Optional<String> datacenter = r.optionalString(DATACENTER);
+    Optional<String> nodePool = r.optionalString(NODE_POOL);
     Duration deadline = r.positiveDuration("node_drain_deadline", DEFAULT_DRAIN_DEADLINE);
     boolean ignoreSystem = r.booleanValue("node_drain_ignore_system_jobs", false);
     boolean purge = r.booleanValue("node_purge", false);
     NodeSelector selector = r.enumValue("node_selector_strategy", NodeSelector.class, NodeSelector.LEAST_BUSY);
     boolean readyCheck = r.booleanValue("node_ready_check", true);
+    // Only keys of CLUSTER_KEYS reach the reader: one listed there but not read above shows up here,
+    // and ClusterConfigTest sets every listed key, so the list and this parse cannot drift apart.
+    r.rejectUnknownKeys();
     r.validate();
     return new ClusterConfig(nodeClass, datacenter, nodePool, new DrainSpec(deadline, ignoreSystem), purge,
         selector, readyCheck);
+  }
+
+  /**
+   * Returns whether this block names a node group, i.e. whether scale-in goes through the cluster
+   * flow.
+   *
+   * @return {@code true} if {@code node_class}, {@code datacenter} or {@code node_pool} is set
+   */
+  public boolean namesNodeGroup() {
+    return nodeClass.isPresent() || datacenter.isPresent() || nodePool.isPresent();
   }
 
   /**

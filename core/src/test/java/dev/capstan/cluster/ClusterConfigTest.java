@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.capstan.spi.ConfigException;
+import dev.capstan.spi.InstanceGroup;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,9 +29,11 @@ final class ClusterConfigTest {
 
   @Test
   void parse_everyKey() {
-    ClusterConfig c = ClusterConfig.parse(Map.of("node_class", "hashistack", "datacenter", "dc1", "node_pool", "gpu",
+    Map<String, String> every = Map.of("node_class", "hashistack", "datacenter", "dc1", "node_pool", "gpu",
         "node_drain_deadline", "5m", "node_drain_ignore_system_jobs", "true", "node_purge", "true",
-        "node_selector_strategy", "empty_ignore_system", "node_ready_check", "false"));
+        "node_selector_strategy", "empty_ignore_system", "node_ready_check", "false");
+    assertThat(every.keySet()).as("the one list of cluster keys").isEqualTo(InstanceGroup.CLUSTER_KEYS);
+    ClusterConfig c = ClusterConfig.parse(every);
     assertThat(c).isEqualTo(new ClusterConfig(Optional.of("hashistack"), Optional.of("dc1"), Optional.of("gpu"),
         new DrainSpec(Duration.ofMinutes(5), true), true, NodeSelector.EMPTY_IGNORE_SYSTEM, false));
     assertThat(c.describe()).isEqualTo("node_class=hashistack, datacenter=dc1, node_pool=gpu");

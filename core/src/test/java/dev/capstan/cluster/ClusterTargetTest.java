@@ -47,6 +47,11 @@ final class ClusterTargetTest {
     return c;
   }
 
+  /** The journal key of the test's group: the same for every cluster target with the default name. */
+  private String key() {
+    return target.journalKey(target.bind(config()));
+  }
+
   private static ScalingAction down(long from, long to) {
     return ScalingAction.to(from, to, "test");
   }
@@ -59,7 +64,7 @@ final class ClusterTargetTest {
         .singleElement().satisfies(c -> assertThat(c.instanceIds()).containsExactly("asg-3", "asg-2"));
     assertThat(cloud.instances("asg")).containsExactly("asg-1", "asg-4");
     assertThat(cloud.scaleActions()).as("no blind desired-count change").isEmpty();
-    assertThat(journal.read(ClusterTarget.journalKey(config()))).isEmpty();
+    assertThat(journal.read(key())).isEmpty();
   }
 
   @Test
@@ -188,7 +193,7 @@ final class ClusterTargetTest {
     shared.status(config());
 
     assertThat(pool.calls()).as("a node of the live scale-in was made eligible").doesNotContain("eligible n3 true");
-    assertThat(journal.read(ClusterTarget.journalKey(config())).isPresent()).as("journal of the live scale-in")
+    assertThat(journal.read(key()).isPresent()).as("journal of the live scale-in")
         .isEqualTo(started[0]);
     if (started[0]) {
       queued.remove(0).run();
@@ -394,7 +399,7 @@ final class ClusterTargetTest {
         Runnable::run);
     assertThat(restarted.reconcile(config())).isTrue();
     assertThat(cloud.instances("asg")).containsExactly("asg-1", "asg-2", "asg-4");
-    assertThat(ScaleInJournal.in(dev.capstan.engine.StateStore.file(dir)).read(ClusterTarget.journalKey(config()))).isEmpty();
+    assertThat(ScaleInJournal.in(dev.capstan.engine.StateStore.file(dir)).read(key())).isEmpty();
   }
 
   /** A journal that records a phase and then dies, as the process would right after the write. */
@@ -418,6 +423,248 @@ final class ClusterTargetTest {
         real.remove(key);
       }
     };
+  }
+
+  @Test
+  void crashWhileDraining_drainDeadlineEditedBeforeRestart_entryFoundAndNodesEligibleAgain() {
+    ClusterTarget crashing = ClusterTarget.of(cloud, pool, dyingAt(journal, "DRAINED"), Runnable::run);
+    assertThatThrownBy(() -> crashing.scale(down(4, 3), config("node_drain_deadline", "5m")))
+        .isInstanceOf(SimulatedCrash.class);
+    assertThat(pool.node("n3")).get().satisfies(n -> assertThat(n.eligible()).isFalse());
+
+    // The operator raised the deadline before the agent came back.
+    ClusterTarget restarted = ClusterTarget.of(cloud, pool, journal, Runnable::run);
+    TargetStatus status = restarted.status(config("node_drain_deadline", "30m"));
+
+    assertThat(pool.node("n3")).as("no node left ineligible").get().satisfies(n -> assertThat(n.eligible()).isTrue());
+    assertThat(status.count()).isEqualTo(4);
+    assertThat(journal.read(key())).isEmpty();
+  }
+
+  @Test
+  void crashBeforeTerminate_purgeAndDeadlineEditedBeforeRestart_restartFinishesIt() {
+    ClusterTarget crashing = ClusterTarget.of(cloud, pool, dyingAfter(journal, "DRAINED"), Runnable::run);
+    assertThatThrownBy(() -> crashing.scale(down(4, 3), config("node_purge", "true"))).isInstanceOf(SimulatedCrash.class);
+
+    ClusterTarget restarted = ClusterTarget.of(cloud, pool, journal, Runnable::run);
+    assertThat(restarted.reconcile(config("node_drain_deadline", "1h", "node_selector_strategy", "empty")))
+        .isTrue();
+
+    assertThat(cloud.instances("asg")).containsExactly("asg-1", "asg-2", "asg-4");
+    assertThat(pool.node("n3")).as("the journaled purge, not the edited block, decides").isEmpty();
+  }
+
+  @Test
+  void entryOfTheFirstRelease_keyedByTheWholeMap_reconciledOnce() {
+    ClusterTarget crashing = ClusterTarget.of(cloud, pool, dyingAt(journal, "DRAINED"), Runnable::run);
+    assertThatThrownBy(() -> crashing.scale(down(4, 3), config())).isInstanceOf(SimulatedCrash.class);
+    String entry = journal.read(key()).orElseThrow();
+    journal.remove(key());
+    journal.write(ClusterTarget.legacyJournalKey(config()), entry);
+
+    ClusterTarget upgraded = ClusterTarget.of(cloud, pool, journal, Runnable::run);
+    upgraded.status(config());
+
+    assertThat(pool.node("n3")).get().satisfies(n -> assertThat(n.eligible()).isTrue());
+    assertThat(journal.read(ClusterTarget.legacyJournalKey(config()))).isEmpty();
+  }
+
+  @Test
+  void twoPoliciesOnOneGroup_differentAttributes_oneScaleInAtATime() {
+    List<Runnable> queued = new java.util.ArrayList<>();
+    boolean[] flowQueued = {false};
+    ClusterTarget deferred = ClusterTarget.of(cloud, pool, journal, task -> {
+      if (flowQueued[0]) {
+        task.run();
+      } else {
+        flowQueued[0] = true;
+        queued.add(task);
+      }
+    });
+    dev.capstan.spi.TargetGroup first = deferred.bind(config("node_drain_deadline", "5m"));
+    dev.capstan.spi.TargetGroup second = deferred.bind(config("node_drain_deadline", "1m", "node_purge", "true"));
+    assertThat(second.id()).isEqualTo(first.id());
+
+    first.scale(down(4, 3));
+
+    assertThat(second.status().ready()).as("the other policy sees the group busy").isFalse();
+    assertThatThrownBy(() -> second.scale(down(4, 2))).isInstanceOf(TargetException.class)
+        .hasMessage("a scale-in of node_class=cloud is still running");
+    queued.remove(0).run();
+    assertThat(cloud.count("asg")).isEqualTo(3);
+    assertThat(pool.calls()).containsExactly("drain n3");
+  }
+
+  @Test
+  void twoNamedTargets_oneJournal_keysDiffer() {
+    ClusterTarget web = ClusterTarget.of("web", cloud, pool, journal, Runnable::run);
+    ClusterTarget batch = ClusterTarget.of("batch", cloud, pool, journal, Runnable::run);
+    assertThat(web.journalKey(web.bind(config()))).isNotEqualTo(batch.journalKey(batch.bind(config())))
+        .startsWith("cluster-scale-in web ");
+  }
+
+  @Test
+  void bind_badClusterValueAndBadCloudKey_everyProblemReported() {
+    ClusterTarget strict = ClusterTarget.of(new StrictCloud(cloud), pool, journal, Runnable::run);
+    assertThatThrownBy(() -> strict.bind(config("node_purge", "yes", "aws_asg_nme", "web")))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+            "node_purge was 'yes' but it must be true or false",
+            "'aws_asg_nme' is not a known key"));
+  }
+
+  @Test
+  void bind_badClusterValueWithoutNodeGroup_stillRejected() {
+    assertThatThrownBy(() -> target.bind(Map.of(InMemoryTarget.GROUP_KEY, "asg", "node_drain_deadline", "soon")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("node_drain_deadline was 'soon'");
+  }
+
+  @Test
+  void bind_callsNoCloudAndNoPool() {
+    target.bind(config("node_purge", "true"));
+    assertThat(cloud.calls()).isEmpty();
+    assertThat(pool.calls()).isEmpty();
+  }
+
+  @Test
+  void statusOf_readsTheCloudWithOneStatusOf_andListsNodesOnce() {
+    cloud.setCount("other", 2);
+    StrictCloud batching = new StrictCloud(cloud);
+    int[] listings = {0};
+    NodePool counting = new CountingPool(pool, listings);
+    ClusterTarget batched = ClusterTarget.of(batching, counting, journal, Runnable::run);
+    List<dev.capstan.spi.TargetGroup> groups = List.of(batched.bind(config()),
+        batched.bind(config("node_ready_check", "true")), batched.bind(Map.of(InMemoryTarget.GROUP_KEY, "other")));
+
+    List<dev.capstan.spi.GroupStatus> statuses = batched.statusOf(groups);
+
+    assertThat(batching.statusOfCalls).isEqualTo(1);
+    assertThat(listings[0]).isEqualTo(1);
+    assertThat(statuses).extracting(s -> s.status().orElseThrow().count()).containsExactly(4L, 4L, 2L);
+  }
+
+  @Test
+  void statusOf_oneGroupMissing_failsOnlyItsEntry() {
+    List<dev.capstan.spi.TargetGroup> groups = List.of(target.bind(config()),
+        target.bind(Map.of(InMemoryTarget.GROUP_KEY, "gone", "node_class", "cloud")));
+
+    List<dev.capstan.spi.GroupStatus> statuses = target.statusOf(groups);
+
+    assertThat(statuses.get(0).isOk()).isTrue();
+    assertThat(statuses.get(1).error()).isPresent();
+  }
+
+  @Test
+  void statusOf_groupOfAnotherTarget_rejected() {
+    ClusterTarget other = ClusterTarget.of(cloud, pool, journal, Runnable::run);
+    assertThatThrownBy(() -> target.statusOf(List.of(other.bind(config()))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("was not bound by this cluster target");
+  }
+
+  /** A cloud written against the bound SPI: validates at bind and batches in statusOf. */
+  private static final class StrictCloud implements dev.capstan.spi.Target, dev.capstan.spi.InstanceGroup {
+    private final InMemoryTarget cloud;
+    int statusOfCalls;
+
+    StrictCloud(InMemoryTarget cloud) {
+      this.cloud = cloud;
+    }
+
+    @Override
+    public dev.capstan.spi.TargetGroup bind(Map<String, String> c) {
+      List<String> unknown = c.keySet().stream().filter(k -> !k.equals(InMemoryTarget.GROUP_KEY))
+          .filter(k -> !dev.capstan.spi.InstanceGroup.CLUSTER_KEYS.contains(k)).sorted().toList();
+      if (!unknown.isEmpty()) {
+        throw new ConfigException("strict target", unknown.stream().map(k -> "'" + k + "' is not a known key").toList());
+      }
+      Map<String, String> copy = Map.copyOf(c);
+      return new dev.capstan.spi.InstanceTargetGroup() {
+        @Override
+        public String id() {
+          return "strict:" + copy.get(InMemoryTarget.GROUP_KEY);
+        }
+
+        @Override
+        public TargetStatus status() {
+          throw new AssertionError("statusOf must read the cloud in one batch, not one status per group");
+        }
+
+        @Override
+        public void scale(ScalingAction action) {
+          cloud.scale(action, copy);
+        }
+
+        @Override
+        public void terminate(List<String> ids) {
+          cloud.terminate(copy, ids);
+        }
+
+        Map<String, String> config() {
+          return copy;
+        }
+
+        @Override
+        public String toString() {
+          return id();
+        }
+      };
+    }
+
+    @Override
+    public List<dev.capstan.spi.GroupStatus> statusOf(List<? extends dev.capstan.spi.TargetGroup> groups) {
+      statusOfCalls++;
+      return groups.stream().map(g -> dev.capstan.spi.GroupStatus.of(cloud.status(Map.of(InMemoryTarget.GROUP_KEY,
+          g.id().substring("strict:".length()))))).toList();
+    }
+
+    @Override
+    public TargetStatus status(Map<String, String> c) {
+      return bind(c).status();
+    }
+
+    @Override
+    public void scale(ScalingAction a, Map<String, String> c) {
+      bind(c).scale(a);
+    }
+
+    @Override
+    public void terminate(Map<String, String> c, List<String> ids) {
+      cloud.terminate(c, ids);
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /** A node pool that counts how often its nodes are listed. */
+  private record CountingPool(NodePool pool, int[] listings) implements NodePool {
+    @Override
+    public List<Node> nodes() {
+      listings[0]++;
+      return pool.nodes();
+    }
+
+    @Override
+    public void drain(String nodeId, DrainSpec spec) {
+      pool.drain(nodeId, spec);
+    }
+
+    @Override
+    public void setEligibility(String nodeId, boolean eligible) {
+      pool.setEligibility(nodeId, eligible);
+    }
+
+    @Override
+    public void purge(String nodeId) {
+      pool.purge(nodeId);
+    }
+
+    @Override
+    public void close() {
+      pool.close();
+    }
   }
 
   @Test
@@ -494,7 +741,7 @@ final class ClusterTargetTest {
       Thread.onSpinWait();
     }
     // The pool was closed under the scale-in: rolling back then would be lost with the journal entry.
-    assertThat(journal.read(ClusterTarget.journalKey(config()))).as("journal entry for the next start").isPresent();
+    assertThat(journal.read(key())).as("journal entry for the next start").isPresent();
     assertThat(cloud.count("asg")).isEqualTo(4);
     ClusterTarget restarted = ClusterTarget.of(cloud, pool, journal, Runnable::run);
     assertThat(restarted.reconcile(config())).isTrue();
