@@ -130,6 +130,17 @@ final class ValidateCommandTest {
   }
 
   @Test
+  void validate_misspeltAwsAsgKey_isRefusedAtBindNamingIt() throws IOException {
+    Path file = policy(GOOD_STRATEGY, "target \"aws-asg\" {\n aws_asg_nme = \"web\"\n }");
+
+    int status = validate("--config", "../examples/agent.hcl", file.toString());
+
+    assertThat(status).isEqualTo(1);
+    assertThat(cli.err()).contains(file + ": policy 'web': target 'aws-asg': ").contains("aws_asg_nme")
+        .contains("aws_asg_name");
+  }
+
+  @Test
   void validate_targetBlockThatCannotBeCreated_isAProblemOfTheAgentFile() throws IOException {
     Path agent = Files.writeString(dir.resolve("agent.hcl"), """
         target "web" {
