@@ -3,7 +3,6 @@ package dev.capstan.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.capstan.spi.Direction;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -15,7 +14,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -169,16 +167,7 @@ public final class FileStateStore implements StateStore {
           + " (delete the file to forget this policy's cooldown)", e);
     }
     try {
-      JsonNode last = root.path("lastAction");
-      Optional<PolicyState.LastAction> lastAction = last.isObject()
-          ? Optional.of(new PolicyState.LastAction(last.required("count").asLong(),
-              Direction.valueOf(last.required("direction").asText()), Instant.parse(last.required("at").asText())))
-          : Optional.empty();
-      // Files written before these fields existed have neither: confirmed, no known event.
-      JsonNode known = root.path("knownEvent");
-      entry.state = new PolicyState(lastAction, Instant.parse(root.required("cooldownUntil").asText()),
-          root.path("unconfirmed").asBoolean(false),
-          known.isTextual() ? Optional.of(Instant.parse(known.asText())) : Optional.empty());
+      entry.state = PolicyStateJson.read(root);
       for (Map.Entry<String, JsonNode> e : root.path("entries").properties()) {
         entry.extra.put(e.getKey(), e.getValue().asText());
       }
@@ -205,17 +194,7 @@ public final class FileStateStore implements StateStore {
   private void write(String policyId, PolicyState state, Map<String, String> extra) {
     ObjectNode root = JSON.createObjectNode();
     root.put("policyId", policyId);
-    state.lastAction().ifPresent(a -> {
-      ObjectNode last = root.putObject("lastAction");
-      last.put("count", a.count());
-      last.put("direction", a.direction().name());
-      last.put("at", a.at().toString());
-    });
-    root.put("cooldownUntil", state.cooldownUntil().toString());
-    if (state.unconfirmed()) {
-      root.put("unconfirmed", true);
-    }
-    state.knownEvent().ifPresent(e -> root.put("knownEvent", e.toString()));
+    PolicyStateJson.write(state, root);
     ObjectNode entries = root.putObject("entries");
     extra.forEach(entries::put);
     Path file = fileOf(policyId);

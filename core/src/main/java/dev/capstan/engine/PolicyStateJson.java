@@ -1,0 +1,49 @@
+package dev.capstan.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.capstan.spi.Direction;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The one JSON form of a {@link PolicyState}, shared by every store that writes it (files today;
+ * any other store tomorrow), so a state field is added in one place and every store keeps it.
+ * Fields a newer version adds are optional here, so older files still read.
+ */
+final class PolicyStateJson {
+  private PolicyStateJson() {}
+
+  /** Writes {@code state}'s fields into {@code root}. */
+  static void write(PolicyState state, ObjectNode root) {
+    state.lastAction().ifPresent(a -> {
+      ObjectNode last = root.putObject("lastAction");
+      last.put("count", a.count());
+      last.put("direction", a.direction().name());
+      last.put("at", a.at().toString());
+    });
+    root.put("cooldownUntil", state.cooldownUntil().toString());
+    if (state.unconfirmed()) {
+      root.put("unconfirmed", true);
+    }
+    state.knownEvent().ifPresent(e -> root.put("knownEvent", e.toString()));
+  }
+
+  /**
+   * Reads a state written by {@link #write}.
+   *
+   * @throws RuntimeException naming the missing or bad field
+   */
+  static PolicyState read(JsonNode root) {
+    JsonNode last = root.path("lastAction");
+    Optional<PolicyState.LastAction> lastAction = last.isObject()
+        ? Optional.of(new PolicyState.LastAction(last.required("count").asLong(),
+            Direction.valueOf(last.required("direction").asText()), Instant.parse(last.required("at").asText())))
+        : Optional.empty();
+    // Files written before these fields existed have neither: confirmed, no known event.
+    JsonNode known = root.path("knownEvent");
+    return new PolicyState(lastAction, Instant.parse(root.required("cooldownUntil").asText()),
+        root.path("unconfirmed").asBoolean(false),
+        known.isTextual() ? Optional.of(Instant.parse(known.asText())) : Optional.empty());
+  }
+}
