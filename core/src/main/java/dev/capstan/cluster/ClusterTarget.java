@@ -243,11 +243,7 @@ public final class ClusterTarget implements Target, InstanceGroup {
   @Override
   public List<TargetStatus> statusAll(List<Map<String, String>> policyTargetConfigs) {
     List<TargetGroup> groups = policyTargetConfigs.stream().map(this::bind).toList();
-    List<TargetStatus> statuses = new ArrayList<>(groups.size());
-    for (GroupStatus status : statusOf(groups)) {
-      statuses.add(status.status().orElseThrow(() -> status.error().orElseThrow()));
-    }
-    return statuses;
+    return GroupStatus.allOrThrow(statusOf(groups));
   }
 
   /**

@@ -113,11 +113,7 @@ final class AzureVmssTarget implements Target, InstanceGroup {
   @Override
   public List<TargetStatus> statusAll(List<Map<String, String>> policyTargetConfigs) {
     List<ScaleSetGroup> groups = policyTargetConfigs.stream().map(this::bound).toList();
-    List<TargetStatus> statuses = new ArrayList<>(groups.size());
-    for (GroupStatus result : statusOf(groups)) {
-      statuses.add(result.status().orElseThrow(() -> result.error().orElseThrow()));
-    }
-    return statuses;
+    return GroupStatus.allOrThrow(statusOf(groups));
   }
 
   /**

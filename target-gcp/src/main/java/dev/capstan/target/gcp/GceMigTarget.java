@@ -338,11 +338,7 @@ public final class GceMigTarget implements Target, InstanceGroup {
   @Override
   public List<TargetStatus> statusAll(List<Map<String, String>> policyTargetConfigs) {
     List<MigGroup> groups = policyTargetConfigs.stream().map(this::bound).toList();
-    List<TargetStatus> statuses = new ArrayList<>(groups.size());
-    for (GroupStatus result : statusOf(groups)) {
-      statuses.add(result.status().orElseThrow(() -> result.error().orElseThrow()));
-    }
-    return statuses;
+    return GroupStatus.allOrThrow(statusOf(groups));
   }
 
   /**
