@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.CuratorWatcher;
+import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
@@ -359,7 +360,7 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
 
   /** Claims or releases one policy to match the rendezvous winner; runs on the worker. */
   private void rebalance(String policyId) {
-    if (state != State.CONNECTED || closed) {
+    if (state != State.CONNECTED || closed || client.getState() != CuratorFrameworkState.STARTED) {
       return;
     }
     boolean winner = Rendezvous.owner(members, policyId).filter(memberId::equals).isPresent();

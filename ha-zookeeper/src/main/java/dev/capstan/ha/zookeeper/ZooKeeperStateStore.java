@@ -71,6 +71,11 @@ public final class ZooKeeperStateStore implements StateStore {
     return new ZooKeeperStateStore(client, path);
   }
 
+  /** The client this store writes through (for the coordination's own use and tests). */
+  CuratorFramework client() {
+    return client;
+  }
+
   /**
    * Returns the node that holds a policy's state.
    *
