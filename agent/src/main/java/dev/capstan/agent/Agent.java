@@ -234,7 +234,8 @@ final class Agent implements AutoCloseable {
    * {@code /v1/health}.
    */
   synchronized void reload() {
-    LoadedPolicies result = policies.load();
+    // With the file source disabled (policy { source "file" { enabled = false } }) no file is read.
+    LoadedPolicies result = config.sources().file() ? policies.load() : new LoadedPolicies(List.of(), Map.of());
     failures.clear();
     result.failures().forEach((file, e) -> {
       failures.put(file, e.problems());
