@@ -51,7 +51,8 @@ final class DecisionLog implements ScalingListener {
     return Json.write(out);
   }
 
-  private static Map<String, Object> toMap(ScalingDecision d) {
+  /** The /v1/decisions shape of one decision; the backtest's JSON uses it too. */
+  static Map<String, Object> toMap(ScalingDecision d) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("policy_id", d.policyId());
     m.put("policy", d.policyName());

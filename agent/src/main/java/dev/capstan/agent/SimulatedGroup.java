@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A simulated cloud instance group: the {@link Target} the simulator scales in place of a real cloud.
@@ -127,6 +128,15 @@ final class SimulatedGroup implements Target, InstanceGroup {
   synchronized long readyCount() {
     Instant now = clock.instant();
     return instances.stream().filter(i -> !i.readyAt.isAfter(now)).count();
+  }
+
+  /**
+   * Returns when the next booting instance becomes ready, so a replay can step straight to the moments
+   * the booted capacity changes; empty when none is booting.
+   */
+  synchronized Optional<Instant> nextBootCompletion() {
+    Instant now = clock.instant();
+    return instances.stream().map(Instance::readyAt).filter(t -> t.isAfter(now)).min(Instant::compareTo);
   }
 
   /** Returns the CPU the booted instances add, in MHz. */

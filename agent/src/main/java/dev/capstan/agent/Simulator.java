@@ -1,12 +1,9 @@
 package dev.capstan.agent;
 
-import dev.capstan.Plugins;
 import dev.capstan.engine.Autoscaler;
 import dev.capstan.engine.CheckResult;
 import dev.capstan.engine.Outcome;
-import dev.capstan.engine.Scheduler;
 import dev.capstan.engine.ScalingDecision;
-import dev.capstan.policy.Check;
 import dev.capstan.policy.ScalingPolicy;
 import dev.capstan.testkit.ManualClock;
 import java.time.Duration;
@@ -41,12 +38,6 @@ final class Simulator {
   /** How often the metric is sampled, as a Prometheus scrape would. */
   static final Duration SCRAPE = Duration.ofSeconds(15);
 
-  /**
-   * Nothing is ever scheduled: the simulator drives every evaluation itself, and in virtual time no
-   * plug-in call can overrun, so the engine's watchdog has nothing to do.
-   */
-  private static final Scheduler NEVER = (task, delay) -> () -> { };
-
   private final Workload workload;
   private final Duration duration;
 
@@ -67,23 +58,6 @@ final class Simulator {
     SimulatedGroup group = new SimulatedGroup(groupName, profile, clock, policy.min());
     RecordedMetrics metrics = new RecordedMetrics();
 
-    Autoscaler.Builder builder = Autoscaler.builder()
-        .clock(clock)
-        .scheduler(NEVER)
-        .executor(Runnable::run)
-        .jitter(0)
-        // Only the simulated world: never a real cloud or Prometheus, whatever the policy names.
-        .lookupPlugins(false)
-        .target(policy.target().name(), group);
-    // Registered (never started: the loop below drives it), so it is bound once, not per evaluation.
-    builder.policy(policy);
-    for (Check check : policy.checks()) {
-      if (!check.source().isBlank()) {
-        builder.metricSource(check.source(), metrics);
-      }
-      builder.strategy(check.strategy().name(), Plugins.strategyProvider(check.strategy().name())::create);
-    }
-
     Timeline timeline = new Timeline();
     List<SimulationResult.Event> actions = new ArrayList<>();
     Set<String> problems = new LinkedHashSet<>();
@@ -94,7 +68,7 @@ final class Simulator {
     Instant nextScrape = workload.start();
     Instant nextMinute = workload.start();
     Instant nextEvaluation = workload.start().plus(policy.evaluationInterval());
-    try (Autoscaler engine = builder.build()) {
+    try (Autoscaler engine = SimulatedEngine.build(policy, clock, group, metrics)) {
       for (Instant now = clock.instant(); now.isBefore(end); now = clock.advance(TICK)) {
         double demand = workload.demandMhz(now);
         double capacity = ONPREM_MHZ + group.readyCapacityMhz();

@@ -71,27 +71,37 @@ final class PrometheusSource implements MetricSource {
     if (closed.get()) {
       throw new IllegalStateException("this Prometheus source (" + config.address() + ") was closed");
     }
-    String where = "Prometheus at " + config.address() + ", query '" + query + "'";
     long fromMs = from.toEpochMilli();
     long toMs = to.toEpochMilli();
-    String path;
-    String form;
-    String window;
-    int expected;
     if (fromMs == toMs) {
-      path = "/api/v1/query";
-      form = "query=" + encode(query) + "&time=" + seconds(toMs);
-      window = "the instant " + to;
-      expected = 1;
-    } else {
-      long step = stepMillis(fromMs, toMs);
-      long start = alignedStart(fromMs, toMs, step);
-      path = "/api/v1/query_range";
-      form = "query=" + encode(query) + "&start=" + seconds(start) + "&end=" + seconds(toMs)
-          + "&step=" + seconds(step);
-      window = from + " .. " + to + " (step " + Durations.format(java.time.Duration.ofMillis(step)) + ")";
-      expected = (int) ((toMs - start) / step + 1);
+      String where = "Prometheus at " + config.address() + ", query '" + query + "'";
+      String form = "query=" + encode(query) + "&time=" + seconds(toMs);
+      return send(request("/api/v1/query", form), where, "the instant " + to, 1, false);
     }
+    long step = stepMillis(fromMs, toMs);
+    String window = from + " .. " + to + " (step " + Durations.format(java.time.Duration.ofMillis(step)) + ")";
+    return range(query, alignedStart(fromMs, toMs, step), toMs, step, window, false);
+  }
+
+  /**
+   * Runs one {@code query_range} at exactly {@code stepMs} from {@code startMs} to {@code endMs}
+   * (both inclusive, epoch millis); the caller keeps it within {@value #MAX_POINTS} points.
+   *
+   * @param window the window as messages name it
+   * @param emptyIsOk whether a range without data is an empty series rather than an error
+   */
+  MetricSeries range(String query, long startMs, long endMs, long stepMs, String window, boolean emptyIsOk) {
+    if (closed.get()) {
+      throw new IllegalStateException("this Prometheus source (" + config.address() + ") was closed");
+    }
+    String where = "Prometheus at " + config.address() + ", query '" + query + "'";
+    String form = "query=" + encode(query) + "&start=" + seconds(startMs) + "&end=" + seconds(endMs)
+        + "&step=" + seconds(stepMs);
+    int expected = (int) ((endMs - startMs) / stepMs + 1);
+    return send(request("/api/v1/query_range", form), where, window, expected, emptyIsOk);
+  }
+
+  private HttpRequest request(String path, String form) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(config.address() + path))
         .timeout(config.timeout())
         .header("Content-Type", "application/x-www-form-urlencoded")
@@ -99,10 +109,10 @@ final class PrometheusSource implements MetricSource {
         .POST(HttpRequest.BodyPublishers.ofString(form));
     config.authorization().ifPresent(a -> request.header("Authorization", a));
     config.headers().forEach(request::header);
-    return send(request.build(), where, window, expected);
+    return request.build();
   }
 
-  private MetricSeries send(HttpRequest request, String where, String window, int expected) {
+  private MetricSeries send(HttpRequest request, String where, String window, int expected, boolean emptyIsOk) {
     long deadline = System.nanoTime() + config.timeout().toNanos();
     HttpResponse<InputStream> response;
     try {
@@ -153,6 +163,9 @@ final class PrometheusSource implements MetricSource {
         String type = parsed.errorType().orElse("error");
         throw new MetricSourceException(where + ": HTTP " + status + ", " + type + ": "
             + parsed.error().orElse("(no message)") + advice(status, type));
+      }
+      if (emptyIsOk && parsed.seriesCount() == 0) {
+        return MetricSeries.empty();
       }
       return parsed.singleSeries(where, window);
     } catch (IOException e) {

@@ -1,0 +1,238 @@
+package dev.capstan.agent;
+
+import dev.capstan.config.Durations;
+import dev.capstan.engine.ScalingDecision;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Renders a {@link BacktestResult}: the terminal table, the JSON (figures and every decision, each in
+ * the shape of {@code /v1/decisions}) and one self-contained HTML page (inline SVG, no scripts).
+ */
+final class BacktestReport {
+  private static final String[] HEADERS = {"policy", "actions", "up", "down", "instance-hours", "cost",
+      "min under capacity", "peak"};
+  private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT)
+      .withZone(ZoneOffset.UTC);
+  private static final int W = 1000;
+  private static final int H = 300;
+  private static final int PAD = 56;
+
+  private BacktestReport() {}
+
+  static String scenario(BacktestResult r, String source) {
+    return String.format(Locale.ROOT, "Replayed %s of recorded metrics from %s (%s .. %s UTC, step %s) through the"
+        + " real engine against a simulated group. Minutes under capacity: demand above the booted instances.",
+        Durations.format(Duration.between(r.from(), r.to())), source, WHEN.format(r.from()), WHEN.format(r.to()),
+        Durations.format(r.step()));
+  }
+
+  static String table(BacktestResult result) {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(HEADERS);
+    for (BacktestResult.Run r : result.runs()) {
+      rows.add(new String[] {r.label(), Long.toString(r.actionCount()), Long.toString(r.scaleUps()),
+          Long.toString(r.scaleDowns()), String.format(Locale.ROOT, "%.1f", r.instanceHours()),
+          String.format(Locale.ROOT, "$%.2f", r.cost()), String.format(Locale.ROOT, "%.0f", r.minutesUnderCapacity()),
+          Long.toString(r.peakCount())});
+    }
+    int[] widths = new int[HEADERS.length];
+    for (String[] row : rows) {
+      for (int c = 0; c < row.length; c++) {
+        widths[c] = Math.max(widths[c], row[c].length());
+      }
+    }
+    StringBuilder out = new StringBuilder();
+    for (String[] row : rows) {
+      for (int c = 0; c < row.length; c++) {
+        String cell = c == 0 ? row[c] + " ".repeat(widths[c] - row[c].length())
+            : " ".repeat(widths[c] - row[c].length()) + row[c];
+        out.append(c == 0 ? "" : "  ").append(cell);
+      }
+      out.append(System.lineSeparator());
+    }
+    return out.toString().replaceAll(" +(\\R)", "$1");
+  }
+
+  static String json(BacktestResult result) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("from", result.from().toString());
+    root.put("to", result.to().toString());
+    root.put("step", Durations.format(result.step()));
+    List<Map<String, Object>> runs = new ArrayList<>();
+    for (BacktestResult.Run r : result.runs()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("policy", r.policyName());
+      m.put("origin", r.origin());
+      m.put("variant", r.variant());
+      m.put("boot_delay", Durations.format(r.group().bootDelay()));
+      m.put("starting_count", r.group().startingCount());
+      m.put("capacity_per_instance", r.group().capacityPerInstance());
+      m.put("price_per_hour", r.group().pricePerHour());
+      m.put("actions", r.actionCount());
+      m.put("scale_ups", r.scaleUps());
+      m.put("scale_downs", r.scaleDowns());
+      m.put("instance_hours", r.instanceHours());
+      m.put("cost", r.cost());
+      m.put("minutes_under_capacity", r.minutesUnderCapacity());
+      m.put("peak", r.peakCount());
+      m.put("problems", r.problems());
+      List<Map<String, Object>> decisions = new ArrayList<>(r.decisions().size());
+      for (ScalingDecision d : r.decisions()) {
+        decisions.add(DecisionLog.toMap(d));
+      }
+      m.put("decisions", decisions);
+      runs.add(m);
+    }
+    root.put("runs", runs);
+    return Json.write(root);
+  }
+
+  static String html(String scenario, BacktestResult result) {
+    StringBuilder html = new StringBuilder(256 * 1024);
+    html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>Capstan backtest</title>\n")
+        .append("<style>body{font:14px/1.45 system-ui,sans-serif;max-width:1040px;margin:24px auto;padding:0 16px;color:#222}")
+        .append("table{border-collapse:collapse;margin:8px 0 16px}td,th{padding:4px 10px;border-bottom:1px solid #ddd;")
+        .append("text-align:right}td:first-child,th:first-child{text-align:left}svg{width:100%;height:auto;")
+        .append("background:#fcfcfc;border:1px solid #e4e4e4}.k{display:inline-block;width:14px;height:4px;")
+        .append("margin:0 4px 3px 14px;vertical-align:middle}details{margin:6px 0 28px}</style></head><body>\n")
+        .append("<h1>Capstan backtest</h1>\n<p>").append(HtmlReport.escape(scenario)).append("</p>\n<table><tr>");
+    for (String h : HEADERS) {
+      html.append("<th>").append(h).append("</th>");
+    }
+    html.append("</tr>\n");
+    for (BacktestResult.Run r : result.runs()) {
+      html.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%d</td><td>%d</td><td>%d</td><td>%.1f</td>"
+          + "<td>$%.2f</td><td>%.0f</td><td>%d</td></tr>%n", HtmlReport.escape(r.label()), r.actionCount(),
+          r.scaleUps(), r.scaleDowns(), r.instanceHours(), r.cost(), r.minutesUnderCapacity(), r.peakCount()));
+    }
+    html.append("</table>\n");
+    if (result.runs().stream().anyMatch(r -> !r.variant().isEmpty())) {
+      tradeOff(html, result.runs());
+    }
+    for (BacktestResult.Run r : result.runs()) {
+      html.append("<h2>").append(HtmlReport.escape(r.label())).append("</h2>\n<p>Policy from <code>")
+          .append(HtmlReport.escape(r.origin())).append("</code>; group boots in ")
+          .append(Durations.format(r.group().bootDelay())).append(String.format(Locale.ROOT,
+              ", starts with %d, $%.4f per instance-hour.", r.group().startingCount(), r.group().pricePerHour()))
+          .append(r.replayedCheck().isEmpty() ? "" : " Metric: check <code>" + HtmlReport.escape(r.replayedCheck())
+              + "</code>.").append("</p>\n");
+      chart(html, r);
+      html.append("<div><span class=\"k\" style=\"background:#999\"></span>recorded metric")
+          .append("<span class=\"k\" style=\"background:#d9480f\"></span>replayed metric (left axis)")
+          .append("<span class=\"k\" style=\"background:#74a9cf\"></span>booted instances")
+          .append("<span class=\"k\" style=\"background:#2b8a3e\"></span>group size (right axis)")
+          .append(" &#9650;&#9660; scaling actions</div>\n<details><summary>")
+          .append(r.actionCount()).append(" scaling actions</summary><table><tr><th>time (UTC)</th><th>from</th>")
+          .append("<th>to</th><th>reason</th></tr>\n");
+      for (ScalingDecision d : r.actions()) {
+        html.append("<tr><td>").append(WHEN.format(d.time())).append("</td><td>")
+            .append(d.currentCount().isPresent() ? Long.toString(d.currentCount().getAsLong()) : "")
+            .append("</td><td>").append(d.action().orElseThrow().count()).append("</td><td style=\"text-align:left\">")
+            .append(HtmlReport.escape(d.action().orElseThrow().reason())).append("</td></tr>\n");
+      }
+      html.append("</table></details>\n");
+    }
+    return html.append("</body></html>\n").toString();
+  }
+
+  private static void chart(StringBuilder html, BacktestResult.Run r) {
+    List<BacktestResult.Point> trace = r.trace();
+    if (trace.isEmpty()) {
+      return;
+    }
+    double maxMetric = 1;
+    long maxCount = 1;
+    for (BacktestResult.Point p : trace) {
+      maxMetric = Math.max(maxMetric, finite(p.recorded()));
+      maxMetric = Math.max(maxMetric, finite(p.replayed()));
+      maxCount = Math.max(maxCount, p.count());
+    }
+    long t0 = trace.get(0).time().toEpochMilli();
+    long span = Math.max(1, trace.get(trace.size() - 1).time().toEpochMilli() - t0);
+    double pw = W - 2 * PAD;
+    double ph = H - 2 * PAD / 2.0 - 24;
+    html.append("<svg viewBox=\"0 0 ").append(W).append(' ').append(H).append("\" role=\"img\">\n");
+    // Axes and labels.
+    html.append(String.format(Locale.ROOT, "<text x=\"4\" y=\"14\" font-size=\"11\">%.0f</text>"
+        + "<text x=\"%d\" y=\"14\" font-size=\"11\">%d inst.</text>%n", maxMetric, W - PAD + 4, maxCount));
+    html.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>"
+        + "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s</text>%n", PAD, H - 6,
+        WHEN.format(trace.get(0).time()), W - PAD, H - 6, WHEN.format(trace.get(trace.size() - 1).time())));
+    int stride = Math.max(1, trace.size() / 2000);
+    StringBuilder booted = new StringBuilder();
+    StringBuilder count = new StringBuilder();
+    StringBuilder recorded = new StringBuilder();
+    StringBuilder replayed = new StringBuilder();
+    for (int i = 0; i < trace.size(); i += stride) {
+      BacktestResult.Point p = trace.get(i);
+      double x = PAD + pw * (p.time().toEpochMilli() - t0) / span;
+      point(booted, x, 20 + ph * (1 - p.booted() / (double) maxCount));
+      point(count, x, 20 + ph * (1 - p.count() / (double) maxCount));
+      point(recorded, x, 20 + ph * (1 - finite(p.recorded()) / maxMetric));
+      point(replayed, x, 20 + ph * (1 - finite(p.replayed()) / maxMetric));
+    }
+    html.append(String.format(Locale.ROOT, "<polyline points=\"%.1f,%.1f %s %.1f,%.1f\" fill=\"#74a9cf\""
+        + " fill-opacity=\"0.35\" stroke=\"none\"/>%n", (double) PAD, 20 + ph, booted, PAD + pw, 20 + ph));
+    line(html, count, "#2b8a3e", "");
+    line(html, recorded, "#999", " stroke-dasharray=\"3 2\"");
+    line(html, replayed, "#d9480f", "");
+    for (ScalingDecision d : r.actions()) {
+      double x = PAD + pw * (d.time().toEpochMilli() - t0) / span;
+      boolean up = BacktestResult.Run.isUp(d);
+      double y = 20 + ph * (1 - d.action().orElseThrow().count() / (double) maxCount);
+      html.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\""
+          + " text-anchor=\"middle\">%s<title>%s %s</title></text>%n", x, y + (up ? -2 : 10), up ? "#2b8a3e" : "#a61e4d",
+          up ? "&#9650;" : "&#9660;", WHEN.format(d.time()), HtmlReport.escape(d.action().orElseThrow().reason())));
+    }
+    html.append("</svg>\n");
+  }
+
+  /** The sweep's trade-off: cost (x) against minutes under capacity (y), one labelled dot per run. */
+  private static void tradeOff(StringBuilder html, List<BacktestResult.Run> runs) {
+    double maxCost = 1e-9;
+    double maxMinutes = 1;
+    for (BacktestResult.Run r : runs) {
+      maxCost = Math.max(maxCost, r.cost());
+      maxMinutes = Math.max(maxMinutes, r.minutesUnderCapacity());
+    }
+    int w = 640;
+    int h = 320;
+    html.append("<h2>Cost against minutes under capacity</h2>\n<p>Each dot is one run: right costs more, up is"
+        + " longer short of capacity. The best trade-offs sit low and to the left.</p>\n")
+        .append("<svg viewBox=\"0 0 ").append(w).append(' ').append(h).append("\" style=\"max-width:640px\">\n")
+        .append(String.format(Locale.ROOT, "<line x1=\"50\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#444\"/>"
+            + "<line x1=\"50\" y1=\"20\" x2=\"50\" y2=\"%d\" stroke=\"#444\"/>%n", h - 40, w - 20, h - 40, h - 40))
+        .append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">cost $%.2f</text>"
+            + "<text x=\"54\" y=\"16\" font-size=\"11\">%.0f min under capacity</text>"
+            + "<text x=\"46\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">0</text>%n", w - 20, h - 24, maxCost,
+            maxMinutes, h - 36));
+    for (BacktestResult.Run r : runs) {
+      double x = 50 + (w - 90) * r.cost() / maxCost;
+      double y = (h - 40) - (h - 70) * r.minutesUnderCapacity() / maxMinutes;
+      html.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"#d9480f\"/>"
+          + "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">%s ($%.2f, %.0f min)</text>%n", x, y, x + 8, y - 6,
+          HtmlReport.escape(r.label()), r.cost(), r.minutesUnderCapacity()));
+    }
+    html.append("</svg>\n");
+  }
+
+  private static void point(StringBuilder out, double x, double y) {
+    out.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+  }
+
+  private static void line(StringBuilder html, StringBuilder points, String colour, String extra) {
+    html.append("<polyline points=\"").append(points).append("\" fill=\"none\" stroke=\"").append(colour)
+        .append("\" stroke-width=\"1.4\"").append(extra).append("/>\n");
+  }
+
+  private static double finite(double v) {
+    return Double.isFinite(v) ? v : 0;
+  }
+}
