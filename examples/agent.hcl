@@ -10,8 +10,18 @@ apm "prometheus" {
   }
 }
 
+# The Nomad cluster itself: drains the cloud nodes chosen for scale-in before their instances go.
+# Address and token fall back to NOMAD_ADDR / NOMAD_TOKEN when not set here.
+node_pool "nomad" {
+  driver = "nomad"
+  config = {
+    address = "http://127.0.0.1:4646"
+  }
+}
+
 target "aws-asg" {
-  driver = "aws-asg"
+  driver    = "aws-asg"
+  node_pool = "nomad"
   config = {
     aws_region = "eu-west-1"
   }

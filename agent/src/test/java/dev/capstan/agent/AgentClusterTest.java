@@ -147,7 +147,7 @@ final class AgentClusterTest {
 
     assertThatThrownBy(() -> start(file, Runnable::run, new ManualScheduler(clock)))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("unknown node pool 'nomadx'; available: in-memory");
+        .hasMessage("unknown node pool 'nomadx'; available: in-memory, nomad");
   }
 
   @Test

@@ -22,7 +22,9 @@ final class AgentConfigTest {
     assertThat(config.apms()).containsOnlyKeys("prometheus");
     assertThat(config.apms().get("prometheus").config()).containsEntry("address", "http://127.0.0.1:9090");
     assertThat(config.targets().get("aws-asg")).isEqualTo(
-        new AgentConfig.PluginBlock("aws-asg", "aws-asg", Map.of("aws_region", "eu-west-1")));
+        new AgentConfig.PluginBlock("aws-asg", "aws-asg", Map.of("aws_region", "eu-west-1"), Optional.of("nomad")));
+    assertThat(config.nodePools().get("nomad")).isEqualTo(
+        new AgentConfig.PluginBlock("nomad", "nomad", Map.of("address", "http://127.0.0.1:4646")));
     assertThat(config.strategies()).containsOnlyKeys("target-value");
     assertThat(config.policyDir()).contains(Path.of("examples/policies"));
     assertThat(config.defaultCooldown()).contains(Duration.ofMinutes(5));
