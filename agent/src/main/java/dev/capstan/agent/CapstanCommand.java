@@ -5,6 +5,7 @@ import picocli.CommandLine.Command;
 /** The top-level {@code capstan} command; the work is done by its subcommands. */
 @Command(name = "capstan", mixinStandardHelpOptions = true, version = "capstan 0.1.0",
     description = "An embeddable autoscaler for the JVM, compatible with nomad-autoscaler policy files.",
-    subcommands = {SimulateCommand.class, ValidateCommand.class, RunCommand.class})
+    subcommands = {SimulateCommand.class, ValidateCommand.class, RunCommand.class, OverrideCommands.Pause.class,
+        OverrideCommands.Hold.class, OverrideCommands.Resume.class})
 final class CapstanCommand {
 }

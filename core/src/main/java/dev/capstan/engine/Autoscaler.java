@@ -338,6 +338,23 @@ public final class Autoscaler implements AutoCloseable {
   }
 
   /**
+   * Sets an override lasting {@code duration} from now by this autoscaler's clock; see
+   * {@link #override(String, OperatorOverride)}.
+   *
+   * @param policyId the policy's id
+   * @param override the override; its own {@code until}, if any, is replaced
+   * @param duration how long it lasts, positive
+   * @return the override in force before, if any
+   * @throws IllegalArgumentException if {@code duration} is not positive
+   */
+  public Optional<OperatorOverride> overrideFor(String policyId, OperatorOverride override, Duration duration) {
+    if (duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException("for was '" + duration + "' but it must be a positive duration");
+    }
+    return override(policyId, override.endingAt(clock.instant().plus(duration)));
+  }
+
+  /**
    * Removes a policy's override, if it has one.
    *
    * @param policyId the policy's id
