@@ -121,7 +121,7 @@ final class Agent implements AutoCloseable {
       autoscaler = engine;
       reload();
       http = new AgentHttpServer(config.bindAddress(), config.bindPort(),
-          new AgentHttpServer.Content(this::healthJson, registry::scrape, decisions::toJson));
+          new AgentHttpServer.Content(this::healthJson, registry::scrape, decisions::toJson, new OverrideApi(engine)));
     } catch (IOException | RuntimeException e) {
       if (engine != null) {
         engine.close();

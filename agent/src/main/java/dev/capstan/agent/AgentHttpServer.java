@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's HTTP API, as nomad-autoscaler's: {@code GET /v1/health}, {@code GET /v1/metrics}
- * (Prometheus text format) and Capstan's {@code GET /v1/decisions} (recent decisions as JSON).
+ * (Prometheus text format) and Capstan's {@code GET /v1/decisions} (recent decisions as JSON) and
+ * {@code GET/PUT/DELETE /v1/policy/{id}/override} ({@link OverrideApi}).
  * Other paths answer 404, other methods 405. One daemon thread serves it; {@link #close()} stops it.
  */
 final class AgentHttpServer implements AutoCloseable {
@@ -31,11 +32,17 @@ final class AgentHttpServer implements AutoCloseable {
    * @param metrics the metrics in Prometheus text format
    * @param decisions the recent decisions (JSON)
    */
-  record Content(Supplier<String> health, Supplier<String> metrics, Supplier<String> decisions) {
+  record Content(Supplier<String> health, Supplier<String> metrics, Supplier<String> decisions,
+      OverrideApi overrides) {
     Content {
       Objects.requireNonNull(health, "health");
       Objects.requireNonNull(metrics, "metrics");
       Objects.requireNonNull(decisions, "decisions");
+    }
+
+    /** Content without the override API (it answers 404). */
+    Content(Supplier<String> health, Supplier<String> metrics, Supplier<String> decisions) {
+      this(health, metrics, decisions, null);
     }
   }
 
@@ -54,6 +61,9 @@ final class AgentHttpServer implements AutoCloseable {
     server.createContext("/v1/health", ex -> serve(ex, "application/json", content.health()));
     server.createContext("/v1/metrics", ex -> serve(ex, "text/plain; version=0.0.4; charset=utf-8", content.metrics()));
     server.createContext("/v1/decisions", ex -> serve(ex, "application/json", content.decisions()));
+    if (content.overrides() != null) {
+      server.createContext("/v1/policy/", ex -> override(ex, content.overrides()));
+    }
     server.createContext("/", ex -> answer(ex, 404, "text/plain; charset=utf-8",
         "not found; try /v1/health, /v1/metrics or /v1/decisions\n"));
     executor = Executors.newSingleThreadExecutor(r -> {
@@ -88,6 +98,35 @@ final class AgentHttpServer implements AutoCloseable {
       }
       answer(exchange, 200, type, text);
     }
+  }
+
+  /** {@code /v1/policy/{id}/override}; the policy id or name is one path segment. */
+  private static void override(HttpExchange exchange, OverrideApi api) throws IOException {
+    String path = exchange.getRequestURI().getPath();
+    String rest = path.substring("/v1/policy/".length());
+    int slash = rest.indexOf('/');
+    if (slash <= 0 || !rest.substring(slash).equals("/override")) {
+      answer(exchange, 404, "text/plain; charset=utf-8", "not found: " + path + "; try /v1/policy/{id}/override\n");
+      return;
+    }
+    String body;
+    try (var in = exchange.getRequestBody()) {
+      // An override is a few hundred bytes; refuse to buffer more than 64 KiB from anyone.
+      byte[] bytes = in.readNBytes(64 * 1024);
+      body = new String(bytes, StandardCharsets.UTF_8);
+    }
+    OverrideApi.Answer a;
+    try {
+      a = api.handle(exchange.getRequestMethod(), rest.substring(0, slash), body);
+    } catch (RuntimeException e) {
+      LOG.warn("serving {} failed", path, e);
+      answer(exchange, 500, "text/plain; charset=utf-8", "internal error serving " + path + "\n");
+      return;
+    }
+    if (a.status() == 405) {
+      exchange.getResponseHeaders().set("Allow", "GET, PUT, DELETE");
+    }
+    answer(exchange, a.status(), "application/json", a.json());
   }
 
   private static void answer(HttpExchange exchange, int status, String type, String body) throws IOException {

@@ -46,6 +46,7 @@ public final class Check {
   private final PluginRef strategy;
   private final Optional<OnError> onError;
   private final boolean demand;
+  private final Optional<Fallback> fallback;
   private final Set<Field> set;
 
   private Check(Builder b) {
@@ -58,6 +59,7 @@ public final class Check {
     this.strategy = Objects.requireNonNull(b.strategy);
     this.onError = Optional.ofNullable(b.onError);
     this.demand = b.demand;
+    this.fallback = Optional.ofNullable(b.fallback);
     this.set = b.set.isEmpty() ? Set.of() : Set.copyOf(b.set);
   }
 
@@ -87,6 +89,7 @@ public final class Check {
     b.strategy = strategy;
     b.onError = onError.orElse(null);
     b.demand = demand;
+    b.fallback = fallback.orElse(null);
     b.set.addAll(set);
     return b;
   }
@@ -190,6 +193,15 @@ public final class Check {
   }
 
   /**
+   * Returns what this check votes after failing several times in a row (HCL {@code fallback { ... }}).
+   *
+   * @return the fallback, or empty when a failing check is only dropped or fails the evaluation
+   */
+  public Optional<Fallback> fallback() {
+    return fallback;
+  }
+
+  /**
    * Returns whether {@code field} was given to the builder or in the file, rather than left at its default.
    *
    * @param field the field
@@ -231,7 +243,7 @@ public final class Check {
     return o instanceof Check c && name.equals(c.name) && source.equals(c.source) && query.equals(c.query)
         && queryWindow.equals(c.queryWindow) && queryWindowOffset.equals(c.queryWindowOffset)
         && group.equals(c.group) && strategy.equals(c.strategy) && onError.equals(c.onError)
-        && demand == c.demand;
+        && demand == c.demand && fallback.equals(c.fallback);
   }
 
   /**
@@ -241,7 +253,8 @@ public final class Check {
    */
   @Override
   public int hashCode() {
-    return Objects.hash(name, source, query, queryWindow, queryWindowOffset, group, strategy, onError, demand);
+    return Objects.hash(name, source, query, queryWindow, queryWindowOffset, group, strategy, onError, demand,
+        fallback);
   }
 
   /**
@@ -253,7 +266,8 @@ public final class Check {
   public String toString() {
     return "Check[name=" + name + ", source=" + source + ", query=" + query + ", queryWindow=" + queryWindow
         + ", queryWindowOffset=" + queryWindowOffset + ", group=" + group + ", strategy=" + strategy
-        + ", onError=" + onError + ", demand=" + demand + "]";
+        + ", onError=" + onError + ", demand=" + demand
+        + fallback.map(f -> ", " + f).orElse("") + "]";
   }
 
   /**
@@ -270,6 +284,7 @@ public final class Check {
     private @Nullable PluginRef strategy;
     private @Nullable OnError onError;
     private boolean demand;
+    private @Nullable Fallback fallback;
     private final EnumSet<Field> set = EnumSet.noneOf(Field.class);
 
     private Builder() {}
@@ -381,6 +396,18 @@ public final class Check {
     public Builder demand(boolean demand) {
       this.demand = demand;
       set.add(Field.DEMAND);
+      return this;
+    }
+
+    /**
+     * Sets what the check votes after failing {@link Fallback#failures()} times in a row (default: none).
+     *
+     * @param fallback the fallback
+     * @return this builder
+     * @throws NullPointerException if {@code fallback} is null
+     */
+    public Builder fallback(Fallback fallback) {
+      this.fallback = Objects.requireNonNull(fallback, "fallback");
       return this;
     }
 

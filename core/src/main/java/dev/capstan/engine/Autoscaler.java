@@ -311,6 +311,80 @@ public final class Autoscaler implements AutoCloseable {
     return batchers.computeIfAbsent(target, t -> new StatusBatcher(t, clock, scheduler, executor, guard, statusBatchWindow));
   }
 
+  /**
+   * Sets an operator's override on a policy (replacing any it had), stamped with this autoscaler's
+   * clock, and saves it in the policy's state: it survives restarts with a durable store and takes
+   * effect from the next evaluation (one already in flight decides under the old one). An override
+   * whose {@link OperatorOverride#until() until} has come is removed by the next evaluation.
+   *
+   * @param policyId the policy's id; it need not be registered (the state is kept by id)
+   * @param override the override
+   * @return the override in force before, if any
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the override already expired by this autoscaler's clock
+   * @throws java.io.UncheckedIOException if a durable store could not write it
+   */
+  public Optional<OperatorOverride> override(String policyId, OperatorOverride override) {
+    Objects.requireNonNull(policyId, "policyId");
+    Objects.requireNonNull(override, "override");
+    java.time.Instant now = clock.instant();
+    if (override.expiredAt(now)) {
+      throw new IllegalArgumentException("until was '" + override.until().orElseThrow()
+          + "' but it must be after now (" + now + ")");
+    }
+    OperatorOverride stamped = override.withSetAt(now);
+    Optional<OperatorOverride> before = evaluation.changeOverride(policyId, Optional.of(stamped));
+    LOG.info("policy {}: {} set{}", policyId, stamped.describe(),
+        before.map(b -> ", replacing " + b.describe()).orElse(""));
+    return before;
+  }
+
+  /**
+   * Sets an override lasting {@code duration} from now by this autoscaler's clock; see
+   * {@link #override(String, OperatorOverride)}.
+   *
+   * @param policyId the policy's id
+   * @param override the override; its own {@code until}, if any, is replaced
+   * @param duration how long it lasts, positive
+   * @return the override in force before, if any
+   * @throws IllegalArgumentException if {@code duration} is not positive
+   */
+  public Optional<OperatorOverride> overrideFor(String policyId, OperatorOverride override, Duration duration) {
+    if (duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException("for was '" + duration + "' but it must be a positive duration");
+    }
+    return override(policyId, override.endingAt(clock.instant().plus(duration)));
+  }
+
+  /**
+   * Removes a policy's override, if it has one.
+   *
+   * @param policyId the policy's id
+   * @return the override that was removed, if any
+   * @throws java.io.UncheckedIOException if a durable store could not write the change
+   */
+  public Optional<OperatorOverride> clearOverride(String policyId) {
+    Objects.requireNonNull(policyId, "policyId");
+    Optional<OperatorOverride> before = evaluation.override(policyId);
+    if (before.isEmpty()) {
+      return before;
+    }
+    before = evaluation.changeOverride(policyId, Optional.empty());
+    before.ifPresent(b -> LOG.info("policy {}: {} cleared", policyId, b.describe()));
+    return before;
+  }
+
+  /**
+   * Returns a policy's override as stored; one past its {@code until} is still returned until an
+   * evaluation removes it (check {@link OperatorOverride#expiredAt}).
+   *
+   * @param policyId the policy's id
+   * @return the override, or empty
+   */
+  public Optional<OperatorOverride> override(String policyId) {
+    return evaluation.override(Objects.requireNonNull(policyId, "policyId"));
+  }
+
   Clock clock() {
     return clock;
   }

@@ -1,6 +1,7 @@
 package dev.capstan.engine;
 
 import dev.capstan.policy.Check;
+import dev.capstan.policy.Fallback;
 import dev.capstan.policy.OnError;
 import dev.capstan.policy.ScalingPolicy;
 import dev.capstan.spi.Direction;
@@ -29,14 +30,30 @@ import java.util.OptionalLong;
  *   <li><b>Schedule</b> ({@link #beforeStatus}): outside the policy's {@link ScalingPolicy#schedule()
  *       schedule} nothing happens ({@link Outcome#SKIPPED_SCHEDULE}) — decided before any plug-in is
  *       called, so a closed window costs no cloud call.
+ *   <li><b>Override</b> ({@link OperatorOverride}): an override whose {@code until} has come is removed
+ *       from the next state first, with a reason saying so. A {@link OperatorOverride.Kind#PAUSE PAUSE}
+ *       ends the evaluation ({@link Outcome#OVERRIDDEN}) before any check runs.
  *   <li><b>Readiness</b>: a target that is not ready is skipped ({@link Outcome#SKIPPED_NOT_READY}).
  *   <li><b>Cooldown</b>: inside {@link PolicyState#cooldownUntil()} nothing happens
  *       ({@link Outcome#SKIPPED_COOLDOWN}). A target activity ({@link TargetStatus#META_LAST_EVENT})
  *       not yet accounted for is either the result of our own last action (the first event at or
  *       after it: no effect) or out-of-band, and then starts {@code cooldown_on_scale_up} from its
- *       time, since its direction is unknown (as nomad-autoscaler does at start).
+ *       time, since its direction is unknown (as nomad-autoscaler does at start). A policy under a
+ *       {@link OperatorOverride.Kind#HOLD HOLD} skips this rule and runs no check: the operator's count
+ *       is not the checks' to delay.
  *   <li><b>Which checks run</b>: a policy with demand checks is judged by them alone while its group
  *       is empty, and by its other checks alone while it has capacity.
+ *   <li><b>Hold</b>: a held policy moves its group to the held count, clamped to {@code [min, max]}
+ *       ({@link Outcome#SCALED}, or {@link Outcome#DRY_RUN}), and ends {@link Outcome#OVERRIDDEN} once the
+ *       group is there; a scale starts the cooldown as any other.
+ *   <li><b>Fallback</b>: a check with a {@code fallback} that failed (a negative count included) has its
+ *       consecutive failures counted in {@link PolicyState#fallbacks()}; a success resets them. From the
+ *       {@code failures}-th failure in a row on, it votes its fallback count instead of failing, as a check
+ *       of its own (outside any group), and is no longer a failure for fail-fast or the failed-check
+ *       guard. Since merging takes the highest vote, <b>a fallback never takes away capacity a healthy
+ *       check asks for</b>: the merged count is never below the one the healthy checks alone give (so a
+ *       failing queue check cannot shrink a group its healthy CPU check needs, kedacore/keda #6659). It
+ *       can raise it, and it can lower the count only when no healthy check asks for more.
  *   <li><b>Fail-fast</b>: a failed check whose {@code on_error} is {@code fail} fails the evaluation
  *       ({@link Outcome#FAILED}); other failed checks are dropped. A negative count is a failure of
  *       its strategy.
@@ -47,6 +64,9 @@ import java.util.OptionalLong;
  *       not shrink a group.
  *   <li><b>Clamp</b> to {@code [min, max]}, even when no check voted; the original count is kept in
  *       the action's meta under {@link ScalingDecision#META_CAPPED_FROM}.
+ *   <li><b>Paused direction</b>: under a {@link OperatorOverride.Kind#PAUSE_SCALE_IN PAUSE_SCALE_IN}
+ *       override a lower count, under {@link OperatorOverride.Kind#PAUSE_SCALE_OUT PAUSE_SCALE_OUT} a
+ *       higher one, ends the evaluation {@link Outcome#OVERRIDDEN} with a reason naming the override.
  *   <li><b>Dry-run</b>: no change in count gives {@link Outcome#NO_CHANGE}; otherwise
  *       {@link Outcome#DRY_RUN} in dry-run (no cooldown starts), else {@link Outcome#SCALED}: the
  *       next state is the intent (last action, cooldown) marked unconfirmed, to be saved before the
@@ -79,7 +99,7 @@ public final class Decider {
   }
 
   /**
-   * Rules 2 to 4, once the target's status is known: readiness, cooldown, which checks run.
+   * Rules 2 to 5, once the target's status is known: override, readiness, cooldown, which checks run.
    *
    * @param policy the policy
    * @param state the policy's state
@@ -88,25 +108,34 @@ public final class Decider {
    * @return a skipped plan, or the checks to run
    */
   public static Plan plan(ScalingPolicy policy, PolicyState state, TargetStatus status, Instant now) {
+    Plan overridden = override(policy, state, status, now);
+    if (overridden != null && overridden.skipped().isPresent()) {
+      return overridden;
+    }
+    PolicyState live = overridden == null ? state : overridden.state();
+    List<String> notes = overridden == null ? List.of() : overridden.notes();
     if (!status.ready()) {
       String why = status.meta().getOrDefault(TargetStatus.META_NOT_READY_REASON, "no reason given");
-      return skippedPlan(policy, state, status, now, "target not ready: " + why, Outcome.SKIPPED_NOT_READY);
+      return skippedPlan(policy, live, status, now, notes, "target not ready: " + why, Outcome.SKIPPED_NOT_READY);
     }
-    PolicyState next = cooldownFromEvent(policy, state, status);
+    if (live.override().isPresent() && live.override().get().kind() == OperatorOverride.Kind.HOLD) {
+      return new Plan(policy, live, status, now, new boolean[policy.checks().size()], null, notes);
+    }
+    PolicyState next = cooldownFromEvent(policy, live, status);
     if (now.isBefore(next.cooldownUntil())) {
-      String cause = next.cooldownUntil().equals(state.cooldownUntil())
-          ? state.lastAction().map(a -> "after scaling " + a.direction().name().toLowerCase(Locale.ROOT) + " to "
-              + a.count() + " at " + a.at() + (state.unconfirmed() ? " (not confirmed by the target)" : ""))
+      String cause = next.cooldownUntil().equals(live.cooldownUntil())
+          ? live.lastAction().map(a -> "after scaling " + a.direction().name().toLowerCase(Locale.ROOT) + " to "
+              + a.count() + " at " + a.at() + (live.unconfirmed() ? " (not confirmed by the target)" : ""))
               .orElse("from the stored state")
           : "after an out-of-band target activity at " + next.knownEvent().orElseThrow();
-      return skippedPlan(policy, next, status, now, "in cooldown until " + next.cooldownUntil() + " ("
+      return skippedPlan(policy, next, status, now, notes, "in cooldown until " + next.cooldownUntil() + " ("
           + Duration.between(now, next.cooldownUntil()).toMillis() + " ms left) " + cause, Outcome.SKIPPED_COOLDOWN);
     }
-    return new Plan(policy, next, status, now, checksToRun(policy, status.count()), null);
+    return new Plan(policy, next, status, now, checksToRun(policy, status.count()), null, notes);
   }
 
   /**
-   * Rules 5 to 9: decides from the results of the checks the plan named.
+   * Rules 6 to 13: decides from the results of the checks the plan named.
    *
    * @param plan a plan that was not skipped
    * @param checks the results of the checks {@link Plan#runs(int)} named, in policy order
@@ -121,9 +150,16 @@ public final class Decider {
     ScalingPolicy policy = plan.policy();
     long current = plan.status().count();
     List<String> reasons = new ArrayList<>(checks.size() + 4);
+    reasons.addAll(plan.notes());
+    Decided held = hold(plan, current, reasons, dryRun);
+    if (held != null) {
+      return held;
+    }
+    List<CheckResult> voting = new ArrayList<>(checks);
+    PolicyState base = plan.state().withFallbacks(fallback(policy, plan.state().fallbacks(), voting, current));
     List<CheckResult> results = new ArrayList<>(checks.size());
     boolean anyFailed = false;
-    for (CheckResult check : checks) {
+    for (CheckResult check : voting) {
       CheckResult result = negativeIsFailure(policy, check);
       results.add(result);
       if (!result.isFailed()) {
@@ -135,7 +171,7 @@ public final class Decider {
       if (result.onError() == OnError.FAIL) {
         reasons.add(failure + " (on_error is fail)");
         return new Decided(decision(plan, current, results, Optional.empty(), reasons, Outcome.FAILED,
-            Optional.of(failure)), plan.state());
+            Optional.of(failure)), base);
       }
       reasons.add(failure + " (ignored)");
       anyFailed = true;
@@ -144,7 +180,11 @@ public final class Decider {
     long desired = winner == null ? current : winner.desiredCount().getAsLong();
     desired = failedCheckGuard(desired, current, anyFailed, reasons);
     long clamped = clamp(policy, desired, reasons);
-    return apply(plan, current, desired, clamped, winner, results, reasons, dryRun);
+    Decided paused = pausedDirection(plan, base, current, clamped, results, reasons);
+    if (paused != null) {
+      return paused;
+    }
+    return apply(plan, base, current, desired, clamped, winner, results, reasons, dryRun);
   }
 
   /**
@@ -196,14 +236,14 @@ public final class Decider {
   }
 
   /**
-   * Returns the skip decision of rules 1 to 3, if any.
+   * Returns the skip decision of rules 1 to 4, if any.
    *
    * @param policy the policy
    * @param state the policy's state
    * @param status the target's status
    * @param now the evaluation's time
-   * @return the {@link Outcome#SKIPPED_SCHEDULE}, {@link Outcome#SKIPPED_NOT_READY} or
-   *     {@link Outcome#SKIPPED_COOLDOWN} decision, or empty
+   * @return the {@link Outcome#SKIPPED_SCHEDULE}, {@link Outcome#OVERRIDDEN}, {@link Outcome#SKIPPED_NOT_READY}
+   *     or {@link Outcome#SKIPPED_COOLDOWN} decision, or empty
    */
   public static Optional<ScalingDecision> skip(ScalingPolicy policy, PolicyState state, TargetStatus status,
       Instant now) {
@@ -246,7 +286,7 @@ public final class Decider {
         Outcome.FAILED, Optional.of(why));
   }
 
-  // Rule 3: a target event we have not accounted for yet.
+  // Rule 4: a target event we have not accounted for yet.
   private static PolicyState cooldownFromEvent(ScalingPolicy policy, PolicyState state, TargetStatus status) {
     String raw = status.meta().get(TargetStatus.META_LAST_EVENT);
     if (raw == null) {
@@ -270,10 +310,11 @@ public final class Decider {
     }
     Instant until = event.plus(policy.cooldownOnScaleUp());
     Instant cooldown = until.isAfter(state.cooldownUntil()) ? until : state.cooldownUntil();
-    return new PolicyState(state.lastAction(), cooldown, state.unconfirmed(), Optional.of(event));
+    return new PolicyState(state.lastAction(), cooldown, state.unconfirmed(), Optional.of(event), state.override(),
+        state.fallbacks());
   }
 
-  // Rule 4: demand checks judge an empty group, the others a group with capacity.
+  // Rule 5: demand checks judge an empty group, the others a group with capacity.
   private static boolean[] checksToRun(ScalingPolicy policy, long current) {
     List<Check> checks = policy.checks();
     boolean[] runs = new boolean[checks.size()];
@@ -288,7 +329,7 @@ public final class Decider {
     return runs;
   }
 
-  // Rule 5 (part): a strategy that returns a negative count has failed.
+  // Rule 8 (part): a strategy that returns a negative count has failed.
   private static CheckResult negativeIsFailure(ScalingPolicy policy, CheckResult check) {
     if (check.isFailed() || check.desiredCount().getAsLong() >= 0) {
       return check;
@@ -300,7 +341,7 @@ public final class Decider {
         Optional.of("returned a negative count (" + check.desiredCount().getAsLong() + ")"));
   }
 
-  // Rule 6.
+  // Rule 9.
   private static CheckResult merge(List<CheckResult> results, long current, List<String> reasons) {
     CheckResult winner = null;
     // Grouped checks wait here (in policy order) until every member voted; most policies have none.
@@ -343,7 +384,7 @@ public final class Decider {
     return winner;
   }
 
-  // Rule 7.
+  // Rule 10.
   private static long failedCheckGuard(long desired, long current, boolean anyFailed, List<String> reasons) {
     if (desired < current && anyFailed) {
       reasons.add("scale-down to " + desired + " suppressed because a check failed");
@@ -352,7 +393,7 @@ public final class Decider {
     return desired;
   }
 
-  // Rule 8.
+  // Rule 11.
   private static long clamp(ScalingPolicy policy, long desired, List<String> reasons) {
     long clamped = Math.max(policy.min(), Math.min(policy.max(), desired));
     if (clamped != desired) {
@@ -361,14 +402,33 @@ public final class Decider {
     return clamped;
   }
 
-  // Rule 9.
-  private static Decided apply(Plan plan, long current, long desired, long clamped, CheckResult winner,
-      List<CheckResult> results, List<String> reasons, boolean dryRun) {
+  // Rule 12: a paused direction ends the evaluation, naming the override.
+  private static Decided pausedDirection(Plan plan, PolicyState base, long current, long clamped,
+      List<CheckResult> results, List<String> reasons) {
+    if (base.override().isEmpty()) {
+      return null;
+    }
+    OperatorOverride o = base.override().get();
+    Direction direction = Direction.of(current, clamped);
+    boolean paused = o.kind() == OperatorOverride.Kind.PAUSE_SCALE_IN && direction == Direction.DOWN
+        || o.kind() == OperatorOverride.Kind.PAUSE_SCALE_OUT && direction == Direction.UP;
+    if (!paused) {
+      return null;
+    }
+    reasons.add((direction == Direction.UP ? "scale-out" : "scale-in") + " from " + current + " to " + clamped
+        + " suppressed by " + o.describe());
+    return new Decided(decision(plan, current, results, Optional.empty(), reasons, Outcome.OVERRIDDEN,
+        Optional.empty()), base);
+  }
+
+  // Rule 13.
+  private static Decided apply(Plan plan, PolicyState base, long current, long desired, long clamped,
+      CheckResult winner, List<CheckResult> results, List<String> reasons, boolean dryRun) {
     Direction direction = Direction.of(current, clamped);
     if (direction == Direction.NONE) {
       reasons.add("no change: count stays " + current);
       return new Decided(decision(plan, current, results, Optional.empty(), reasons, Outcome.NO_CHANGE,
-          Optional.empty()), plan.state());
+          Optional.empty()), base);
     }
     Map<String, String> meta = new HashMap<>(4);
     if (clamped != desired) {
@@ -377,18 +437,103 @@ public final class Decider {
     if (winner != null) {
       meta.put(ScalingDecision.META_CHECK, winner.name());
     }
+    base.override().ifPresent(o -> meta.put(ScalingDecision.META_OVERRIDE, o.kind().jsonName()));
+    String fallbacks = activeFallbacks(plan.policy(), base.fallbacks());
+    if (!fallbacks.isEmpty()) {
+      meta.put(ScalingDecision.META_FALLBACK, fallbacks);
+    }
     String summary = (direction == Direction.UP ? "scale up from " : "scale down from ") + current + " to " + clamped;
     reasons.add(dryRun ? summary + " (dry-run: the target is left untouched)" : summary);
     ScalingAction action = new ScalingAction(clamped, direction, String.join("; ", reasons), meta, dryRun);
     ScalingDecision d = decision(plan, current, results, Optional.of(action), reasons,
         dryRun ? Outcome.DRY_RUN : Outcome.SCALED, Optional.empty());
-    return new Decided(d, dryRun ? plan.state() : intent(plan.policy(), plan.state(), action, plan.now()));
+    return new Decided(d, dryRun ? base : intent(plan.policy(), base, action, plan.now()));
+  }
+
+  // Rule 2: an expired override is removed (with a note); a full pause ends the evaluation here.
+  private static Plan override(ScalingPolicy policy, PolicyState state, TargetStatus status, Instant now) {
+    if (state.override().isEmpty()) {
+      return null;
+    }
+    OperatorOverride o = state.override().get();
+    if (o.expiredAt(now)) {
+      return new Plan(policy, state.withOverride(Optional.empty()), status, now, new boolean[0], null,
+          List.of(o.describe() + " expired at " + o.until().orElseThrow() + "; removed"));
+    }
+    if (o.kind() == OperatorOverride.Kind.PAUSE) {
+      return skippedPlan(policy, state, status, now, List.of(), "paused by " + o.describe(), Outcome.OVERRIDDEN);
+    }
+    return null;
+  }
+
+  // Rule 6: a hold moves the group to the held count; no check ran.
+  private static Decided hold(Plan plan, long current, List<String> reasons, boolean dryRun) {
+    Optional<OperatorOverride> o = plan.state().override();
+    if (o.isEmpty() || o.get().kind() != OperatorOverride.Kind.HOLD) {
+      return null;
+    }
+    long held = o.get().count().getAsLong();
+    reasons.add("held at " + held + " by " + o.get().describe());
+    long clamped = clamp(plan.policy(), held, reasons);
+    if (clamped == current) {
+      reasons.add("no change: count stays " + current);
+      return new Decided(decision(plan, current, List.of(), Optional.empty(), reasons, Outcome.OVERRIDDEN,
+          Optional.empty()), plan.state());
+    }
+    return apply(plan, plan.state(), current, held, clamped, null, List.of(), reasons, dryRun);
+  }
+
+  /**
+   * Rule 7: counts consecutive failures of the checks with a fallback and, in {@code checks}, replaces
+   * the result of each that reached its {@code failures} by its fallback vote (outside any group).
+   */
+  private static CheckFallbacks fallback(ScalingPolicy policy, CheckFallbacks counts, List<CheckResult> checks,
+      long current) {
+    CheckFallbacks next = counts;
+    for (int i = 0; i < checks.size(); i++) {
+      CheckResult result = negativeIsFailure(policy, checks.get(i));
+      int index = indexOf(policy, result.name());
+      if (index < 0 || policy.checks().get(index).fallback().isEmpty()) {
+        continue;
+      }
+      Fallback fallback = policy.checks().get(index).fallback().get();
+      if (!result.isFailed()) {
+        next = next.with(result.name(), 0);
+        continue;
+      }
+      int before = next.of(result.name());
+      int failures = before == Integer.MAX_VALUE ? before : before + 1;
+      next = next.with(result.name(), failures);
+      if (failures >= fallback.failures()) {
+        long vote = fallback.vote(current);
+        String why = "fallback " + fallback.behavior().hclName() + " after " + failures + " consecutive failures ("
+            + fallback.failures() + " needed); last: " + result.failedPlugin().orElse("the engine") + " "
+            + result.error().orElse("");
+        checks.set(i, new CheckResult(result.name(), Optional.empty(), result.onError(), result.points(),
+            result.latest(), OptionalLong.of(vote), result.failedPlugin(), Optional.empty(), Explanation.of(() -> why)));
+      }
+    }
+    return next;
+  }
+
+  /** The checks whose fallback is voting under {@code counts}, comma-separated, in policy order. */
+  private static String activeFallbacks(ScalingPolicy policy, CheckFallbacks counts) {
+    if (counts.failures().isEmpty()) {
+      return "";
+    }
+    StringBuilder names = new StringBuilder();
+    for (Check check : policy.checks()) {
+      if (check.fallback().isPresent() && counts.of(check.name()) >= check.fallback().get().failures()) {
+        names.append(names.length() == 0 ? "" : ",").append(check.name());
+      }
+    }
+    return names.toString();
   }
 
   private static PolicyState intent(ScalingPolicy policy, PolicyState state, ScalingAction action, Instant at) {
     Duration cooldown = action.direction() == Direction.UP ? policy.cooldownOnScaleUp() : policy.cooldown();
     return new PolicyState(Optional.of(new PolicyState.LastAction(action.count(), action.direction(), at)),
-        at.plus(cooldown), true, state.knownEvent());
+        at.plus(cooldown), true, state.knownEvent(), state.override(), state.fallbacks());
   }
 
   private static String wantsLine(CheckResult check, long current) {
@@ -400,9 +545,12 @@ public final class Decider {
   }
 
   private static Plan skippedPlan(ScalingPolicy policy, PolicyState state, TargetStatus status, Instant now,
-      String reason, Outcome outcome) {
+      List<String> notes, String reason, Outcome outcome) {
+    List<String> reasons = new ArrayList<>(notes.size() + 1);
+    reasons.addAll(notes);
+    reasons.add(reason);
     ScalingDecision d = new ScalingDecision(policy.id(), policy.name(), now, OptionalLong.of(status.count()),
-        List.of(), Optional.empty(), List.of(reason), outcome, Optional.empty());
+        List.of(), Optional.empty(), reasons, outcome, Optional.empty());
     return new Plan(policy, state, status, now, new boolean[0], new Decided(d, state));
   }
 

@@ -9,8 +9,13 @@ import dev.capstan.spi.TargetStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One evaluation of one bound policy, top to bottom: the target's status (read by the caller, often
@@ -19,7 +24,11 @@ import java.util.concurrent.TimeoutException;
  * its {@link Result}; keeps nothing between runs.
  */
 final class Evaluation {
+  private static final Logger LOG = LoggerFactory.getLogger(Evaluation.class);
+
   private final StateStore store;
+  /** One lock per policy id: an evaluation's save and an operator's override change never interleave. */
+  private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private final CallGuard guard;
   private final EngineMetrics metrics;
   private final boolean dryRun;
@@ -76,6 +85,10 @@ final class Evaluation {
     }
     PolicyState state = store.load(policy.id());
     Plan plan = Decider.plan(policy, state, read.status(), now);
+    if (state.override().isPresent() && plan.state().override().isEmpty()) {
+      LOG.info("policy {}: {} expired at {}; removed", policy.id(), state.override().get().describe(),
+          state.override().get().until().orElse(now));
+    }
     if (plan.skipped().isPresent()) {
       return saved(state, plan.skipped().get());
     }
@@ -83,7 +96,42 @@ final class Evaluation {
     if (decided.decision().outcome() != Outcome.SCALED) {
       return saved(state, decided);
     }
-    return scale(b, plan, decided);
+    return scale(b, state, plan, decided);
+  }
+
+  /**
+   * Changes a policy's override under the policy's lock, so that it cannot be lost to an evaluation
+   * saving its state at the same moment.
+   *
+   * @return the override in force before the change
+   */
+  Optional<OperatorOverride> changeOverride(String policyId, Optional<OperatorOverride> override) {
+    synchronized (lock(policyId)) {
+      PolicyState state = store.load(policyId);
+      store.save(policyId, state.withOverride(override));
+      return state.override();
+    }
+  }
+
+  /** Returns a policy's override as stored. */
+  Optional<OperatorOverride> override(String policyId) {
+    return store.load(policyId).override();
+  }
+
+  private Object lock(String policyId) {
+    return locks.computeIfAbsent(policyId, id -> new Object());
+  }
+
+  /**
+   * Saves {@code next}, an evaluation's result from {@code started}; an override an operator changed
+   * since the evaluation loaded {@code started} wins over the evaluation's (it decides under the old one
+   * once more, then the next evaluation sees the new one).
+   */
+  private void save(String policyId, PolicyState started, PolicyState next) {
+    synchronized (lock(policyId)) {
+      PolicyState stored = store.load(policyId);
+      store.save(policyId, stored.override().equals(started.override()) ? next : next.withOverride(stored.override()));
+    }
   }
 
   private List<CheckResult> runChecks(BoundPolicy b, Plan plan, Instant now) {
@@ -145,12 +193,12 @@ final class Evaluation {
    * before the call the coordination is asked once more whether this member still owns the policy
    * (the fence): a fenced member restores the state from before and never calls the target.
    */
-  private Result scale(BoundPolicy b, Plan plan, Decided decided) {
+  private Result scale(BoundPolicy b, PolicyState started, Plan plan, Decided decided) {
     ScalingDecision decision = decided.decision();
     ScalingAction action = decision.action().orElseThrow();
     String id = b.policy.id();
     try {
-      store.save(id, decided.nextState());
+      save(id, started, decided.nextState());
     } catch (RuntimeException e) {
       return new Result(decision.failed("could not save the intent to scale to " + action.count()
           + ", so the target was not called: " + PluginResolver.message(e)), e);
@@ -158,7 +206,7 @@ final class Evaluation {
     if (!mayScale(id)) {
       // The restore is a conditional write under a shared store: it fails harmlessly once the new
       // owner wrote, and otherwise spares the next owner a cooldown for a call that never went out.
-      Throwable restoreError = trySave(id, plan.state());
+      Throwable restoreError = trySave(id, started, withoutIntent(decided.nextState(), plan.state()));
       return new Result(decision.failed("fenced: this member no longer owns the policy, so "
           + b.targetLabel + " was not scaled to " + action.count()
           + (restoreError == null ? "" : " (and the state could not be restored: " + PluginResolver.message(restoreError)
@@ -171,14 +219,16 @@ final class Evaluation {
       return new Result(decision.failed(why), new TimeoutException(why));
     }
     if (!call.isOk()) {
-      Throwable restoreError = trySave(id, plan.state());
+      // The rules' other changes (fallback counts, an expired override) stand; only the intent is undone.
+      PolicyState restored = withoutIntent(decided.nextState(), plan.state());
+      Throwable restoreError = trySave(id, started, restored);
       String why = b.targetLabel + " failed to scale to " + action.count() + ": " + PluginResolver.message(call.error())
           + (restoreError == null ? "" : " (and the state could not be restored: " + PluginResolver.message(restoreError)
               + ")");
       return new Result(decision.failed(why), call.error());
     }
     metrics.acted(action.direction());
-    Throwable confirmError = trySave(id, decided.nextState().confirmed());
+    Throwable confirmError = trySave(id, started, decided.nextState().confirmed());
     if (confirmError != null) {
       return new Result(decision.failed("scaled to " + action.count() + " but could not confirm it in the state: "
           + PluginResolver.message(confirmError) + " (the saved intent keeps the cooldown)"), confirmError);
@@ -198,7 +248,7 @@ final class Evaluation {
   /** Saves the next state when the rules changed it (a cooldown, a newly seen target event). */
   private Result saved(PolicyState before, Decided decided) {
     if (!decided.nextState().equals(before)) {
-      Throwable e = trySave(decided.decision().policyId(), decided.nextState());
+      Throwable e = trySave(decided.decision().policyId(), before, decided.nextState());
       if (e != null) {
         return new Result(decided.decision().failed("could not save the policy's state: "
             + PluginResolver.message(e)), e);
@@ -207,9 +257,15 @@ final class Evaluation {
     return new Result(decided.decision(), null);
   }
 
-  private Throwable trySave(String policyId, PolicyState state) {
+  /** {@code next} with the last action, cooldown and intent flag of {@code before}. */
+  private static PolicyState withoutIntent(PolicyState next, PolicyState before) {
+    return new PolicyState(before.lastAction(), before.cooldownUntil(), before.unconfirmed(), before.knownEvent(),
+        next.override(), next.fallbacks());
+  }
+
+  private Throwable trySave(String policyId, PolicyState started, PolicyState state) {
     try {
-      store.save(policyId, state);
+      save(policyId, started, state);
       return null;
     } catch (RuntimeException e) {
       return e;

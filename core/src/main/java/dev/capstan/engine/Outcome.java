@@ -14,6 +14,11 @@ public enum Outcome {
   SKIPPED_SCHEDULE,
   /** The policy is inside its cooldown; nothing was queried or scaled. */
   SKIPPED_COOLDOWN,
+  /**
+   * An operator's {@link OperatorOverride} decided: the policy is paused, a paused direction was
+   * suppressed, or the group is already at the count it is held at. The reasons name the override.
+   */
+  OVERRIDDEN,
   /** Another evaluation of the same policy was still in flight. */
   SKIPPED_BUSY,
   /** A check failed with {@code on_error = "fail"}, or the target could not be read or scaled. */

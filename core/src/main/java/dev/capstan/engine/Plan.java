@@ -3,6 +3,7 @@ package dev.capstan.engine;
 import dev.capstan.policy.ScalingPolicy;
 import dev.capstan.spi.TargetStatus;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -17,8 +18,15 @@ public final class Plan {
   private final Instant now;
   private final boolean[] runs;
   private final Decided skipped;
+  private final List<String> notes;
 
   Plan(ScalingPolicy policy, PolicyState state, TargetStatus status, Instant now, boolean[] runs, Decided skipped) {
+    this(policy, state, status, now, runs, skipped, List.of());
+  }
+
+  Plan(ScalingPolicy policy, PolicyState state, TargetStatus status, Instant now, boolean[] runs, Decided skipped,
+      List<String> notes) {
+    this.notes = notes;
     this.policy = policy;
     this.state = state;
     this.status = status;
@@ -44,6 +52,11 @@ public final class Plan {
    */
   public boolean runs(int index) {
     return skipped == null && runs[index];
+  }
+
+  /** Reasons the rules before the checks gave (an expired override), to head the decision's reasons. */
+  List<String> notes() {
+    return notes;
   }
 
   /**

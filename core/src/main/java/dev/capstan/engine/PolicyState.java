@@ -18,9 +18,11 @@ import java.util.Optional;
  *     as a scale that happened (its cooldown holds), since the target may well have scaled
  * @param knownEvent the latest target activity time ({@link dev.capstan.spi.TargetStatus#META_LAST_EVENT})
  *     already accounted for, either as the result of our own last action or as an out-of-band event
+ * @param override the operator's override in force, if any ({@link OperatorOverride})
+ * @param fallbacks consecutive failures of the checks that declare a {@code fallback}
  */
 public record PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil, boolean unconfirmed,
-    Optional<Instant> knownEvent) {
+    Optional<Instant> knownEvent, Optional<OperatorOverride> override, CheckFallbacks fallbacks) {
 
   /** The state of a policy that never scaled. */
   public static final PolicyState INITIAL = new PolicyState(Optional.empty(), Instant.EPOCH);
@@ -32,16 +34,35 @@ public record PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil
    * @param cooldownUntil no action is taken before this instant; {@link Instant#EPOCH} when there is no cooldown
    * @param unconfirmed whether {@code lastAction} is an intent not yet confirmed by the target
    * @param knownEvent the latest target activity time already accounted for
+   * @param override the operator's override in force, if any
+   * @param fallbacks consecutive failures of the checks that declare a fallback
    * @throws NullPointerException if a field is null
    * @throws IllegalArgumentException if {@code unconfirmed} is set without a last action
    */
   public PolicyState {
+    Objects.requireNonNull(override, "override");
+    Objects.requireNonNull(fallbacks, "fallbacks");
     Objects.requireNonNull(lastAction, "lastAction");
     Objects.requireNonNull(cooldownUntil, "cooldownUntil");
     Objects.requireNonNull(knownEvent, "knownEvent");
     if (unconfirmed && lastAction.isEmpty()) {
       throw new IllegalArgumentException("an unconfirmed state needs the action it intends");
     }
+  }
+
+  /**
+   * Creates a state with no override and no failing check.
+   *
+   * @param lastAction the last action applied (or being applied) to the target, if any
+   * @param cooldownUntil no action is taken before this instant
+   * @param unconfirmed whether {@code lastAction} is an intent not yet confirmed by the target
+   * @param knownEvent the latest target activity time already accounted for
+   * @throws NullPointerException if a field is null
+   * @throws IllegalArgumentException if {@code unconfirmed} is set without a last action
+   */
+  public PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil, boolean unconfirmed,
+      Optional<Instant> knownEvent) {
+    this(lastAction, cooldownUntil, unconfirmed, knownEvent, Optional.empty(), CheckFallbacks.NONE);
   }
 
   /**
@@ -61,7 +82,7 @@ public record PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil
    * @return a confirmed copy
    */
   public PolicyState confirmed() {
-    return unconfirmed ? new PolicyState(lastAction, cooldownUntil, false, knownEvent) : this;
+    return unconfirmed ? new PolicyState(lastAction, cooldownUntil, false, knownEvent, override, fallbacks) : this;
   }
 
   /**
@@ -71,7 +92,28 @@ public record PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil
    * @return a copy knowing the event
    */
   public PolicyState withKnownEvent(Instant event) {
-    return new PolicyState(lastAction, cooldownUntil, unconfirmed, Optional.of(event));
+    return new PolicyState(lastAction, cooldownUntil, unconfirmed, Optional.of(event), override, fallbacks);
+  }
+
+  /**
+   * Returns this state with another override (or none).
+   *
+   * @param override the override in force, or empty
+   * @return a copy
+   */
+  public PolicyState withOverride(Optional<OperatorOverride> override) {
+    return new PolicyState(lastAction, cooldownUntil, unconfirmed, knownEvent, override, fallbacks);
+  }
+
+  /**
+   * Returns this state with other consecutive-failure counts.
+   *
+   * @param fallbacks the counts
+   * @return a copy, or this when they are equal
+   */
+  public PolicyState withFallbacks(CheckFallbacks fallbacks) {
+    return fallbacks.equals(this.fallbacks) ? this
+        : new PolicyState(lastAction, cooldownUntil, unconfirmed, knownEvent, override, fallbacks);
   }
 
   /**

@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.capstan.spi.Direction;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The one JSON form of a {@link PolicyState}, shared by every store that writes it (files today;
@@ -33,6 +37,37 @@ public final class PolicyStateJson {
       root.put("unconfirmed", true);
     }
     state.knownEvent().ifPresent(e -> root.put("knownEvent", e.toString()));
+    state.override().ifPresent(o -> writeOverride(o, root.putObject("override")));
+    if (!state.fallbacks().failures().isEmpty()) {
+      ObjectNode failures = root.putObject("checkFailures");
+      // Sorted, so the same state always writes the same bytes.
+      new java.util.TreeMap<>(state.fallbacks().failures()).forEach(failures::put);
+    }
+  }
+
+  /** Writes one override's fields into {@code node}; the agent's HTTP API answers with the same form. */
+  static void writeOverride(OperatorOverride o, ObjectNode node) {
+    node.put("kind", o.kind().jsonName());
+    o.count().ifPresent(c -> node.put("count", c));
+    o.until().ifPresent(u -> node.put("until", u.toString()));
+    node.put("reason", o.reason());
+    node.put("author", o.author());
+    node.put("setAt", o.setAt().toString());
+  }
+
+  /**
+   * Reads an override written by {@link #writeOverride}.
+   *
+   * @throws RuntimeException naming the missing or bad field
+   */
+  static OperatorOverride readOverride(JsonNode node) {
+    JsonNode count = node.path("count");
+    JsonNode until = node.path("until");
+    return new OperatorOverride(OperatorOverride.Kind.valueOf(node.required("kind").asText().toUpperCase(Locale.ROOT)),
+        count.isIntegralNumber() ? OptionalLong.of(count.asLong()) : OptionalLong.empty(),
+        until.isTextual() ? Optional.of(Instant.parse(until.asText())) : Optional.empty(),
+        node.path("reason").asText(""), node.path("author").asText(""),
+        Instant.parse(node.path("setAt").asText(Instant.EPOCH.toString())));
   }
 
   /**
@@ -50,8 +85,12 @@ public final class PolicyStateJson {
         : Optional.empty();
     // Files written before these fields existed have neither: confirmed, no known event.
     JsonNode known = root.path("knownEvent");
+    JsonNode override = root.path("override");
+    Map<String, Integer> failures = new HashMap<>();
+    root.path("checkFailures").properties().forEach(e -> failures.put(e.getKey(), e.getValue().asInt()));
     return new PolicyState(lastAction, Instant.parse(root.required("cooldownUntil").asText()),
         root.path("unconfirmed").asBoolean(false),
-        known.isTextual() ? Optional.of(Instant.parse(known.asText())) : Optional.empty());
+        known.isTextual() ? Optional.of(Instant.parse(known.asText())) : Optional.empty(),
+        override.isObject() ? Optional.of(readOverride(override)) : Optional.empty(), new CheckFallbacks(failures));
   }
 }

@@ -33,6 +33,12 @@ public record ScalingDecision(String policyId, String policyName, Instant time, 
   /** Action meta key: the check whose vote won. */
   public static final String META_CHECK = "capstan.check";
 
+  /** Action meta key: the kind of the operator's {@link OperatorOverride} in force when the action was decided. */
+  public static final String META_OVERRIDE = "capstan.override";
+
+  /** Action meta key: the checks (comma-separated) that voted their {@code fallback} instead of failing. */
+  public static final String META_FALLBACK = "capstan.fallback";
+
   /**
    * Checks for nulls and copies the lists.
    *

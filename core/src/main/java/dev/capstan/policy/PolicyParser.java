@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,7 +37,8 @@ final class PolicyParser {
       "evaluation_interval", "on_check_error", "schedule", "check", "target");
   static final Set<String> SCHEDULE_ATTRIBUTES = Set.of("start", "end", "duration", "timezone");
   static final Set<String> CHECK_ATTRIBUTES = Set.of("source", "query", "query_window",
-      "query_window_offset", "group", "on_error", "demand", "strategy");
+      "query_window_offset", "group", "on_error", "demand", "strategy", "fallback");
+  private static final Set<String> FALLBACK_ATTRIBUTES = Set.of("failures", "count", "behavior");
 
   /** Stands in for a block that was present but unreadable; its problem is already recorded. */
   private static final PluginRef PLACEHOLDER = PluginRef.of("?", Map.of());
@@ -274,6 +276,12 @@ final class PolicyParser {
       c.demand(r.booleanValue("demand", false));
     }
     report(r, at);
+    if (block.containsKey("fallback")) {
+      Map<String, Object> body = single(block.get("fallback"), "fallback", at, "a check has only one");
+      if (body != null) {
+        fallback(body, at).ifPresent(c::fallback);
+      }
+    }
     // A missing strategy stays unset, so PolicyRules reports it like a builder-made check.
     if (block.containsKey("strategy")) {
       c.strategy(plugin(block.get("strategy"), "strategy", at).orElse(PLACEHOLDER));
@@ -281,6 +289,30 @@ final class PolicyParser {
     problems.addAll(c.problems(PolicyRules.where(origin, policy)));
     // A check with a problem becomes a stand-in: its policy is not built, but duplicate names are still found.
     return problems.size() > before ? Check.placeholder(name, PLACEHOLDER) : c.build();
+  }
+
+  /** Reads a {@code fallback { failures = N; count = M | behavior = "..." }} block; its rules live in {@link Fallback}. */
+  private Optional<Fallback> fallback(Map<String, Object> block, String at) {
+    String where = at + "fallback.";
+    rejectUnknown(block, FALLBACK_ATTRIBUTES, where, Set.of(), "");
+    int before = problems.size();
+    ConfigReader r = reader(block, where, FALLBACK_ATTRIBUTES);
+    if (!r.has("failures")) {
+      r.problem("failures", "must be given (the consecutive failures after which the check votes its fallback)");
+    }
+    long failures = r.longValue("failures", 1);
+    OptionalLong count = r.optionalLong("count");
+    Fallback.Behavior behavior = r.enumValue("behavior", Fallback.Behavior.class, Fallback.Behavior.STATIC);
+    report(r, where);
+    if (problems.size() > before) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Fallback.of((int) Math.min(Integer.MAX_VALUE, failures), behavior, count));
+    } catch (IllegalArgumentException e) {
+      problems.add(at + e.getMessage());
+      return Optional.empty();
+    }
   }
 
   /** Reads a {@code strategy "<name>" { ... }} or {@code target "<name>" { ... }} block. */
@@ -398,7 +430,7 @@ final class PolicyParser {
 
   private static boolean isBlock(String attribute) {
     return switch (attribute) {
-      case "policy", "check", "target", "strategy", "schedule" -> true;
+      case "policy", "check", "target", "strategy", "schedule", "fallback" -> true;
       default -> false;
     };
   }

@@ -1,0 +1,131 @@
+package dev.capstan.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.capstan.engine.Autoscaler;
+import dev.capstan.engine.OperatorOverride;
+import dev.capstan.policy.Check;
+import dev.capstan.policy.PluginRef;
+import dev.capstan.policy.ScalingPolicy;
+import dev.capstan.testkit.InMemoryTarget;
+import dev.capstan.testkit.ManualClock;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code /v1/policy/{id}/override} over real HTTP, and the CLI commands that call it. */
+final class OverrideApiTest {
+  private static final ScalingPolicy WEB = ScalingPolicy.builder().name("web").min(1).max(10)
+      .check(Check.of("cpu", "src", "q", PluginRef.of("fixed", Map.of())))
+      .target(PluginRef.of("in-memory", Map.of())).build();
+
+  private final ManualClock clock = ManualClock.startingAtEpochOf2026();
+  private final HttpClient client = HttpClient.newHttpClient();
+  private Autoscaler autoscaler;
+  private AgentHttpServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    autoscaler = Autoscaler.builder().clock(clock).executor(Runnable::run).lookupPlugins(false)
+        .strategy("fixed", c -> (current, metrics) -> current).target("in-memory", InMemoryTarget.withCount(2))
+        .policy(WEB).build();
+    server = new AgentHttpServer("127.0.0.1", 0, new AgentHttpServer.Content(() -> "{}", () -> "", () -> "[]",
+        new OverrideApi(autoscaler)));
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+    autoscaler.close();
+  }
+
+  private HttpResponse<String> send(String method, String path, String body) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+        .build();
+    return client.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void put_pauseForTwoHours_storedAndAnsweredByGet() throws Exception {
+    HttpResponse<String> put = send("PUT", "/v1/policy/web/override",
+        "{\"kind\":\"pause_scale_in\",\"for\":\"2h\",\"reason\":\"incident 42\",\"author\":\"alice\"}");
+
+    assertThat(put.statusCode()).isEqualTo(200);
+    assertThat(autoscaler.override(WEB.id())).get().satisfies(o -> {
+      assertThat(o.kind()).isEqualTo(OperatorOverride.Kind.PAUSE_SCALE_IN);
+      assertThat(o.until()).contains(clock.instant().plus(Duration.ofHours(2)));
+      assertThat(o.author()).isEqualTo("alice");
+    });
+    HttpResponse<String> get = send("GET", "/v1/policy/" + WEB.id() + "/override", null);
+    assertThat(get.statusCode()).isEqualTo(200);
+    assertThat(get.headers().firstValue("Content-Type")).contains("application/json");
+    assertThat(get.body()).contains("\"kind\" : \"pause_scale_in\"").contains("\"until\" : \"2026-01-01T02:00:00Z\"");
+  }
+
+  @Test
+  void delete_removesTheOverride() throws Exception {
+    autoscaler.override(WEB.id(), OperatorOverride.hold(4));
+
+    HttpResponse<String> delete = send("DELETE", "/v1/policy/web/override", null);
+
+    assertThat(delete.statusCode()).isEqualTo(200);
+    assertThat(delete.body()).contains("\"override\" : null").contains("\"previous\"");
+    assertThat(autoscaler.override(WEB.id())).isEmpty();
+  }
+
+  @Test
+  void put_badInput_400NamingTheField() throws Exception {
+    assertThat(send("PUT", "/v1/policy/web/override", "{\"kind\":\"pause\",\"for\":\"soon\"}").body())
+        .contains("for was 'soon' but it");
+    assertThat(send("PUT", "/v1/policy/web/override", "{\"kind\":\"hold\"}").body())
+        .contains("count is missing but it must be given to hold");
+    assertThat(send("PUT", "/v1/policy/web/override", "{\"kind\":\"stop\"}").body()).contains("kind was 'stop'");
+    assertThat(send("PUT", "/v1/policy/web/override", "{\"kind\":\"pause\",\"until\":\"monday\"}").body())
+        .contains("until was 'monday' but it must be an ISO-8601 instant");
+    assertThat(send("PUT", "/v1/policy/web/override", "{\"kind\":\"pause\",\"colour\":\"red\"}").body())
+        .contains("colour");
+    HttpResponse<String> notJson = send("PUT", "/v1/policy/web/override", "pause please");
+    assertThat(notJson.statusCode()).isEqualTo(400);
+    assertThat(autoscaler.override(WEB.id())).isEmpty();
+  }
+
+  @Test
+  void unknownPolicyOrMethod_404And405() throws Exception {
+    assertThat(send("GET", "/v1/policy/nope/override", null).statusCode()).isEqualTo(404);
+    assertThat(send("GET", "/v1/policy/web/overrides", null).statusCode()).isEqualTo(404);
+    HttpResponse<String> post = send("POST", "/v1/policy/web/override", "{}");
+    assertThat(post.statusCode()).isEqualTo(405);
+    assertThat(post.headers().firstValue("Allow")).contains("GET, PUT, DELETE");
+  }
+
+  @Test
+  void cli_pauseHoldResume_againstTheAgent() {
+    String address = "http://127.0.0.1:" + server.port();
+    CliRun pause = new CliRun();
+    assertThat(pause.execute("pause", "web", "--scale-in", "--for", "2h", "--reason", "incident", "--author", "bob",
+        "--address", address)).as(pause.err()).isZero();
+    assertThat(autoscaler.override(WEB.id())).get().extracting(OperatorOverride::kind, OperatorOverride::reason)
+        .containsExactly(OperatorOverride.Kind.PAUSE_SCALE_IN, "incident");
+
+    CliRun hold = new CliRun();
+    assertThat(hold.execute("hold", "web", "--count", "10", "--until", "2026-01-05T09:00:00Z", "--address", address))
+        .as(hold.err()).isZero();
+    assertThat(autoscaler.override(WEB.id())).get().extracting(OperatorOverride::count)
+        .isEqualTo(java.util.OptionalLong.of(10));
+
+    CliRun resume = new CliRun();
+    assertThat(resume.execute("resume", "web", "--address", address)).isZero();
+    assertThat(autoscaler.override(WEB.id())).isEmpty();
+
+    CliRun bad = new CliRun();
+    assertThat(bad.execute("pause", "nope", "--address", address)).isEqualTo(1);
+    assertThat(bad.err()).contains("no policy has the id or name 'nope'");
+  }
+}
