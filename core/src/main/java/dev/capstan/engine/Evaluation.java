@@ -158,7 +158,9 @@ final class Evaluation {
       return new Result(decision.failed(why), new TimeoutException(why));
     }
     if (!call.isOk()) {
-      Throwable restoreError = trySave(id, plan.state());
+      // The recommendation this evaluation recorded stays; the scale event it intended goes.
+      Throwable restoreError = trySave(id, plan.state().withBehavior(
+          decided.nextState().behavior().withoutEventsAt(plan.now())));
       String why = b.targetLabel + " failed to scale to " + action.count() + ": " + PluginResolver.message(call.error())
           + (restoreError == null ? "" : " (and the state could not be restored: " + PluginResolver.message(restoreError)
               + ")");

@@ -18,9 +18,11 @@ import java.util.Optional;
  *     as a scale that happened (its cooldown holds), since the target may well have scaled
  * @param knownEvent the latest target activity time ({@link dev.capstan.spi.TargetStatus#META_LAST_EVENT})
  *     already accounted for, either as the result of our own last action or as an out-of-band event
+ * @param behavior the recommendations and scale events a policy's {@link dev.capstan.policy.Behavior}
+ *     needs; {@link BehaviorHistory#EMPTY} for a policy without one
  */
 public record PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil, boolean unconfirmed,
-    Optional<Instant> knownEvent) {
+    Optional<Instant> knownEvent, BehaviorHistory behavior) {
 
   /** The state of a policy that never scaled. */
   public static final PolicyState INITIAL = new PolicyState(Optional.empty(), Instant.EPOCH);
@@ -32,6 +34,7 @@ public record PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil
    * @param cooldownUntil no action is taken before this instant; {@link Instant#EPOCH} when there is no cooldown
    * @param unconfirmed whether {@code lastAction} is an intent not yet confirmed by the target
    * @param knownEvent the latest target activity time already accounted for
+   * @param behavior the history a policy's behaviour needs
    * @throws NullPointerException if a field is null
    * @throws IllegalArgumentException if {@code unconfirmed} is set without a last action
    */
@@ -39,9 +42,25 @@ public record PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil
     Objects.requireNonNull(lastAction, "lastAction");
     Objects.requireNonNull(cooldownUntil, "cooldownUntil");
     Objects.requireNonNull(knownEvent, "knownEvent");
+    Objects.requireNonNull(behavior, "behavior");
     if (unconfirmed && lastAction.isEmpty()) {
       throw new IllegalArgumentException("an unconfirmed state needs the action it intends");
     }
+  }
+
+  /**
+   * Creates a state with no behaviour history.
+   *
+   * @param lastAction the last action applied (or being applied) to the target, if any
+   * @param cooldownUntil no action is taken before this instant; {@link Instant#EPOCH} when there is no cooldown
+   * @param unconfirmed whether {@code lastAction} is an intent not yet confirmed by the target
+   * @param knownEvent the latest target activity time already accounted for
+   * @throws NullPointerException if a field is null
+   * @throws IllegalArgumentException if {@code unconfirmed} is set without a last action
+   */
+  public PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil, boolean unconfirmed,
+      Optional<Instant> knownEvent) {
+    this(lastAction, cooldownUntil, unconfirmed, knownEvent, BehaviorHistory.EMPTY);
   }
 
   /**
@@ -61,7 +80,7 @@ public record PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil
    * @return a confirmed copy
    */
   public PolicyState confirmed() {
-    return unconfirmed ? new PolicyState(lastAction, cooldownUntil, false, knownEvent) : this;
+    return unconfirmed ? new PolicyState(lastAction, cooldownUntil, false, knownEvent, behavior) : this;
   }
 
   /**
@@ -71,7 +90,17 @@ public record PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil
    * @return a copy knowing the event
    */
   public PolicyState withKnownEvent(Instant event) {
-    return new PolicyState(lastAction, cooldownUntil, unconfirmed, Optional.of(event));
+    return new PolicyState(lastAction, cooldownUntil, unconfirmed, Optional.of(event), behavior);
+  }
+
+  /**
+   * Returns this state with another behaviour history.
+   *
+   * @param history the recommendations and scale events to keep
+   * @return a copy, or this state when the history is the same
+   */
+  public PolicyState withBehavior(BehaviorHistory history) {
+    return history.equals(behavior) ? this : new PolicyState(lastAction, cooldownUntil, unconfirmed, knownEvent, history);
   }
 
   /**

@@ -1,9 +1,12 @@
 package dev.capstan.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.capstan.spi.Direction;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -27,6 +30,25 @@ final class PolicyStateJson {
       root.put("unconfirmed", true);
     }
     state.knownEvent().ifPresent(e -> root.put("knownEvent", e.toString()));
+    BehaviorHistory h = state.behavior();
+    if (!h.equals(BehaviorHistory.EMPTY)) {
+      ObjectNode behavior = root.putObject("behavior");
+      ArrayNode recommendations = behavior.putArray("recommendations");
+      h.recommendations().forEach(r -> recommendations.addObject().put("count", r.count()).put("at", r.at().toString()));
+      events(behavior.putArray("scaleUps"), h.scaleUps());
+      events(behavior.putArray("scaleDowns"), h.scaleDowns());
+    }
+  }
+
+  private static void events(ArrayNode array, List<BehaviorHistory.ScaleEvent> events) {
+    events.forEach(e -> array.addObject().put("change", e.change()).put("at", e.at().toString()));
+  }
+
+  private static List<BehaviorHistory.ScaleEvent> events(JsonNode array) {
+    List<BehaviorHistory.ScaleEvent> events = new ArrayList<>();
+    array.forEach(e -> events.add(new BehaviorHistory.ScaleEvent(e.required("change").asLong(),
+        Instant.parse(e.required("at").asText()))));
+    return events;
   }
 
   /**
@@ -42,8 +64,18 @@ final class PolicyStateJson {
         : Optional.empty();
     // Files written before these fields existed have neither: confirmed, no known event.
     JsonNode known = root.path("knownEvent");
+    // Files written before behaviours existed, or by policies without one, have no history.
+    JsonNode behavior = root.path("behavior");
+    BehaviorHistory history = BehaviorHistory.EMPTY;
+    if (behavior.isObject()) {
+      List<BehaviorHistory.Recommendation> recommendations = new ArrayList<>();
+      behavior.path("recommendations").forEach(r -> recommendations.add(new BehaviorHistory.Recommendation(
+          r.required("count").asLong(), Instant.parse(r.required("at").asText()))));
+      history = new BehaviorHistory(recommendations, events(behavior.path("scaleUps")),
+          events(behavior.path("scaleDowns")));
+    }
     return new PolicyState(lastAction, Instant.parse(root.required("cooldownUntil").asText()),
         root.path("unconfirmed").asBoolean(false),
-        known.isTextual() ? Optional.of(Instant.parse(known.asText())) : Optional.empty());
+        known.isTextual() ? Optional.of(Instant.parse(known.asText())) : Optional.empty(), history);
   }
 }
