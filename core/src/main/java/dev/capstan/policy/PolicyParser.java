@@ -266,7 +266,6 @@ final class PolicyParser {
   private Optional<Behavior> behavior(Map<String, Object> block, String at) {
     String where = at + "behavior.";
     rejectUnknown(block, BEHAVIOR_ATTRIBUTES, where, Set.of(), "");
-    int before = problems.size();
     Behavior behavior = Behavior.defaults();
     if (block.containsKey("scale_up")) {
       Behavior.Rules up = rules(block.get("scale_up"), Behavior.Rules.scaleUp(), where + "scale_up");
@@ -276,7 +275,9 @@ final class PolicyParser {
       Behavior.Rules down = rules(block.get("scale_down"), Behavior.Rules.scaleDown(), where + "scale_down");
       behavior = down == null ? behavior : behavior.withScaleDown(down);
     }
-    return problems.size() > before ? Optional.empty() : Optional.of(behavior);
+    // Kept even with problems (unreadable parts left at their defaults), so the value rules in
+    // Behavior report the rest of the block at once; a policy with a problem is never built.
+    return Optional.of(behavior);
   }
 
   private Behavior.@Nullable Rules rules(@Nullable Object value, Behavior.Rules.Builder rules, String name) {
