@@ -56,7 +56,7 @@ import java.util.OptionalLong;
  *       then each rate limits the change relative to the count at its period's start ({@code current -
  *       added + removed} by the policy's own scale events strictly newer than {@code now - period}),
  *       {@code select} taking the most or least change, or none. A current count outside
- *       {@code [min, max]} skips this rule and goes to the bound, as Kubernetes does. The history lives in
+ *       {@code [min, max]} goes to that bound whatever the checks want, as Kubernetes does. The history lives in
  *       {@link PolicyState#behavior()}.
  *   <li><b>Clamp</b> to {@code [min, max]}, even when no check voted; the original count is kept in
  *       the action's meta under {@link ScalingDecision#META_CAPPED_FROM}.
@@ -380,7 +380,14 @@ public final class Decider {
   private static Behaved behave(ScalingPolicy policy, Behavior behavior, BehaviorHistory history, long current,
       long desired, boolean recordable, Instant now, List<String> reasons) {
     BehaviorHistory h = history.started(current, now);
-    if (!recordable || current < policy.min() || current > policy.max()) {
+    if (current < policy.min() || current > policy.max()) {
+      // Kubernetes moves a count outside the bounds to the bound, whatever the checks want.
+      long bound = current < policy.min() ? policy.min() : policy.max();
+      reasons.add("count " + current + " is outside [" + policy.min() + ", " + policy.max() + "]: it goes to " + bound
+          + " before any behavior rule");
+      return new Behaved(bound, h);
+    }
+    if (!recordable) {
       return new Behaved(desired, h);
     }
     // Stabilization (stabilizeRecommendationWithBehaviors): this recommendation counts too.
