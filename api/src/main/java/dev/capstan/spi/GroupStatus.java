@@ -1,5 +1,7 @@
 package dev.capstan.spi;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -63,6 +65,25 @@ public final class GroupStatus {
    */
   public Optional<RuntimeException> error() {
     return Optional.ofNullable(error);
+  }
+
+  /**
+   * Returns every status in order, or throws the first failure: what a map-taking
+   * {@link Target#statusAll} promises its callers, built on {@link Target#statusOf}.
+   *
+   * @param results one result per group
+   * @return the statuses, in the same order
+   * @throws RuntimeException the error of the first group that could not be read
+   */
+  public static List<TargetStatus> allOrThrow(List<GroupStatus> results) {
+    List<TargetStatus> statuses = new ArrayList<>(results.size());
+    for (GroupStatus result : results) {
+      if (result.error != null) {
+        throw result.error;
+      }
+      statuses.add(result.status);
+    }
+    return statuses;
   }
 
   @Override

@@ -45,7 +45,11 @@ import org.slf4j.LoggerFactory;
  *   <li>drains them in parallel, each bounded by {@code node_drain_deadline}; a node whose drain
  *       fails is made eligible again and kept;</li>
  *   <li>terminates exactly the drained nodes' instances (the group's desired size drops by as
- *       many); a drained node whose instance could not be terminated is made eligible again;</li>
+ *       many); a drained node whose instance could not be terminated is made eligible again; one whose
+ *       termination the cloud accepted but did not confirm ({@link TerminationException#unconfirmed})
+ *       may have lost its machine, so it stays ineligible and journaled until the group's next status
+ *       asks the cloud ({@link InstanceGroup#instanceIds}, else the node pool): gone, it is purged if
+ *       asked; still running, it is made eligible again;</li>
  *   <li>purges the terminated nodes from the scheduler if {@code node_purge} is set.</li>
  * </ol>
  * Selecting happens in the group's {@code scale}; draining, terminating and purging then run in the
@@ -243,11 +247,7 @@ public final class ClusterTarget implements Target, InstanceGroup {
   @Override
   public List<TargetStatus> statusAll(List<Map<String, String>> policyTargetConfigs) {
     List<TargetGroup> groups = policyTargetConfigs.stream().map(this::bind).toList();
-    List<TargetStatus> statuses = new ArrayList<>(groups.size());
-    for (GroupStatus status : statusOf(groups)) {
-      statuses.add(status.status().orElseThrow(() -> status.error().orElseThrow()));
-    }
-    return statuses;
+    return GroupStatus.allOrThrow(statusOf(groups));
   }
 
   /**
@@ -415,19 +415,36 @@ public final class ClusterTarget implements Target, InstanceGroup {
     }
     write(key, new Entry(Phase.DRAINED, drained, config.purge()));
 
-    Map<Member, String> terminateFailures = terminateAll(group, drained);
+    Map<Member, String> unconfirmed = new LinkedHashMap<>();
+    Map<Member, String> terminateFailures = terminateAll(group, drained, unconfirmed);
     abandonIfClosed(config, "terminating");
-    List<Member> terminated = drained.stream().filter(m -> !terminateFailures.containsKey(m)).toList();
+    List<Member> terminated = drained.stream()
+        .filter(m -> !terminateFailures.containsKey(m) && !unconfirmed.containsKey(m)).toList();
     terminateFailures.keySet().forEach(this::makeEligible);
     write(key, new Entry(Phase.TERMINATED, terminated, config.purge()));
     if (config.purge()) {
       purgeAll(terminated);
     }
-    journal.remove(key);
+    finishOrKeepUnconfirmed(group, unconfirmed);
 
     Map<Member, String> kept = new LinkedHashMap<>(drainFailures);
     kept.putAll(terminateFailures);
-    return outcome(config, terminated, kept);
+    return outcome(config, terminated, kept, unconfirmed);
+  }
+
+  /**
+   * Ends a scale-in's journal entry, unless the cloud left some terminations unconfirmed: their
+   * nodes may have lost their machines, so they stay drained and ineligible, journaled as
+   * {@link Phase#UNCONFIRMED}, until the group's next status looks at the cloud's instances again.
+   */
+  private void finishOrKeepUnconfirmed(ClusterGroup group, Map<Member, String> unconfirmed) {
+    if (unconfirmed.isEmpty()) {
+      journal.remove(group.key);
+      return;
+    }
+    LOG.warn("scale-in of {}: the cloud accepted but did not confirm terminating {}; those nodes stay ineligible "
+        + "until the next status reconciles them", group.cluster.describe(), unconfirmed);
+    write(group.key, new Entry(Phase.UNCONFIRMED, List.copyOf(unconfirmed.keySet()), group.cluster.purge()));
   }
 
   /**
@@ -443,9 +460,19 @@ public final class ClusterTarget implements Target, InstanceGroup {
   }
 
   private static ScaleInOutcome outcome(ClusterConfig config, List<Member> removed, Map<Member, String> kept) {
-    Map<String, String> keptByNode = new LinkedHashMap<>();
-    kept.forEach((m, reason) -> keptByNode.put(m.node() + " (" + m.instance() + ")", reason));
-    return new ScaleInOutcome(config.describe(), removed.stream().map(Member::node).toList(), keptByNode);
+    return outcome(config, removed, kept, Map.of());
+  }
+
+  private static ScaleInOutcome outcome(ClusterConfig config, List<Member> removed, Map<Member, String> kept,
+      Map<Member, String> unconfirmed) {
+    return new ScaleInOutcome(config.describe(), removed.stream().map(Member::node).toList(), byNode(kept),
+        byNode(unconfirmed));
+  }
+
+  private static Map<String, String> byNode(Map<Member, String> reasons) {
+    Map<String, String> out = new LinkedHashMap<>();
+    reasons.forEach((m, reason) -> out.put(m.node() + " (" + m.instance() + ")", reason));
+    return out;
   }
 
   private static Map<String, String> failedAll(List<Member> members, String reason) {
@@ -478,7 +505,12 @@ public final class ClusterTarget implements Target, InstanceGroup {
     return failures;
   }
 
-  private static Map<Member, String> terminateAll(ClusterGroup group, List<Member> drained) {
+  /**
+   * Terminates the drained members' instances; returns those that failed (they still run) and puts
+   * those the cloud accepted but did not confirm in {@code unconfirmed} (they may be gone).
+   */
+  private static Map<Member, String> terminateAll(ClusterGroup group, List<Member> drained,
+      Map<Member, String> unconfirmed) {
     Map<Member, String> failures = new LinkedHashMap<>();
     try {
       group.terminate(drained.stream().map(Member::instance).toList());
@@ -487,6 +519,10 @@ public final class ClusterTarget implements Target, InstanceGroup {
         String reason = e.failed().get(m.instance());
         if (reason != null) {
           failures.put(m, "terminate failed: " + reason);
+        }
+        String pending = e.unconfirmed().get(m.instance());
+        if (pending != null) {
+          unconfirmed.put(m, "terminate unconfirmed: " + pending);
         }
       }
     } catch (RuntimeException e) {
@@ -538,14 +574,33 @@ public final class ClusterTarget implements Target, InstanceGroup {
       case DRAINED -> {
         List<Member> stillRunning = stillRunning(group, entry.members());
         List<Member> terminated = new ArrayList<>(entry.members());
+        Map<Member, String> unconfirmed = new LinkedHashMap<>();
         if (!stillRunning.isEmpty()) {
-          Map<Member, String> failures = terminateAll(group, stillRunning);
+          Map<Member, String> failures = terminateAll(group, stillRunning, unconfirmed);
           failures.keySet().forEach(this::makeEligible);
           terminated.removeAll(failures.keySet());
+          terminated.removeAll(unconfirmed.keySet());
         }
         if (entry.purge()) {
           purgeAll(terminated);
         }
+        if (!unconfirmed.isEmpty()) {
+          finishOrKeepUnconfirmed(group, unconfirmed);
+          return true;
+        }
+      }
+      case UNCONFIRMED -> {
+        // The cloud accepted these terminations without confirming them: look at its instances now.
+        // Gone (or going): the scale-in happened, purge if asked. Still running: it did not, so
+        // the node may take work again.
+        List<Member> stillRunning = stillRunning(group, entry.members());
+        stillRunning.forEach(this::makeEligible);
+        List<Member> gone = entry.members().stream().filter(m -> !stillRunning.contains(m)).toList();
+        if (entry.purge()) {
+          purgeAll(gone);
+        }
+        LOG.info("reconciled unconfirmed terminations of {}: gone {}, still running (eligible again) {}",
+            group.cluster.describe(), gone, stillRunning);
       }
       case TERMINATED -> {
         if (entry.purge()) {
@@ -758,8 +813,11 @@ public final class ClusterTarget implements Target, InstanceGroup {
     }
   }
 
-  /** The step a journaled scale-in last started. */
-  enum Phase { DRAINING, DRAINED, TERMINATED }
+  /**
+   * The step a journaled scale-in last started; {@code UNCONFIRMED} holds drained members whose
+   * termination the cloud accepted but did not confirm, kept ineligible until reconciled.
+   */
+  enum Phase { DRAINING, DRAINED, TERMINATED, UNCONFIRMED }
 
   /** A chosen node and its instance. */
   record Member(String node, String instance) {}

@@ -306,7 +306,7 @@ public final class Autoscaler implements AutoCloseable {
   }
 
   StatusBatcher batcher(Target target) {
-    return batchers.computeIfAbsent(target, t -> new StatusBatcher(t, scheduler, executor, guard, statusBatchWindow));
+    return batchers.computeIfAbsent(target, t -> new StatusBatcher(t, clock, scheduler, executor, guard, statusBatchWindow));
   }
 
   Clock clock() {
@@ -469,7 +469,7 @@ public final class Autoscaler implements AutoCloseable {
     private Object meterRegistry;
     private Duration watchdogPeriod = Duration.ofSeconds(1);
     private Duration closeTimeout = Duration.ofSeconds(30);
-    private Duration statusBatchWindow = Duration.ofMillis(250);
+    private Duration statusBatchWindow = Duration.ofSeconds(1);
 
     private Builder() {}
 
@@ -719,10 +719,11 @@ public final class Autoscaler implements AutoCloseable {
     }
 
     /**
-     * Sets how long a due policy waits for others of the same target before their statuses are read
-     * with one {@link Target#statusOf} call (default 250 ms): with the default 10 % jitter a thousand
-     * policies of one target are read in a few calls per interval. Zero reads what came due at the
-     * same instant together (tests on a manual scheduler use it).
+     * Sets how long a due policy may wait for others of the same target before their statuses are
+     * read with one {@link Target#statusOf} call (default 1 s), and never longer than a tenth of its
+     * own interval: with the default 10 % jitter, every policy of one target with a 10 s interval is
+     * read in one batch per interval. Zero reads what came due at the same instant together (tests on
+     * a manual scheduler use it).
      *
      * @param window zero or more
      * @return this builder

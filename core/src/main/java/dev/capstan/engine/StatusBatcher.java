@@ -3,6 +3,7 @@ package dev.capstan.engine;
 import dev.capstan.spi.GroupStatus;
 import dev.capstan.spi.Target;
 import dev.capstan.spi.TargetGroup;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,28 +23,45 @@ final class StatusBatcher {
   private final Duration window;
   private List<Pending> pending = new ArrayList<>();
   private boolean flushScheduled;
+  /** When the scheduled flush runs, in the engine clock's millis (valid while scheduled). */
+  private long flushAt;
+  private final Clock clock;
 
   /** One policy waiting for its group's status. */
   record Pending(PolicyRunner runner, BoundPolicy bound) {}
 
-  StatusBatcher(Target target, Scheduler scheduler, Executor executor, CallGuard guard, Duration window) {
+  StatusBatcher(Target target, Clock clock, Scheduler scheduler, Executor executor, CallGuard guard,
+      Duration window) {
     this.target = target;
+    this.clock = clock;
     this.scheduler = scheduler;
     this.executor = executor;
     this.guard = guard;
     this.window = window;
   }
 
-  /** Queues a policy (whose runner holds its in-flight flag) for the next batch. */
+  /**
+   * Queues a policy (whose runner holds its in-flight flag) for the next batch. A policy waits at
+   * most the window and at most a tenth of its own interval, so a short interval is never delayed
+   * into its next tick; a policy that must not wait as long as the batch already planned brings the
+   * flush forward (the later one then finds nothing, or only newcomers).
+   */
   void submit(PolicyRunner runner, BoundPolicy bound) {
+    Duration wait = window;
+    Duration tenth = bound.policy.evaluationInterval().dividedBy(10);
+    if (tenth.compareTo(wait) < 0) {
+      wait = tenth;
+    }
+    long at = clock.millis() + wait.toMillis();
     synchronized (this) {
       pending.add(new Pending(runner, bound));
-      if (flushScheduled) {
+      if (flushScheduled && at - flushAt >= 0) {
         return;
       }
       flushScheduled = true;
+      flushAt = at;
     }
-    scheduler.schedule(this::flush, window);
+    scheduler.schedule(this::flush, wait);
   }
 
   /** On close: policies still waiting for a batch have called no plug-in yet; they are released unevaluated. */

@@ -120,6 +120,54 @@ final class ClusterTargetTest {
   }
 
   @Test
+  void scaleDown_terminateUnconfirmed_nodeStaysIneligibleAndJournaled() {
+    cloud.leaveTerminationUnconfirmed("asg-2", "activity still InProgress after 5m", true);
+    ScaleInJournal quiet = ScaleInJournal.inMemory();
+    ClusterTarget noReconcile = ClusterTarget.of(cloud, pool, quiet, Runnable::run);
+
+    noReconcile.scale(down(4, 2), config());
+
+    assertThat(noReconcile.lastScaleIn(config())).hasValueSatisfying(o -> {
+      assertThat(o.removed()).containsExactly("n3");
+      assertThat(o.kept()).isEmpty();
+      assertThat(o.unconfirmed()).containsExactly(
+          Map.entry("n2 (asg-2)", "terminate unconfirmed: activity still InProgress after 5m"));
+      assertThat(o.complete()).isFalse();
+      assertThat(o.describe()).contains("unconfirmed (ineligible until reconciled): n2 (asg-2)");
+    });
+    assertThat(pool.node("n2")).get().satisfies(n -> assertThat(n.eligible()).isFalse());
+    assertThat(pool.calls()).doesNotContain("eligible n2 true");
+    assertThat(quiet.read(noReconcile.journalKey(noReconcile.bind(config())))).get().asString()
+        .contains("UNCONFIRMED").contains("asg-2");
+  }
+
+  @Test
+  void scaleDown_terminateUnconfirmedThenGone_nextStatusPurgesIt() {
+    cloud.leaveTerminationUnconfirmed("asg-2", "activity still InProgress after 5m", true);
+    target.scale(down(4, 2), config("node_purge", "true"));
+    assertThat(pool.node("n2")).isPresent();
+
+    target.status(config("node_purge", "true"));
+
+    assertThat(pool.node("n2")).isEmpty();
+    assertThat(pool.calls()).doesNotContain("eligible n2 true");
+    assertThat(journal.read(key())).isEmpty();
+  }
+
+  @Test
+  void scaleDown_terminateUnconfirmedButStillRunning_nextStatusMakesItEligibleAgain() {
+    cloud.leaveTerminationUnconfirmed("asg-2", "operation ended in error", false);
+    target.scale(down(4, 2), config("node_purge", "true"));
+    assertThat(pool.node("n2")).get().satisfies(n -> assertThat(n.eligible()).isFalse());
+
+    target.status(config("node_purge", "true"));
+
+    assertThat(pool.node("n2")).get().satisfies(n -> assertThat(n.eligible()).isTrue());
+    assertThat(cloud.instances("asg")).contains("asg-2");
+    assertThat(journal.read(key())).isEmpty();
+  }
+
+  @Test
   void scaleDown_noNodeQualifies_failsAtOnceNamingGroup() {
     assertThatThrownBy(() -> target.scale(down(4, 3), config("node_selector_strategy", "empty", "node_class", "gpu")))
         .isInstanceOf(TargetException.class)

@@ -91,6 +91,30 @@ final class EnginePipelineTest {
   }
 
   @Test
+  void batchWindow_neverMoreThanATenthOfAnInterval_andAShortIntervalBringsTheFlushForward() {
+    source.answer("load", 2);
+    ScalingPolicy slow = policy("slow").evaluationInterval(Duration.ofMinutes(1)).build();
+    ScalingPolicy fast = policy("fast").evaluationInterval(Duration.ofSeconds(2)).build();
+    try (Autoscaler autoscaler = builder().statusBatchWindow(Duration.ofSeconds(1)).policy(slow).build()) {
+      autoscaler.start();
+      scheduler.runDue();
+      autoscaler.putPolicy(fast);
+      scheduler.runDue();
+
+      // The slow policy alone would wait the whole second; the fast one may wait 200 ms, so both go then.
+      scheduler.advance(Duration.ofMillis(200));
+      assertThat(target.batchSizes).containsExactly(2);
+      assertThat(decisions).hasSize(2);
+
+      // Two seconds on, the fast policy alone: it waits 200 ms, not the 1 s window.
+      scheduler.advance(Duration.ofMillis(1800));
+      assertThat(target.batchSizes).containsExactly(2);
+      scheduler.advance(Duration.ofMillis(200));
+      assertThat(target.batchSizes).containsExactly(2, 1);
+    }
+  }
+
+  @Test
   void close_releasesPoliciesStillWaitingForTheirBatch() {
     Autoscaler autoscaler = builder().statusBatchWindow(Duration.ofSeconds(1)).policy(policy("p").build()).build();
     autoscaler.start();

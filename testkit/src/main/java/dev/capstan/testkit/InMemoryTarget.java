@@ -75,6 +75,8 @@ public final class InMemoryTarget implements Target, InstanceGroup {
   private final Map<Operation, RuntimeException> failures = new ConcurrentHashMap<>();
   private final Map<Operation, CountDownLatch> hangs = new ConcurrentHashMap<>();
   private final Map<String, String> terminateFailures = new ConcurrentHashMap<>();
+  /** Instance id to {reason, whether it is removed anyway} for terminations left unconfirmed. */
+  private final Map<String, Object[]> unconfirmedTerminations = new ConcurrentHashMap<>();
   private final AtomicInteger maxConcurrentScales = new AtomicInteger();
   private volatile boolean closed;
 
@@ -199,6 +201,20 @@ public final class InMemoryTarget implements Target, InstanceGroup {
    */
   public void refuseToTerminate(String instanceId, String reason) {
     terminateFailures.put(instanceId, reason);
+  }
+
+  /**
+   * Makes {@link #terminate} accept {@code instanceId} without confirming it, as a cloud whose
+   * activity timed out does: it is reported under {@link TerminationException#unconfirmed}, and is
+   * removed from the group or not as {@code removedAnyway} says.
+   *
+   * @param instanceId the instance whose termination will not be confirmed
+   * @param reason the reason given in the {@link TerminationException}
+   * @param removedAnyway whether the instance is gone afterwards (what a later
+   *     {@link #instanceIds} shows)
+   */
+  public void leaveTerminationUnconfirmed(String instanceId, String reason, boolean removedAnyway) {
+    unconfirmedTerminations.put(instanceId, new Object[] {reason, removedAnyway});
   }
 
   /**
@@ -371,11 +387,18 @@ public final class InMemoryTarget implements Target, InstanceGroup {
       interfere(Operation.TERMINATE);
       List<String> done = new ArrayList<>();
       Map<String, String> failed = new LinkedHashMap<>();
+      Map<String, String> unconfirmed = new LinkedHashMap<>();
       synchronized (g) {
         for (String id : instanceIds) {
           String refusal = terminateFailures.get(id);
+          Object[] pending = unconfirmedTerminations.get(id);
           if (refusal != null) {
             failed.put(id, refusal);
+          } else if (pending != null) {
+            unconfirmed.put(id, (String) pending[0]);
+            if ((Boolean) pending[1]) {
+              g.instances.remove(id);
+            }
           } else if (g.instances.remove(id)) {
             done.add(id);
           } else {
@@ -383,8 +406,8 @@ public final class InMemoryTarget implements Target, InstanceGroup {
           }
         }
       }
-      if (!failed.isEmpty()) {
-        throw new TerminationException(g.name, done, failed);
+      if (!failed.isEmpty() || !unconfirmed.isEmpty()) {
+        throw new TerminationException(g.name, done, failed, unconfirmed);
       }
     } finally {
       g.inFlight.decrementAndGet();

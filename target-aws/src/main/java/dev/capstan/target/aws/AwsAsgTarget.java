@@ -233,7 +233,8 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
    * <p>Instances that are protected from scale-in or not in the group are refused, never touched.
    *
    * @throws ConfigException if the policy configuration is bad
-   * @throws TerminationException if any instance was refused, failed or did not finish in time; it
+   * @throws TerminationException if any instance was refused or failed ({@code failed}), or its
+   *     activity did not finish in time or could not be read ({@code unconfirmed}: it may be gone); it
    *     lists which were terminated and why the others were not
    * @throws TargetException if the group does not exist or its {@code Terminate} process is
    *     suspended; nothing was terminated then
@@ -278,13 +279,14 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
         }
       }
     }
-    done.addAll(awaitActivities(name, instanceByActivity, failed));
+    Map<String, String> unconfirmed = new LinkedHashMap<>();
+    done.addAll(awaitActivities(name, instanceByActivity, failed, unconfirmed));
     List<String> terminated = wanted.stream().filter(done::contains).toList();
     // Each termination lowered the desired capacity: ours, not an out-of-band change.
     reader.scaled(name, Math.max(0, group.desiredCapacity() - terminated.size()));
     LOG.info("terminated {} of {} instances in {}", terminated.size(), wanted.size(), name);
-    if (!failed.isEmpty()) {
-      throw new TerminationException(name, terminated, failed);
+    if (!failed.isEmpty() || !unconfirmed.isEmpty()) {
+      throw new TerminationException(name, terminated, failed, unconfirmed);
     }
   }
 
@@ -319,10 +321,11 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
     return "AwsAsgTarget[" + config + "]";
   }
 
-  // Waits for the termination activities; returns the instances whose activity succeeded and puts
-  // every other one in failed with the reason.
+  // Waits for the termination activities; returns the instances whose activity succeeded, puts those
+  // whose activity ended otherwise in failed and those AWS accepted but did not confirm in time (or
+  // could not be asked about) in unconfirmed: their activity may still finish.
   private Set<String> awaitActivities(String name, Map<String, String> instanceByActivity,
-      Map<String, String> failed) {
+      Map<String, String> failed, Map<String, String> unconfirmed) {
     Set<String> done = new LinkedHashSet<>();
     Map<String, String> pending = new LinkedHashMap<>(instanceByActivity);
     Map<String, String> lastState = new HashMap<>();
@@ -332,7 +335,7 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
       try {
         activities = activities(name, List.copyOf(pending.keySet()));
       } catch (TargetException e) {
-        pending.forEach((activity, id) -> failed.put(id, "termination requested (activity " + activity
+        pending.forEach((activity, id) -> unconfirmed.put(id, "termination requested (activity " + activity
             + ") but could not be confirmed: " + e.getMessage()));
         return done;
       }
@@ -357,7 +360,7 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        pending.forEach((activity, id) -> failed.put(id, "termination activity " + activity + " still "
+        pending.forEach((activity, id) -> unconfirmed.put(id, "termination activity " + activity + " still "
             + lastState.getOrDefault(activity, "unreported") + " after "
             + Durations.format(config.operationTimeout())));
         break;
@@ -366,7 +369,7 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
         Thread.sleep(Math.min(config.pollInterval().toMillis(), Math.max(1, left / 1_000_000)));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        pending.forEach((activity, id) -> failed.put(id, "interrupted while waiting for termination "
+        pending.forEach((activity, id) -> unconfirmed.put(id, "interrupted while waiting for termination "
             + "activity " + activity));
         break;
       }

@@ -442,16 +442,32 @@ final class AwsAsgTargetTest {
   }
 
   @Test
-  void terminate_activityNeverFinishes_givesUpAfterOperationTimeout() {
+  void terminate_activityNeverFinishes_reportsUnconfirmedAfterOperationTimeout() {
     fake.group("web", 2);
     fake.pollsBeforeDone(Integer.MAX_VALUE);
 
     assertThatThrownBy(() -> target(Map.of("operation_timeout", "50ms")).terminate(WEB, List.of("web-i-1")))
         .isInstanceOfSatisfying(TerminationException.class, e -> {
           assertThat(e.terminated()).isEmpty();
-          assertThat(e.failed().get("web-i-1")).contains("still InProgress after 50ms");
+          assertThat(e.failed()).isEmpty();
+          assertThat(e.unconfirmed().get("web-i-1")).contains("still InProgress after 50ms");
+          assertThat(e).hasMessageContaining("requested but not confirmed (may be gone)");
         });
     assertThat(calls("DescribeScalingActivities")).hasSizeGreaterThan(1);
+  }
+
+  @Test
+  void terminate_pollRefused_reportsUnconfirmedNotFailed() {
+    fake.group("web", 2);
+    fake.script("DescribeScalingActivities",
+        FakeAutoScaling.error(403, "Sender", "AccessDenied", "not authorized to perform: autoscaling:DescribeScalingActivities"));
+
+    assertThatThrownBy(() -> target().terminate(WEB, List.of("web-i-1")))
+        .isInstanceOfSatisfying(TerminationException.class, e -> {
+          assertThat(e.failed()).isEmpty();
+          assertThat(e.unconfirmed()).containsOnlyKeys("web-i-1");
+          assertThat(e.unconfirmed().get("web-i-1")).contains("could not be confirmed").contains("AccessDenied");
+        });
   }
 
   @Test

@@ -12,6 +12,10 @@ import com.azure.core.http.policy.HttpLoggingPolicy;
 import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.http.policy.RequestIdPolicy;
 import com.azure.core.http.policy.RetryPolicy;
+import com.azure.core.http.policy.RetryStrategy;
+import com.azure.core.http.HttpResponse;
+import com.azure.core.exception.ClientAuthenticationException;
+import com.azure.identity.CredentialUnavailableException;
 import com.azure.core.http.policy.UserAgentPolicy;
 import com.azure.core.management.AzureEnvironment;
 import com.azure.core.management.http.policy.ArmChallengeAuthenticationPolicy;
@@ -41,7 +45,7 @@ final class AzureVmssClients {
    * @return a ready manager; it opens no connection until the first call
    */
   static ComputeManager computeManager(AzureVmssConfig config, Optional<TokenCredential> credential) {
-    AzureEnvironment base = AzureEnvironment.AZURE;
+    AzureEnvironment base = config.environment();
     // Keep every other endpoint: the SDK reads some of them (graph) when it builds its managers.
     Map<String, String> endpoints = new HashMap<>(base.getEndpoints());
     config.endpoint().map(AzureVmssClients::withTrailingSlash)
@@ -57,10 +61,10 @@ final class AzureVmssClients {
     policies.add(new UserAgentPolicy("capstan-target-azure"));
     policies.add(new RequestIdPolicy());
     // Honours Retry-After (and retry-after-ms) on 429 and 5xx before falling back to the back-off.
-    policies.add(new RetryPolicy(new ExponentialBackoff(config.maxRetries(), config.retryDelay(),
-        config.maxRetryDelay())));
+    policies.add(new RetryPolicy(new CredentialFailuresFinal(new ExponentialBackoff(config.maxRetries(),
+        config.retryDelay(), config.maxRetryDelay()))));
     policies.add(new AddDatePolicy());
-    // Tokens are for the public cloud's resource manager even when the endpoint is overridden (a proxy).
+    // Tokens are for the environment's resource manager even when the endpoint is overridden (a proxy).
     credential.ifPresent(c -> policies.add(new ArmChallengeAuthenticationPolicy(c,
         withTrailingSlash(URI.create(tokenEnvironment.getManagementEndpoint())) + ".default")));
     // Logs nothing unless AZURE_HTTP_LOG_DETAIL_LEVEL asks; the Authorization header is always redacted.
@@ -68,6 +72,43 @@ final class AzureVmssClients {
     HttpClient httpClient = new JdkHttpClientBuilder().connectionTimeout(Duration.ofSeconds(10)).build();
     return new HttpPipelineBuilder().policies(policies.toArray(HttpPipelinePolicy[]::new))
         .httpClient(httpClient).build();
+  }
+
+  /**
+   * The back-off, except that a refused credential (the token endpoint's 400/401, which the bearer
+   * policy raises inside the pipeline) is final: asking again with the same secret cannot succeed.
+   */
+  private static final class CredentialFailuresFinal implements RetryStrategy {
+    private final RetryStrategy delegate;
+
+    CredentialFailuresFinal(RetryStrategy delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public int getMaxRetries() {
+      return delegate.getMaxRetries();
+    }
+
+    @Override
+    public Duration calculateRetryDelay(int retryAttempts) {
+      return delegate.calculateRetryDelay(retryAttempts);
+    }
+
+    @Override
+    public boolean shouldRetry(HttpResponse httpResponse) {
+      return delegate.shouldRetry(httpResponse);
+    }
+
+    @Override
+    public boolean shouldRetryException(Throwable throwable) {
+      for (Throwable t = throwable; t != null; t = t.getCause()) {
+        if (t instanceof ClientAuthenticationException || t instanceof CredentialUnavailableException) {
+          return false;
+        }
+      }
+      return delegate.shouldRetryException(throwable);
+    }
   }
 
   private static String withTrailingSlash(URI uri) {

@@ -1,12 +1,14 @@
 package dev.capstan.target.azure;
 
 import com.azure.core.credential.TokenCredential;
+import com.azure.core.management.AzureEnvironment;
 import com.azure.identity.ClientSecretCredentialBuilder;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import dev.capstan.config.ConfigReader;
 import dev.capstan.spi.ConfigException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -20,8 +22,14 @@ import java.util.function.Function;
  * {@code operation_timeout} (how long to wait for a long-running operation, default 10m),
  * {@code poll_interval} (between polls of a long-running operation when the cloud suggests none,
  * default 15s), {@code max_retries} (for throttled or failed calls, default 3),
- * {@code retry_delay} and {@code max_retry_delay} (exponential back-off bounds, defaults 800ms and 8s;
- * a {@code Retry-After} from the cloud takes precedence).
+ * {@code retry_attempts} (total attempts of a throttled or failed call, the first included, default
+ * 4; {@code max_retries}, the retries after the first, is kept as an alias), {@code retry_delay} and
+ * {@code max_retry_delay} (exponential back-off bounds, defaults 800ms and 8s; a {@code Retry-After}
+ * from the cloud takes precedence), {@code environment} ({@code AzureCloud}, {@code AzureUSGovernment}
+ * or {@code AzureChinaCloud}: authority, resource manager endpoint and token audience together) and
+ * {@code authority_host} (the Entra ID authority, else {@code AZURE_AUTHORITY_HOST}, else the
+ * environment's; instance discovery is disabled for it). Endpoints must be {@code https}: the SDK
+ * never sends a token over plain HTTP, so an {@code http://} endpoint is refused here, at load.
  *
  * <p>{@link #toString()} never shows the client secret.
  *
@@ -35,10 +43,13 @@ import java.util.function.Function;
  * @param maxRetries how many times a throttled or failed call is retried
  * @param retryDelay the first back-off delay
  * @param maxRetryDelay the largest back-off delay
+ * @param environment the Azure cloud: authority, resource manager endpoint and token audience
+ * @param authorityHost the Entra ID authority override, if given (or from {@code AZURE_AUTHORITY_HOST})
  */
 record AzureVmssConfig(String subscriptionId, Optional<String> tenantId, Optional<String> clientId,
     Optional<String> clientSecret, Optional<URI> endpoint, Duration operationTimeout, Duration pollInterval,
-    int maxRetries, Duration retryDelay, Duration maxRetryDelay) {
+    int maxRetries, Duration retryDelay, Duration maxRetryDelay, AzureEnvironment environment,
+    Optional<URI> authorityHost) {
 
   static final String SUBSCRIPTION_ID = "subscription_id";
   static final String TENANT_ID = "tenant_id";
@@ -48,6 +59,14 @@ record AzureVmssConfig(String subscriptionId, Optional<String> tenantId, Optiona
   static final String OPERATION_TIMEOUT = "operation_timeout";
   static final String POLL_INTERVAL = "poll_interval";
   static final String MAX_RETRIES = "max_retries";
+  static final String RETRY_ATTEMPTS = "retry_attempts";
+  static final String ENVIRONMENT = "environment";
+  static final String AUTHORITY_HOST = "authority_host";
+  /** The environment variable azure-identity reads for the authority; read when the key is absent. */
+  static final String AUTHORITY_HOST_ENV = "AZURE_AUTHORITY_HOST";
+  /** Names of the {@code environment} values, as the Azure CLI spells them. */
+  static final Map<String, AzureEnvironment> ENVIRONMENTS = Map.of("azurecloud", AzureEnvironment.AZURE,
+      "azureusgovernment", AzureEnvironment.AZURE_US_GOVERNMENT, "azurechinacloud", AzureEnvironment.AZURE_CHINA);
   static final String RETRY_DELAY = "retry_delay";
   static final String MAX_RETRY_DELAY = "max_retry_delay";
 
@@ -69,6 +88,14 @@ record AzureVmssConfig(String subscriptionId, Optional<String> tenantId, Optiona
    * @throws ConfigException naming every bad, missing or unknown key at once
    */
   static AzureVmssConfig parse(Map<String, String> config, Function<String, String> env) {
+    return parse(config, env, false);
+  }
+
+  /**
+   * Parses the agent configuration; tests allow a plain-HTTP {@code endpoint} for a local fake that
+   * runs without a credential.
+   */
+  static AzureVmssConfig parse(Map<String, String> config, Function<String, String> env, boolean plainHttpEndpoint) {
     ConfigReader r = ConfigReader.of(config, "azure-vmss target");
     Optional<String> subscription = r.optionalString(SUBSCRIPTION_ID)
         .or(() -> Optional.ofNullable(env.apply(SUBSCRIPTION_ENV)).filter(s -> !s.isBlank()).map(String::strip));
@@ -87,13 +114,51 @@ record AzureVmssConfig(String subscriptionId, Optional<String> tenantId, Optiona
       }
     }
     Optional<URI> endpoint = r.optionalHttpUrl(ENDPOINT, "https://management.azure.com/");
+    if (!plainHttpEndpoint) {
+      endpoint = httpsOnly(r, ENDPOINT, endpoint, config.get(ENDPOINT));
+    }
+    AzureEnvironment environment = AzureEnvironment.AZURE;
+    if (config.containsKey(ENVIRONMENT)) {
+      environment = ENVIRONMENTS.get(config.get(ENVIRONMENT).strip().toLowerCase(Locale.ROOT));
+      if (environment == null) {
+        r.problem(ENVIRONMENT, "must be AzureCloud, AzureUSGovernment or AzureChinaCloud");
+        environment = AzureEnvironment.AZURE;
+      }
+    }
+    Optional<URI> authority = httpsOnly(r, AUTHORITY_HOST, r.optionalHttpUrl(AUTHORITY_HOST,
+        "https://login.microsoftonline.us/"), config.get(AUTHORITY_HOST));
+    if (!config.containsKey(AUTHORITY_HOST)) {
+      String fromEnv = env.apply(AUTHORITY_HOST_ENV);
+      if (fromEnv != null && !fromEnv.isBlank()) {
+        URI uri = URI.create(fromEnv.strip());
+        if ("https".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null) {
+          authority = Optional.of(uri);
+        } else {
+          r.problem(AUTHORITY_HOST_ENV + " was '" + fromEnv + "' but it must be an https URL such as "
+              + "https://login.microsoftonline.us/");
+        }
+      }
+    }
     Duration timeout = r.positiveDuration(OPERATION_TIMEOUT, DEFAULT_OPERATION_TIMEOUT);
     Duration poll = r.positiveDuration(POLL_INTERVAL, DEFAULT_POLL_INTERVAL);
-    long retries = r.longValue(MAX_RETRIES, DEFAULT_MAX_RETRIES);
-    if (retries < 0 || retries > 20) {
-      r.problem(MAX_RETRIES, "must be between 0 and 20");
-      retries = DEFAULT_MAX_RETRIES;
+    long retries = DEFAULT_MAX_RETRIES;
+    if (config.containsKey(RETRY_ATTEMPTS) && config.containsKey(MAX_RETRIES)) {
+      r.problem(MAX_RETRIES, "is an alias of " + RETRY_ATTEMPTS + " (attempts - 1); set only one");
+    } else if (config.containsKey(RETRY_ATTEMPTS)) {
+      long attempts = r.longValue(RETRY_ATTEMPTS, DEFAULT_MAX_RETRIES + 1);
+      if (attempts < 1 || attempts > 21) {
+        r.problem(RETRY_ATTEMPTS, "must be between 1 and 21");
+      } else {
+        retries = attempts - 1;
+      }
+    } else {
+      retries = r.longValue(MAX_RETRIES, DEFAULT_MAX_RETRIES);
+      if (retries < 0 || retries > 20) {
+        r.problem(MAX_RETRIES, "must be between 0 and 20");
+        retries = DEFAULT_MAX_RETRIES;
+      }
     }
+    r.allow(MAX_RETRIES, RETRY_ATTEMPTS, ENVIRONMENT);
     Duration retryDelay = r.positiveDuration(RETRY_DELAY, DEFAULT_RETRY_DELAY);
     Duration maxRetryDelay = r.positiveDuration(MAX_RETRY_DELAY, DEFAULT_MAX_RETRY_DELAY);
     if (maxRetryDelay.compareTo(retryDelay) < 0) {
@@ -102,7 +167,26 @@ record AzureVmssConfig(String subscriptionId, Optional<String> tenantId, Optiona
     r.rejectUnknownKeys();
     r.validate();
     return new AzureVmssConfig(subscription.orElseThrow(), tenant, client, secret, endpoint, timeout, poll,
-        (int) retries, retryDelay, maxRetryDelay);
+        (int) retries, retryDelay, maxRetryDelay, environment, authority);
+  }
+
+  /** Refuses a parsed {@code http://} URL: the SDK would refuse it only at the first call, after back-offs. */
+  private static Optional<URI> httpsOnly(ConfigReader r, String key, Optional<URI> url, String raw) {
+    if (url.isPresent() && !"https".equalsIgnoreCase(url.get().getScheme())) {
+      r.problem(key + " was '" + raw + "' but it must be https: Azure credentials are never sent over plain HTTP");
+      return Optional.empty();
+    }
+    return url;
+  }
+
+  /**
+   * Returns the Entra ID authority tokens are asked of: {@code authority_host} (or
+   * {@code AZURE_AUTHORITY_HOST}), else the environment's.
+   *
+   * @return the authority host URL
+   */
+  String authority() {
+    return authorityHost.map(URI::toString).orElse(environment.getActiveDirectoryEndpoint());
   }
 
   // Read outside ConfigReader's value-quoting problems so a blank or odd secret never reaches a message.
@@ -127,16 +211,35 @@ record AzureVmssConfig(String subscriptionId, Optional<String> tenantId, Optiona
    * @return a credential that fetches tokens lazily, on first use
    */
   TokenCredential credential() {
+    return credential(Optional.empty());
+  }
+
+  /**
+   * Returns the credential, its token requests sent through {@code httpClient} when given (tests
+   * trust their local HTTPS token endpoint through it).
+   */
+  TokenCredential credential(Optional<com.azure.core.http.HttpClient> httpClient) {
     if (clientSecret.isPresent()) {
-      return new ClientSecretCredentialBuilder()
+      ClientSecretCredentialBuilder builder = new ClientSecretCredentialBuilder()
           .tenantId(tenantId.orElseThrow())
           .clientId(clientId.orElseThrow())
           .clientSecret(clientSecret.get())
-          .build();
+          .authorityHost(authority());
+      // MSAL would first ask login.microsoftonline.com about a host it does not know (offline: failed
+      // connections and seconds of delay; online: invalid_instance). A configured host is trusted as is.
+      if (authorityHost.isPresent()) {
+        builder.disableInstanceDiscovery();
+      }
+      httpClient.ifPresent(builder::httpClient);
+      return builder.build();
     }
-    DefaultAzureCredentialBuilder builder = new DefaultAzureCredentialBuilder();
+    DefaultAzureCredentialBuilder builder = new DefaultAzureCredentialBuilder().authorityHost(authority());
+    if (authorityHost.isPresent()) {
+      builder.disableInstanceDiscovery();
+    }
     tenantId.ifPresent(builder::tenantId);
     clientId.ifPresent(builder::managedIdentityClientId);
+    httpClient.ifPresent(builder::httpClient);
     return builder.build();
   }
 
@@ -146,6 +249,7 @@ record AzureVmssConfig(String subscriptionId, Optional<String> tenantId, Optiona
         + ", clientId=" + clientId.orElse("-") + ", clientSecret=" + (clientSecret.isPresent() ? "****" : "-")
         + ", endpoint=" + endpoint.map(URI::toString).orElse("-") + ", operationTimeout=" + operationTimeout
         + ", pollInterval=" + pollInterval + ", maxRetries=" + maxRetries + ", retryDelay=" + retryDelay
-        + ", maxRetryDelay=" + maxRetryDelay + "]";
+        + ", maxRetryDelay=" + maxRetryDelay + ", environment=" + environment.getActiveDirectoryEndpoint()
+        + ", authorityHost=" + authorityHost.map(URI::toString).orElse("-") + "]";
   }
 }

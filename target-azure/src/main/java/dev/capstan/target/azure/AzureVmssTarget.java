@@ -36,6 +36,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -113,11 +114,7 @@ final class AzureVmssTarget implements Target, InstanceGroup {
   @Override
   public List<TargetStatus> statusAll(List<Map<String, String>> policyTargetConfigs) {
     List<ScaleSetGroup> groups = policyTargetConfigs.stream().map(this::bound).toList();
-    List<TargetStatus> statuses = new ArrayList<>(groups.size());
-    for (GroupStatus result : statusOf(groups)) {
-      statuses.add(result.status().orElseThrow(() -> result.error().orElseThrow()));
-    }
-    return statuses;
+    return GroupStatus.allOrThrow(statusOf(groups));
   }
 
   /**
@@ -245,16 +242,28 @@ final class AzureVmssTarget implements Target, InstanceGroup {
     long deadline = System.nanoTime() + config.operationTimeout().toNanos();
     VirtualMachineScaleSetInner vmss = get(group);
     Map<String, String> failed = new LinkedHashMap<>();
+    Map<String, String> unconfirmed = new LinkedHashMap<>();
+    // A repeated id would be deleted (and counted) twice.
+    List<String> ids = List.copyOf(new LinkedHashSet<>(instanceIds));
     List<String> terminated = mode(vmss) == OrchestrationMode.FLEXIBLE
-        ? terminateFlexible(group, vmss.id(), instanceIds, failed, deadline)
-        : terminateUniform(group, instanceIds, failed, deadline);
-    if (!failed.isEmpty()) {
-      throw new TerminationException(group.toString(), terminated, failed);
+        ? terminateFlexible(group, vmss.id(), ids, failed, unconfirmed, deadline)
+        : terminateUniform(group, ids, failed, unconfirmed, deadline);
+    if (!failed.isEmpty() || !unconfirmed.isEmpty()) {
+      throw new TerminationException(group.toString(), terminated, failed, unconfirmed);
+    }
+  }
+
+  /** A long-running operation Azure accepted but that did not finish in time: it may still complete. */
+  private static final class OperationTimedOut extends TargetException {
+    private static final long serialVersionUID = 1L;
+
+    OperationTimedOut(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 
   private List<String> terminateUniform(AzureVmssGroup group, List<String> ids, Map<String, String> failed,
-      long deadline) {
+      Map<String, String> unconfirmed, long deadline) {
     // Instance id -> the id the caller used, so results are reported in the caller's terms.
     Map<String, String> eligible = new LinkedHashMap<>();
     for (String id : ids) {
@@ -281,6 +290,9 @@ final class AzureVmssTarget implements Target, InstanceGroup {
       await(client.getVirtualMachineScaleSets().beginDeleteInstances(group.resourceGroup(), group.name(),
               new VirtualMachineScaleSetVMInstanceRequiredIDs().withInstanceIds(List.copyOf(eligible.keySet()))),
           remaining(deadline), doing, group);
+    } catch (OperationTimedOut e) {
+      eligible.values().forEach(id -> unconfirmed.put(id, e.getMessage()));
+      return List.of();
     } catch (RuntimeException e) {
       if (failed.isEmpty()) {
         throw failure(doing, group, e);
@@ -292,7 +304,7 @@ final class AzureVmssTarget implements Target, InstanceGroup {
   }
 
   private List<String> terminateFlexible(AzureVmssGroup group, String scaleSetId, List<String> ids,
-      Map<String, String> failed, long deadline) {
+      Map<String, String> failed, Map<String, String> unconfirmed, long deadline) {
     Map<String, SyncPoller<PollResult<Void>, Void>> deletions = new LinkedHashMap<>();
     for (String id : ids) {
       try {
@@ -313,11 +325,13 @@ final class AzureVmssTarget implements Target, InstanceGroup {
       try {
         await(poller, remaining(deadline), "deleting VM " + id + " of", group);
         terminated.add(id);
+      } catch (OperationTimedOut e) {
+        unconfirmed.put(id, e.getMessage());
       } catch (RuntimeException e) {
         failed.put(id, describe(e));
       }
     });
-    if (terminated.isEmpty() && deletions.size() == ids.size()) {
+    if (terminated.isEmpty() && unconfirmed.isEmpty() && deletions.size() == ids.size()) {
       // Nothing was refused up front and every deletion failed: a plain failure, not a partial one.
       throw new TargetException("azure-vmss: deleting VMs " + ids + " of " + group + " failed: " + failed);
     }
@@ -389,7 +403,7 @@ final class AzureVmssTarget implements Target, InstanceGroup {
       last = poller.waitForCompletion(timeout);
     } catch (RuntimeException e) {
       if (isTimeout(e)) {
-        throw new TargetException("azure-vmss: " + doing + " " + group + " did not finish within "
+        throw new OperationTimedOut("azure-vmss: " + doing + " " + group + " did not finish within "
             + timeout.toMillis() + " ms (operation_timeout); it may still complete in Azure", e);
       }
       throw e;

@@ -41,7 +41,45 @@ final class AzureVmssConfigTest {
 
     assertThat(config).isEqualTo(new AzureVmssConfig("sub-1", Optional.of("t"), Optional.of("c"),
         Optional.of(SECRET), Optional.of(URI.create("https://management.example.net")), Duration.ofMinutes(2),
-        Duration.ofSeconds(2), 5, Duration.ofSeconds(1), Duration.ofSeconds(30)));
+        Duration.ofSeconds(2), 5, Duration.ofSeconds(1), Duration.ofSeconds(30),
+        com.azure.core.management.AzureEnvironment.AZURE, Optional.empty()));
+  }
+
+  @Test
+  void parse_httpEndpointOrAuthority_refusedAtLoadNamingTheKey() {
+    assertThatThrownBy(() -> parse(Map.of("subscription_id", "s", "endpoint", "http://127.0.0.1:1/",
+        "authority_host", "http://login.example/")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("endpoint was 'http://127.0.0.1:1/' but it must be https")
+        .hasMessageContaining("authority_host was 'http://login.example/' but it must be https");
+  }
+
+  @Test
+  void parse_sovereignEnvironment_setsAuthorityAudienceAndResourceManager() {
+    AzureVmssConfig config = parse(Map.of("subscription_id", "s", "environment", "AzureUSGovernment"));
+
+    assertThat(config.authority()).isEqualTo("https://login.microsoftonline.us/");
+    assertThat(config.environment().getManagementEndpoint()).isEqualTo("https://management.core.usgovcloudapi.net/");
+    assertThat(config.environment().getResourceManagerEndpoint()).isEqualTo("https://management.usgovcloudapi.net/");
+    assertThatThrownBy(() -> parse(Map.of("subscription_id", "s", "environment", "AzureGermany")))
+        .hasMessageContaining("environment was 'AzureGermany' but it must be AzureCloud, AzureUSGovernment or AzureChinaCloud");
+  }
+
+  @Test
+  void parse_authorityHost_fromKeyElseEnvironmentVariable() {
+    assertThat(parse(Map.of("subscription_id", "s", "authority_host", "https://login.example/")).authority())
+        .isEqualTo("https://login.example/");
+    assertThat(AzureVmssConfig.parse(Map.of("subscription_id", "s"),
+        name -> name.equals("AZURE_AUTHORITY_HOST") ? "https://login.env.example/" : null).authority())
+        .isEqualTo("https://login.env.example/");
+  }
+
+  @Test
+  void parse_retryAttempts_isTotalAttempts_maxRetriesAnAlias() {
+    assertThat(parse(Map.of("subscription_id", "s", "retry_attempts", "5")).maxRetries()).isEqualTo(4);
+    assertThat(parse(Map.of("subscription_id", "s", "max_retries", "4")).maxRetries()).isEqualTo(4);
+    assertThatThrownBy(() -> parse(Map.of("subscription_id", "s", "max_retries", "4", "retry_attempts", "5")))
+        .hasMessageContaining("max_retries was '4' but it is an alias of retry_attempts");
   }
 
   @Test
@@ -65,8 +103,8 @@ final class AzureVmssConfigTest {
             "operation_timeout was 'soon' but it must be a duration such as 90s, 5m or 1h30m",
             "max_retries was '-1' but it must be between 0 and 20",
             "max_retry_delay was '1s' but it must be at least retry_delay",
-            "'region' is not a known key; known keys are client_id, endpoint, max_retries, max_retry_delay, "
-                + "operation_timeout, poll_interval, retry_delay, secret_access_key, subscription_id, tenant_id"))
+            "'region' is not a known key; known keys are authority_host, client_id, endpoint, environment, max_retries, max_retry_delay, "
+                + "operation_timeout, poll_interval, retry_attempts, retry_delay, secret_access_key, subscription_id, tenant_id"))
         .message().doesNotContain(SECRET);
   }
 

@@ -28,17 +28,13 @@ final class AzureVmssTargetProviderTest {
   }
 
   @Test
-  void create_clientSecret_signsRequestsSoPlainHttpIsRefusedBeforeSending() {
-    // The production pipeline carries the bearer-token policy, which refuses to send a token over HTTP:
-    // proof that the credential is in the chain, and that nothing (no secret) reaches the endpoint.
-    try (LocalHttpServer server = LocalHttpServer.start(new FakeVmssApi().addUniform("rg", "web", 2));
-        Target target = Plugins.target("azure-vmss", Map.of("subscription_id", FakeVmssApi.SUBSCRIPTION,
-            "tenant_id", "tenant", "client_id", "client", "secret_access_key", SECRET,
-            "endpoint", server.uri().toString(), "max_retries", "0"))) {
-      assertThatThrownBy(() -> target.status(Map.of("resource_group", "rg", "vm_scale_set", "web")))
-          .isInstanceOf(TargetException.class)
-          .hasMessageContaining("scale set 'web' in resource group 'rg'")
-          .hasMessageContaining("HTTPS")
+  void create_httpEndpoint_refusedAtLoadWithNothingSent() {
+    try (LocalHttpServer server = LocalHttpServer.start(new FakeVmssApi().addUniform("rg", "web", 2))) {
+      assertThatThrownBy(() -> Plugins.target("azure-vmss", Map.of("subscription_id", FakeVmssApi.SUBSCRIPTION,
+          "tenant_id", "tenant", "client_id", "client", "secret_access_key", SECRET,
+          "endpoint", server.uri().toString())))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("endpoint was '" + server.uri() + "' but it must be https")
           .message().doesNotContain(SECRET);
       assertThat(server.requests()).isEmpty();
     }

@@ -309,6 +309,30 @@ final class AzureVmssTargetTest {
   }
 
   @Test
+  void terminate_uniformDeleteNeverEnds_reportsUnconfirmed() {
+    AzureVmssTarget impatient = AzureVmssTargets.local(server, Map.of("operation_timeout", "300ms"));
+    api.neverFinish();
+
+    assertThatThrownBy(() -> impatient.terminate(WEB, List.of("0")))
+        .isInstanceOfSatisfying(TerminationException.class, e -> {
+          assertThat(e.terminated()).isEmpty();
+          assertThat(e.failed()).isEmpty();
+          assertThat(e.unconfirmed()).containsOnlyKeys("0");
+          assertThat(e.unconfirmed().get("0")).contains("did not finish within").contains("may still complete");
+        });
+  }
+
+  @Test
+  void terminate_flexibleRepeatedId_deletesItOnce() {
+    List<String> vms = api.instances("flex");
+
+    target.terminate(FLEX, List.of(vms.get(0), vms.get(0)));
+
+    assertThat(calls()).filteredOn(c -> c.startsWith("DELETE")).hasSize(1);
+    assertThat(api.instances("flex")).containsExactly(vms.get(1), vms.get(2));
+  }
+
+  @Test
   void terminate_flexibleLockedVm_reportsTheCloudsRefusal() {
     List<String> vms = api.instances("flex");
     api.protect("flex", vms.get(1));

@@ -20,7 +20,7 @@ final class AzureVmssTargets {
         "retry_delay", "5ms",
         "max_retry_delay", "20ms"));
     config.putAll(overrides);
-    return AzureVmssConfig.parse(config, name -> null);
+    return AzureVmssConfig.parse(config, name -> null, true);
   }
 
   static AzureVmssTarget local(LocalHttpServer server, Map<String, String> overrides) {

@@ -51,6 +51,7 @@ import dev.capstan.spi.InstanceTargetGroup;
 import dev.capstan.spi.ScalingAction;
 import dev.capstan.spi.Target;
 import dev.capstan.spi.TargetException;
+import dev.capstan.spi.TerminationException;
 import dev.capstan.spi.TargetGroup;
 import dev.capstan.spi.TargetStatus;
 import java.io.IOException;
@@ -338,11 +339,7 @@ public final class GceMigTarget implements Target, InstanceGroup {
   @Override
   public List<TargetStatus> statusAll(List<Map<String, String>> policyTargetConfigs) {
     List<MigGroup> groups = policyTargetConfigs.stream().map(this::bound).toList();
-    List<TargetStatus> statuses = new ArrayList<>(groups.size());
-    for (GroupStatus result : statusOf(groups)) {
-      statuses.add(result.status().orElseThrow(() -> result.error().orElseThrow()));
-    }
-    return statuses;
+    return GroupStatus.allOrThrow(statusOf(groups));
   }
 
   /**
@@ -409,9 +406,12 @@ public final class GceMigTarget implements Target, InstanceGroup {
    * @param policyTargetConfig names the group
    * @param instanceIds the instances to delete; an empty list does nothing
    * @throws ConfigException if the configuration does not name a group properly
-   * @throws TargetException if an id is not an instance of the group, the call failed, or the
-   *     operation ended in error or did not finish in time; Compute Engine validates the whole list
-   *     first, so a rejected request deleted nothing
+   * @throws TerminationException if Compute Engine accepted the request but its operation ended in
+   *     error, did not finish in time or could not be polled: each instance's outcome is then read
+   *     from {@code listManagedInstances} (gone or deleting: terminated; last attempt with errors:
+   *     failed; still there: failed if the operation ended, else unconfirmed; unreadable: unconfirmed)
+   * @throws TargetException if an id is not an instance of the group or the call was refused;
+   *     Compute Engine validates the whole list first, so a rejected request deleted nothing
    */
   @Override
   public void terminate(Map<String, String> policyTargetConfig, List<String> instanceIds) {
@@ -466,11 +466,87 @@ public final class GceMigTarget implements Target, InstanceGroup {
     }
     List<String> urls = instanceUrls(ref, instanceIds);
     String what = "deleting instances " + instanceIds + " from %s";
-    awaitOperation(ref, what, ref.regional()
-        ? regional.deleteInstancesAsync(ref.project(), ref.location(), ref.name(),
-            RegionInstanceGroupManagersDeleteInstancesRequest.newBuilder().addAllInstances(urls).build())
-        : zonal.deleteInstancesAsync(ref.project(), ref.location(), ref.name(),
-            InstanceGroupManagersDeleteInstancesRequest.newBuilder().addAllInstances(urls).build()));
+    try {
+      awaitOperation(ref, what, ref.regional()
+          ? regional.deleteInstancesAsync(ref.project(), ref.location(), ref.name(),
+              RegionInstanceGroupManagersDeleteInstancesRequest.newBuilder().addAllInstances(urls).build())
+          : zonal.deleteInstancesAsync(ref.project(), ref.location(), ref.name(),
+              InstanceGroupManagersDeleteInstancesRequest.newBuilder().addAllInstances(urls).build()));
+    } catch (AcceptedButFailed e) {
+      throw perInstance(ref, instanceIds, urls, e);
+    }
+  }
+
+  /**
+   * Reads what an accepted {@code deleteInstances} that ended in error, timed out or could not be
+   * polled did to each instance, from {@code listManagedInstances} (Compute Engine's documented way
+   * to verify a delete): an instance no longer listed, or listed as {@code DELETING}, is terminated;
+   * one whose last attempt carries errors failed with them; one still listed without either failed
+   * when the operation ended in error, and is unconfirmed when it was merely not seen to finish. If
+   * the list cannot be read, every instance is unconfirmed (the request was accepted: any may be gone).
+   */
+  private TerminationException perInstance(MigRef ref, List<String> ids, List<String> urls, AcceptedButFailed cause) {
+    List<String> terminated = new ArrayList<>();
+    Map<String, String> failed = new LinkedHashMap<>();
+    Map<String, String> unconfirmed = new LinkedHashMap<>();
+    Map<String, ManagedInstance> byName;
+    try {
+      byName = managedInstancesByName(ref);
+    } catch (TargetException e) {
+      ids.forEach(id -> unconfirmed.put(id, cause.getMessage() + "; and its instances could not be read: "
+          + e.getMessage()));
+      return new TerminationException("GCE managed instance group " + ref, terminated, failed, unconfirmed);
+    }
+    for (int i = 0; i < ids.size(); i++) {
+      String url = urls.get(i);
+      ManagedInstance instance = byName.get(url.substring(url.lastIndexOf('/') + 1));
+      String id = ids.get(i);
+      if (instance == null || LEAVING.contains(instance.getCurrentAction())) {
+        terminated.add(id);
+      } else if (instance.getLastAttempt().getErrors().getErrorsCount() > 0) {
+        failed.put(id, instance.getLastAttempt().getErrors().getErrorsList().stream()
+            .map(e -> e.getCode().isEmpty() ? e.getMessage() : e.getCode() + ": " + e.getMessage())
+            .collect(Collectors.joining("; ")));
+      } else if (cause.ended) {
+        failed.put(id, "still in the group (" + instance.getCurrentAction() + ") after " + cause.getMessage());
+      } else {
+        unconfirmed.put(id, "still in the group (" + instance.getCurrentAction() + "): " + cause.getMessage());
+      }
+    }
+    return new TerminationException("GCE managed instance group " + ref, terminated, failed, unconfirmed);
+  }
+
+  private Map<String, ManagedInstance> managedInstancesByName(MigRef ref) {
+    Map<String, ManagedInstance> byName = new LinkedHashMap<>();
+    try {
+      Iterable<ManagedInstance> instances = ref.regional()
+          ? regional.listManagedInstances(ref.project(), ref.location(), ref.name()).iterateAll()
+          : zonal.listManagedInstances(ref.project(), ref.location(), ref.name()).iterateAll();
+      for (ManagedInstance instance : instances) {
+        Matcher m = INSTANCE_PATH.matcher(instance.getInstance());
+        if (m.find()) {
+          byName.put(m.group(2), instance);
+        }
+      }
+    } catch (ApiException e) {
+      throw failure(ref, "listing the instances of %s", e);
+    }
+    return byName;
+  }
+
+  /**
+   * An operation that Compute Engine accepted but that did not end well: it ended in error
+   * ({@link #ended}), or was not seen to finish (timed out, polls failed, interrupted).
+   */
+  private static final class AcceptedButFailed extends TargetException {
+    private static final long serialVersionUID = 1L;
+    /** Whether the operation reached DONE (with errors), rather than not being seen to finish. */
+    final boolean ended;
+
+    AcceptedButFailed(String message, boolean ended, Throwable cause) {
+      super(message, cause);
+      this.ended = ended;
+    }
   }
 
   Optional<List<String>> liveInstances(MigRef ref) {
@@ -698,24 +774,24 @@ public final class GceMigTarget implements Target, InstanceGroup {
       // The exception carries only the status ("BAD REQUEST"); the operation holds the reason.
       Optional<Operation> last = operationIn(future.peekMetadata());
       if (last.isPresent() && failed(last.get())) {
-        throw new TargetException(task(what, ref) + " failed: " + describe(last.get()), e.getCause());
+        throw new AcceptedButFailed(task(what, ref) + " failed: " + describe(last.get()), true, e.getCause());
       }
       Optional<Operation> started = operationIn(ApiFutures.transform(future.getInitialFuture(),
           OperationSnapshot::getMetadata, MoreExecutors.directExecutor()));
       // The group accepted the call; a failure now (even a 404) concerns the operation, not the group.
-      throw new TargetException(task(what, ref) + " failed while polling operation "
-          + started.map(Operation::getName).orElse("(unnamed)") + pollProblem(e.getCause()), e.getCause());
+      throw new AcceptedButFailed(task(what, ref) + " failed while polling operation "
+          + started.map(Operation::getName).orElse("(unnamed)") + pollProblem(e.getCause()), false, e.getCause());
     } catch (TimeoutException | CancellationException e) {
       future.cancel(true);
       throw timedOut(ref, what, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       future.cancel(true);
-      throw new TargetException("interrupted while " + task(what, ref), e);
+      throw new AcceptedButFailed("interrupted while " + task(what, ref), false, e);
     }
     // An operation that carries errors without an HTTP error code still failed.
     if (failed(done)) {
-      throw new TargetException(task(what, ref) + " failed: " + describe(done));
+      throw new AcceptedButFailed(task(what, ref) + " failed: " + describe(done), true, null);
     }
   }
 
@@ -728,8 +804,8 @@ public final class GceMigTarget implements Target, InstanceGroup {
   }
 
   private TargetException timedOut(MigRef ref, String what, Throwable cause) {
-    return new TargetException(task(what, ref) + " did not finish within "
-        + Durations.format(config.operationTimeout()) + " (operation_timeout)", cause);
+    return new AcceptedButFailed(task(what, ref) + " did not finish within "
+        + Durations.format(config.operationTimeout()) + " (operation_timeout)", false, cause);
   }
 
   /** Returns the operation a completed future holds, if it completed successfully with one. */

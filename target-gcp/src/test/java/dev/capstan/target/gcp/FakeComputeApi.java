@@ -44,6 +44,8 @@ final class FakeComputeApi implements Function<RecordedRequest, Response> {
     final String scope;
     final String name;
     final List<String> instances = new ArrayList<>();
+    /** Instance path to its lastAttempt error {code, message}; none when absent. */
+    final Map<String, String[]> lastAttemptErrors = new ConcurrentHashMap<>();
     /** Instance path to its currentAction; NONE when absent. */
     final Map<String, String> currentActions = new ConcurrentHashMap<>();
     volatile int targetSize;
@@ -121,6 +123,17 @@ final class FakeComputeApi implements Function<RecordedRequest, Response> {
     return latch;
   }
 
+  /**
+   * Makes the next deleteInstances end in error part-way, as Compute Engine's can: the instances in
+   * {@code deleted} go, each in {@code errors} stays with that last-attempt error, the rest stay.
+   */
+  void failNextDeletePartway(String code, String message, List<String> deleted, Map<String, String[]> errors) {
+    this.nextOperationError = new String[] {code, message};
+    this.partialDelete = new Object[] {deleted, errors};
+  }
+
+  private volatile Object[] partialDelete;
+
   /** Makes the next operation end in error with this code and message, changing nothing. */
   void failNextOperation(String code, String message) {
     this.nextOperationError = new String[] {code, message};
@@ -188,6 +201,19 @@ final class FakeComputeApi implements Function<RecordedRequest, Response> {
         if (!mig.instances.contains(url)) {
           return error(400, "Instance '" + url + "' is not a member of " + mig.path());
         }
+      }
+    }
+    Object[] partial = partialDelete;
+    partialDelete = null;
+    if (partial != null) {
+      @SuppressWarnings("unchecked")
+      List<String> deleted = (List<String>) partial[0];
+      @SuppressWarnings("unchecked")
+      Map<String, String[]> errors = (Map<String, String[]>) partial[1];
+      synchronized (mig) {
+        mig.instances.removeAll(deleted);
+        mig.targetSize = mig.instances.size();
+        mig.lastAttemptErrors.putAll(errors);
       }
     }
     return startOperation(mig, "deleteInstances", () -> {
@@ -293,7 +319,11 @@ final class FakeComputeApi implements Function<RecordedRequest, Response> {
       return "{\"managedInstances\": [" + mig.instances.stream()
           .map(path -> "{\"instance\": \"" + BASE + "projects/" + mig.project + "/" + path
               + "\", \"instanceStatus\": \"RUNNING\", \"currentAction\": \""
-              + mig.currentActions.getOrDefault(path, "NONE") + "\"}")
+              + mig.currentActions.getOrDefault(path, "NONE") + "\""
+              + (mig.lastAttemptErrors.containsKey(path) ? ", \"lastAttempt\": {\"errors\": {\"errors\": [{\"code\": \""
+                  + mig.lastAttemptErrors.get(path)[0] + "\", \"message\": \"" + mig.lastAttemptErrors.get(path)[1]
+                  + "\"}]}}" : "")
+              + "}")
           .collect(Collectors.joining(",")) + "]}";
     }
   }

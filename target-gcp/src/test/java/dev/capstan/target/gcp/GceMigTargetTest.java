@@ -8,6 +8,7 @@ import dev.capstan.spi.ConfigException;
 import dev.capstan.spi.GroupStatus;
 import dev.capstan.spi.ScalingAction;
 import dev.capstan.spi.TargetException;
+import dev.capstan.spi.TerminationException;
 import dev.capstan.spi.TargetGroup;
 import dev.capstan.spi.TargetStatus;
 import dev.capstan.testkit.LocalHttpServer;
@@ -358,6 +359,43 @@ final class GceMigTargetTest {
     assertThatThrownBy(() -> target.terminate(ZONAL, List.of("web-2")))
         .isInstanceOf(TargetException.class)
         .hasMessageContaining("RESOURCE_IN_USE_BY_ANOTHER_RESOURCE: The instance is being used by another operation.");
+  }
+
+  @Test
+  void terminate_operationEndsInErrorPartway_reportsEachInstanceFromTheGroup() {
+    String zone = "zones/" + ZONE + "/instances/";
+    api.failNextDeletePartway("RESOURCE_IN_USE_BY_ANOTHER_RESOURCE", "Some instances could not be deleted.",
+        List.of(zone + "web-1"), Map.of(zone + "web-2", new String[] {"RESOURCE_IN_USE", "web-2 is used by disk-7"}));
+    api.group("proj", "zones/" + ZONE, "web").currentActions.put(zone + "web-3", "DELETING");
+    api.group("proj", "zones/" + ZONE, "web").instances.add(zone + "web-4");
+
+    assertThatThrownBy(() -> target.terminate(ZONAL, List.of("web-1", "web-2", "web-3", "web-4")))
+        .isInstanceOfSatisfying(TerminationException.class, e -> {
+          assertThat(e.terminated()).containsExactly("web-1", "web-3");
+          assertThat(e.failed()).containsOnlyKeys("web-2", "web-4");
+          assertThat(e.failed().get("web-2")).isEqualTo("RESOURCE_IN_USE: web-2 is used by disk-7");
+          assertThat(e.failed().get("web-4")).contains("still in the group (NONE)")
+              .contains("Some instances could not be deleted.");
+          assertThat(e.unconfirmed()).isEmpty();
+        });
+  }
+
+  @Test
+  void terminate_operationNeverFinishesAndListFails_reportsAllUnconfirmed() {
+    api.pollsUntilDone(Integer.MAX_VALUE);
+    api.fail("POST", "/listManagedInstances", 403, "Required 'compute.instanceGroupManagers.get' permission", 100);
+
+    target.close();
+    target = target(server, Map.of("operation_timeout", "200ms"));
+
+    assertThatThrownBy(() -> target.terminate(ZONAL, List.of("web-2")))
+        .isInstanceOfSatisfying(TerminationException.class, e -> {
+          assertThat(e.terminated()).isEmpty();
+          assertThat(e.failed()).isEmpty();
+          assertThat(e.unconfirmed()).containsOnlyKeys("web-2");
+          assertThat(e.unconfirmed().get("web-2")).contains("did not finish within 200ms")
+              .contains("could not be read");
+        });
   }
 
   @Test
