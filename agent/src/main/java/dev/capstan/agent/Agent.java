@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -54,6 +55,12 @@ final class Agent implements AutoCloseable {
   private final ScheduledExecutorService poller;
   private final Map<String, ScalingPolicy> loaded = new LinkedHashMap<>();
   private final Map<Path, List<String>> failures = new LinkedHashMap<>();
+  /** How the log names each policy (name and file); read by the engine's threads, so concurrent. */
+  private final Map<String, String> descriptions = new ConcurrentHashMap<>();
+  private final FailureLog failureLog = new FailureLog(LOG::warn, LOG::info,
+      id -> descriptions.getOrDefault(id, "policy " + id));
+  /** File policies without {@code enabled = true}, skipped as nomad-autoscaler skips them. */
+  private final Map<String, ScalingPolicy> disabled = new LinkedHashMap<>();
 
   /**
    * What the command line adds to the agent file.
@@ -96,6 +103,7 @@ final class Agent implements AutoCloseable {
     Autoscaler.Builder builder = Autoscaler.builder()
         .meterRegistry(registry)
         .listener(decisions)
+        .listener(failureLog)
         .stateStore(state)
         .dryRun(options.dryRun());
     Autoscaler engine = null;
@@ -234,7 +242,8 @@ final class Agent implements AutoCloseable {
    * {@code /v1/health}.
    */
   synchronized void reload() {
-    LoadedPolicies result = policies.load();
+    // With the file source disabled (policy { source "file" { enabled = false } }) no file is read.
+    LoadedPolicies result = config.sources().file() ? policies.load() : new LoadedPolicies(List.of(), Map.of());
     failures.clear();
     result.failures().forEach((file, e) -> {
       failures.put(file, e.problems());
@@ -247,12 +256,25 @@ final class Agent implements AutoCloseable {
         next.put(p.id(), p);
       }
     }
+    Map<String, ScalingPolicy> skipped = new LinkedHashMap<>();
     for (ScalingPolicy p : result.policies()) {
+      // nomad-autoscaler's file source defaults enabled to false: a parked policy must not start scaling.
+      if (!p.isSet(ScalingPolicy.Field.ENABLED)) {
+        skipped.put(p.id(), p);
+        if (!disabled.containsKey(p.id())) {
+          LOG.info("policy {} from {} is disabled (no enabled = true), so it is not evaluated", p.name(), p.origin());
+        }
+        continue;
+      }
       next.put(p.id(), withAgentDefaults(p));
+      descriptions.put(p.id(), "policy '" + p.name() + "' from " + p.origin());
     }
+    disabled.clear();
+    disabled.putAll(skipped);
     for (String id : loaded.keySet()) {
       if (!next.containsKey(id)) {
         autoscaler.removePolicy(id);
+        failureLog.forget(id);
         LOG.info("policy {} removed", loaded.get(id).name());
       }
     }
@@ -287,8 +309,12 @@ final class Agent implements AutoCloseable {
 
   private synchronized String healthJson() {
     Map<String, Object> health = new LinkedHashMap<>();
-    health.put("status", "ok");
+    Map<String, String> failing = failureLog.failing();
+    health.put("status", failing.isEmpty() && failures.isEmpty() ? "ok" : "degraded");
     health.put("policies", loaded.values().stream().map(ScalingPolicy::name).sorted().toList());
+    health.put("failing_policies", failing);
+    health.put("disabled_policies", disabled.values().stream()
+        .map(p -> p.name() + " (" + p.origin() + ")").sorted().toList());
     Map<String, List<String>> problems = new HashMap<>();
     failures.forEach((file, list) -> problems.put(file.toString(), list));
     health.put("policy_problems", problems);

@@ -3,7 +3,9 @@ package dev.capstan.agent;
 import dev.capstan.config.ConfigReader;
 import dev.capstan.internal.Hcl;
 import dev.capstan.spi.ConfigException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,11 +13,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The agent file, in nomad-autoscaler's shape:
@@ -48,18 +53,28 @@ import java.util.TreeSet;
  * @param stateDir where per-policy state is kept, if given
  * @param ignored the nomad-autoscaler settings present in the file that Capstan does not use
  * @param origin the file it was read from, for messages about its blocks
+ * @param logLevel the file's {@code log_level} (TRACE, DEBUG, INFO, WARN or ERROR), if given
+ * @param sources which policy sources are on ({@code policy { source "file" { enabled = false } }})
  */
 record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targets,
     Map<String, PluginBlock> strategies, Map<String, PluginBlock> nodePools, Optional<Path> policyDir, Optional<Duration> defaultCooldown,
     Optional<Duration> defaultEvaluationInterval, String bindAddress, int bindPort, Optional<Path> stateDir,
-    List<String> ignored, String origin) {
+    List<String> ignored, String origin, Optional<String> logLevel, PolicySources sources) {
 
   static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   static final int DEFAULT_BIND_PORT = 8080;
-  private static final Set<String> IGNORED = Set.of("log_level", "log_json", "enable_debug", "plugin_dir", "nomad",
-      "telemetry", "policy_eval", "high_availability", "dynamic_application_sizing");
+  /** The log levels of nomad-autoscaler's {@code log_level} and {@code -log-level}. */
+  static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
+  // log_json and log_include_location have no equivalent in Capstan's logger (slf4j-simple, plain
+  // text); the peer's plug-ins are Go binaries, so plugin_dir cannot apply; the rest is its runtime.
+  private static final Set<String> IGNORED = Set.of("log_json", "log_include_location", "enable_debug", "plugin_dir",
+      "nomad", "telemetry", "policy_eval", "high_availability", "dynamic_application_sizing");
   private static final Set<String> KNOWN = Set.of("apm", "target", "strategy", "node_pool", "policy", "http",
-      "state_dir");
+      "state_dir", "log_level");
+  /** Top-level blocks whose labelled entries a later file replaces whole, as nomad-autoscaler merges. */
+  private static final Set<String> PLUGIN_KINDS = Set.of("apm", "target", "strategy", "node_pool");
+  private static final Set<String> POLICY_SOURCES = Set.of("file", "nomad");
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> PLUGIN_KEYS = Set.of("driver", "config", "args");
 
   /**
@@ -84,7 +99,31 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
     }
   }
 
+  /**
+   * The policy sources of the {@code policy} block.
+   *
+   * @param file whether policy files are read (default true)
+   * @param nomad whether Nomad job policies are read (default true in nomad-autoscaler; Capstan has no
+   *     Nomad policy source yet, so it is reported as not available)
+   * @param nomadConfigured whether the file has a {@code source "nomad"} block at all
+   */
+  record PolicySources(boolean file, boolean nomad, boolean nomadConfigured) {
+    /** Both sources on, as nomad-autoscaler's default, with no {@code source "nomad"} block. */
+    static final PolicySources DEFAULT = new PolicySources(true, true, false);
+  }
+
+  /** The configuration before log_level and policy sources were read: logs at the default level, both sources on. */
+  AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targets,
+      Map<String, PluginBlock> strategies, Map<String, PluginBlock> nodePools, Optional<Path> policyDir,
+      Optional<Duration> defaultCooldown, Optional<Duration> defaultEvaluationInterval, String bindAddress,
+      int bindPort, Optional<Path> stateDir, List<String> ignored, String origin) {
+    this(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval, bindAddress,
+        bindPort, stateDir, ignored, origin, Optional.empty(), PolicySources.DEFAULT);
+  }
+
   AgentConfig {
+    Objects.requireNonNull(logLevel, "logLevel");
+    Objects.requireNonNull(sources, "sources");
     apms = Map.copyOf(apms);
     targets = Map.copyOf(targets);
     strategies = Map.copyOf(strategies);
@@ -95,7 +134,8 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
   /** Returns the configuration of an agent with no file: no plug-ins configured, default address. */
   static AgentConfig defaults() {
     return new AgentConfig(Map.of(), Map.of(), Map.of(), Map.of(), Optional.empty(), Optional.empty(),
-        Optional.empty(), DEFAULT_BIND_ADDRESS, DEFAULT_BIND_PORT, Optional.empty(), List.of(), "(none)");
+        Optional.empty(), DEFAULT_BIND_ADDRESS, DEFAULT_BIND_PORT, Optional.empty(), List.of(), "(none)",
+        Optional.empty(), PolicySources.DEFAULT);
   }
 
   /**
@@ -105,13 +145,96 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
    * @throws ConfigException naming the file and every problem in it
    */
   static AgentConfig parse(Path file) {
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new ConfigException("agent file " + file + " cannot be read: " + e.getMessage());
+    return load(List.of(file));
+  }
+
+  /**
+   * Reads agent files and directories as nomad-autoscaler's repeated {@code -config} does: a directory
+   * stands for its {@code .hcl} and {@code .json} files in name order; the files are merged in order.
+   * A later file's setting replaces an earlier one, blocks ({@code http}, {@code policy}, ...) merge
+   * key by key, and a plug-in block ({@code apm "x"}, {@code target "x"}, ...) replaces the earlier
+   * block of the same label whole.
+   *
+   * @param paths the files and directories, in command-line order
+   * @throws ConfigException naming the file and every problem in it
+   */
+  static AgentConfig load(List<Path> paths) {
+    List<Path> files = new ArrayList<>();
+    for (Path path : paths) {
+      if (Files.isDirectory(path)) {
+        try (Stream<Path> listing = Files.list(path)) {
+          listing.filter(AgentConfig::isAgentFile).sorted().forEach(files::add);
+        } catch (IOException | UncheckedIOException e) {
+          throw new ConfigException("agent directory " + path + " cannot be listed: " + reason(e));
+        }
+      } else {
+        files.add(path);
+      }
     }
-    return parse(text, file.toString());
+    Map<String, Object> merged = new LinkedHashMap<>();
+    for (Path file : files) {
+      String text;
+      try {
+        text = Files.readString(file, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new ConfigException("agent file " + file + " cannot be read: " + reason(e));
+      }
+      merge(merged, tree(text, file.toString()));
+    }
+    String origin = files.isEmpty() ? paths.stream().map(Path::toString).collect(Collectors.joining(", "))
+        : files.stream().map(Path::toString).collect(Collectors.joining(", "));
+    return parse(merged, origin);
+  }
+
+  private static boolean isAgentFile(Path p) {
+    String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
+    return !name.startsWith(".") && (name.endsWith(".hcl") || name.endsWith(".json")) && Files.isRegularFile(p);
+  }
+
+  /** Says why a file could not be read: the exception's kind (NoSuchFileException, ...) and its message. */
+  private static String reason(Exception e) {
+    Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
+    String kind = t.getClass().getSimpleName().replace("Exception", "");
+    return t.getMessage() == null ? kind : kind + " (" + t.getMessage() + ")";
+  }
+
+  /** Merges {@code next} into {@code into} in nomad-autoscaler's order: see {@link #load(List)}. */
+  @SuppressWarnings("unchecked")
+  private static void merge(Map<String, Object> into, Map<String, Object> next) {
+    next.forEach((key, value) -> {
+      Object old = into.get(key);
+      if (old instanceof Map<?, ?> a && value instanceof Map<?, ?> b) {
+        Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) a);
+        if (PLUGIN_KINDS.contains(key)) {
+          copy.putAll((Map<String, Object>) b);
+        } else {
+          merge(copy, (Map<String, Object>) b);
+        }
+        into.put(key, copy);
+      } else {
+        into.put(key, value);
+      }
+    });
+  }
+
+  /** Reads the text of one agent file, HCL or its JSON form, into a tree. */
+  private static Map<String, Object> tree(String text, String origin) {
+    String body = text.strip();
+    if (body.startsWith("{")) {
+      try {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> map = JSON.readValue(body, Map.class);
+        return map;
+      } catch (IOException e) {
+        throw new ConfigException("agent file " + origin, List.of("malformed JSON: " + e.getMessage()));
+      }
+    }
+    try {
+      return Hcl.parse(text);
+    } catch (Exception e) {
+      // hcl4j reports syntax errors with their line and column in the message.
+      throw new ConfigException("agent file " + origin, List.of("malformed HCL: " + e.getMessage()));
+    }
   }
 
   /**
@@ -121,13 +244,10 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
    * @throws ConfigException naming {@code origin} and every problem
    */
   static AgentConfig parse(String hcl, String origin) {
-    Map<String, Object> root;
-    try {
-      root = Hcl.parse(hcl);
-    } catch (Exception e) {
-      // hcl4j reports syntax errors with their line and column in the message.
-      throw new ConfigException("agent file " + origin, List.of("malformed HCL: " + e.getMessage()));
-    }
+    return parse(tree(hcl, origin), origin);
+  }
+
+  private static AgentConfig parse(Map<String, Object> root, String origin) {
     List<String> problems = new ArrayList<>();
     List<String> ignored = new ArrayList<>();
     for (String key : root.keySet()) {
@@ -146,13 +266,21 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
           .ifPresent(p -> problems.add("target \"" + t.name() + "\": " + undeclaredNodePool(p, nodePools.keySet())));
     }
 
+    Map<String, Object> policyRoot = new LinkedHashMap<>();
+    if (root.get("policy") instanceof Map<?, ?> p) {
+      p.forEach((k, v) -> policyRoot.put(String.valueOf(k), v));
+    }
+    PolicySources sources = sources(policyRoot.remove("source"), problems);
+    if (root.containsKey("policy") && root.get("policy") instanceof Map) {
+      root = new LinkedHashMap<>(root);
+      root.put("policy", policyRoot);
+    }
     ConfigReader policy = ConfigReader.of(block(root, "policy", problems), "policy block");
     Optional<Path> dir = policy.optionalString("dir").map(Path::of);
     Optional<Duration> cooldown = policy.optionalDuration("default_cooldown");
     Optional<Duration> interval = policy.optionalDuration("default_evaluation_interval");
     interval.filter(d -> d.isZero() || d.isNegative())
         .ifPresent(d -> policy.problem("default_evaluation_interval", "must be positive"));
-    policy.allow("source");
     policy.rejectUnknownKeys();
     prefixed("policy block: ", policy.problems(), problems);
 
@@ -172,11 +300,53 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
     } else if (state != null) {
       problems.add("state_dir was '" + state + "' but it must be a directory path");
     }
+    Optional<String> logLevel = Optional.empty();
+    Object level = root.get("log_level");
+    if (level instanceof String l && LOG_LEVELS.contains(l.toUpperCase(Locale.ROOT))) {
+      logLevel = Optional.of(l.toUpperCase(Locale.ROOT));
+    } else if (level != null) {
+      problems.add("log_level was '" + level + "' but it must be one of DEBUG, ERROR, INFO, TRACE, WARN");
+    }
     if (!problems.isEmpty()) {
       throw new ConfigException("agent file " + origin, problems);
     }
     return new AgentConfig(apms, targets, strategies, nodePools, dir, cooldown, interval, address, (int) port,
-        stateDir, ignored, origin);
+        stateDir, ignored, origin, logLevel, sources);
+  }
+
+  /** Reads {@code source "file" { enabled = false }} and {@code source "nomad" { ... }} of the policy block. */
+  private static PolicySources sources(Object value, List<String> problems) {
+    if (value == null) {
+      return PolicySources.DEFAULT;
+    }
+    if (!(value instanceof Map<?, ?> byName)) {
+      problems.add("policy block: source must be labelled blocks: source \"file\" { enabled = true }");
+      return PolicySources.DEFAULT;
+    }
+    boolean file = true;
+    boolean nomad = true;
+    for (Map.Entry<?, ?> e : byName.entrySet()) {
+      String name = String.valueOf(e.getKey());
+      String where = "policy block: source \"" + name + "\": ";
+      if (!POLICY_SOURCES.contains(name)) {
+        problems.add(where + "the name was '" + name + "' but it must be file or nomad");
+        continue;
+      }
+      if (!(e.getValue() instanceof Map<?, ?> body)) {
+        problems.add(where + "it must be a block: source \"" + name + "\" { enabled = true }");
+        continue;
+      }
+      ConfigReader r = ConfigReader.of(strings(body, where, problems), where);
+      boolean enabled = r.booleanValue("enabled", true);
+      r.rejectUnknownKeys();
+      prefixed(where, r.problems(), problems);
+      if (name.equals("file")) {
+        file = enabled;
+      } else {
+        nomad = enabled;
+      }
+    }
+    return new PolicySources(file, nomad, byName.containsKey("nomad"));
   }
 
   /** The problem of a target whose {@code node_pool} names no block of the file. */

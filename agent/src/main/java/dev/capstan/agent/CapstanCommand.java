@@ -2,9 +2,12 @@ package dev.capstan.agent;
 
 import picocli.CommandLine.Command;
 
-/** The top-level {@code capstan} command; the work is done by its subcommands. */
+/**
+ * The top-level {@code capstan} command; the work is done by its subcommands ({@code agent}, alias
+ * {@code run}, is added by {@link Main#commandLine()} because its peer flags are declared in code).
+ */
 @Command(name = "capstan", mixinStandardHelpOptions = true, version = "capstan 0.1.0",
     description = "An embeddable autoscaler for the JVM, compatible with nomad-autoscaler policy files.",
-    subcommands = {SimulateCommand.class, ValidateCommand.class, RunCommand.class})
+    subcommands = {SimulateCommand.class, ValidateCommand.class})
 final class CapstanCommand {
 }

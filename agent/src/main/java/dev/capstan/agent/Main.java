@@ -17,6 +17,6 @@ public final class Main {
   }
 
   static CommandLine commandLine() {
-    return new CommandLine(new CapstanCommand());
+    return new CommandLine(new CapstanCommand()).addSubcommand(AgentCommand.commandLine());
   }
 }

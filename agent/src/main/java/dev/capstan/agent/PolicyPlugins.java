@@ -3,6 +3,7 @@ package dev.capstan.agent;
 import dev.capstan.Plugins;
 import dev.capstan.policy.Check;
 import dev.capstan.policy.ScalingPolicy;
+import dev.capstan.policy.TargetBlock;
 import dev.capstan.spi.ConfigException;
 import dev.capstan.spi.Target;
 import java.util.ArrayList;
@@ -50,7 +51,8 @@ final class PolicyPlugins implements AutoCloseable {
     String name = policy.target().name();
     String where = at + "target '" + name + "': ";
     try {
-      target(name).ifPresent(t -> t.bind(policy.target().config()));
+      TargetBlock.dryRun(policy.target().config());
+      target(name).ifPresent(t -> t.bind(TargetBlock.pluginConfig(policy.target().config())));
     } catch (ConfigException e) {
       e.problems().forEach(p -> problems.add(where + p));
     }

@@ -31,7 +31,7 @@ final class ValidateCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
 
-  @Option(names = "--config", paramLabel = "FILE",
+  @Option(names = {"--config", "-config"}, paramLabel = "FILE",
       description = "The agent file (HCL): its target and strategy blocks resolve the names policies use.")
   private Path configFile;
 
@@ -84,6 +84,13 @@ final class ValidateCommand implements Callable<Integer> {
       plugins.agentProblems().forEach(err::println);
       problems += plugins.agentProblems().size();
       plugins.notes().forEach(out::println);
+    }
+    for (ScalingPolicy policy : loaded) {
+      if (!policy.isSet(ScalingPolicy.Field.ENABLED)) {
+        // Not a problem: nomad-autoscaler parks such a file policy too, and so does capstan agent.
+        out.println(policy.origin() + ": policy '" + policy.name() + "': disabled (no enabled = true); "
+            + "the agent skips it, as nomad-autoscaler does");
+      }
     }
     if (problems > 0) {
       err.println(problems + (problems == 1 ? " problem" : " problems") + " found");

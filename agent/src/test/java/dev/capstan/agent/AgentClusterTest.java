@@ -47,6 +47,7 @@ final class AgentClusterTest {
     state = dir.resolve("state");
     Files.writeString(policies.resolve("web.hcl"), """
         scaling "web" {
+          enabled = true
           min = 0
           max = 20
           policy {

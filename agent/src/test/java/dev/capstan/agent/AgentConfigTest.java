@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.capstan.spi.ConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 final class AgentConfigTest {
   @Test
@@ -32,7 +36,8 @@ final class AgentConfigTest {
     AgentConfig config = AgentConfig.parse("log_level = \"DEBUG\"\nnomad {\n  address = \"http://nomad:4646\"\n}\n",
         "a.hcl");
 
-    assertThat(config.ignored()).containsExactlyInAnyOrder("log_level", "nomad");
+    assertThat(config.ignored()).containsExactly("nomad");
+    assertThat(config.logLevel()).contains("DEBUG");
     assertThat(config.bindAddress()).isEqualTo(AgentConfig.DEFAULT_BIND_ADDRESS);
     assertThat(config.stateDir()).isEqualTo(Optional.empty());
   }
@@ -69,5 +74,67 @@ final class AgentConfigTest {
         .hasMessageContaining("http block: bind_port was '70000' but it must be between 0 and 65535")
         .hasMessageContaining("'bind_adress' is not a known key")
         .hasMessageContaining("'telemetry_x' is not a known setting");
+  }
+
+  private static final Path PEER = Path.of("src/test/resources/peer");
+
+  @Test
+  void load_peersFullFixture_loadsAndNamesWhatHasNoEffect() {
+    AgentConfig config = AgentConfig.load(List.of(PEER.resolve("agent_config_full.hcl")));
+
+    assertThat(config.logLevel()).contains("TRACE");
+    assertThat(config.bindAddress()).isEqualTo("10.0.0.2");
+    assertThat(config.bindPort()).isEqualTo(8888);
+    assertThat(config.policyDir()).contains(Path.of("./policy-dir-from-file"));
+    assertThat(config.defaultCooldown()).contains(Duration.ofSeconds(12));
+    assertThat(config.defaultEvaluationInterval()).contains(Duration.ofMinutes(50));
+    assertThat(config.sources()).isEqualTo(new AgentConfig.PolicySources(false, false, true));
+    assertThat(config.ignored()).contains("log_json", "log_include_location", "enable_debug", "plugin_dir", "nomad",
+        "policy_eval", "high_availability");
+  }
+
+  @Test
+  void load_severalFiles_laterSettingsWinAsThePeerMerges() {
+    AgentConfig config = AgentConfig.load(List.of(PEER.resolve("agent_config_full.hcl"),
+        PEER.resolve("agent_config_small.hcl")));
+
+    assertThat(config.logLevel()).contains("ERROR");
+    assertThat(config.bindPort()).isEqualTo(8888);
+  }
+
+  @Test
+  void load_directory_mergesItsHclAndJsonFilesInNameOrder(@TempDir Path dir) throws IOException {
+    Files.writeString(dir.resolve("a.hcl"), """
+        http { bind_port = 1000 }
+        apm "prometheus" {
+          driver = "prometheus"
+          config = { address = "http://a:9090", timeout = "5s" }
+        }
+        """);
+    Files.writeString(dir.resolve("b.json"), """
+        {"http": {"bind_address": "0.0.0.0"}, "apm": {"prometheus": {"driver": "prometheus",
+         "config": {"address": "http://b:9090"}}}, "log_level": "warn"}
+        """);
+    Files.writeString(dir.resolve("notes.txt"), "not an agent file");
+
+    AgentConfig config = AgentConfig.load(List.of(dir));
+
+    assertThat(config.bindPort()).isEqualTo(1000);
+    assertThat(config.bindAddress()).isEqualTo("0.0.0.0");
+    assertThat(config.apms().get("prometheus").config()).isEqualTo(Map.of("address", "http://b:9090"));
+    assertThat(config.logLevel()).contains("WARN");
+    assertThat(config.origin()).contains("a.hcl").contains("b.json");
+  }
+
+  @Test
+  void parse_unknownPolicySource_namesIt() {
+    assertThatThrownBy(() -> AgentConfig.parse("policy {\n  source \"consul\" { enabled = true }\n}\n", "a.hcl"))
+        .hasMessageContaining("source \"consul\": the name was 'consul' but it must be file or nomad");
+  }
+
+  @Test
+  void parse_badLogLevel_namesIt() {
+    assertThatThrownBy(() -> AgentConfig.parse("log_level = \"LOUD\"\n", "a.hcl"))
+        .hasMessageContaining("log_level was 'LOUD' but it must be one of");
   }
 }

@@ -31,6 +31,7 @@ final class AgentDefaultsTest {
   private static String policy(String name, String policyAttributes) {
     return """
         scaling "%s" {
+          enabled = true
           max = 20
           policy {
             %s

@@ -2,6 +2,7 @@ package dev.capstan.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.capstan.spi.TargetException;
 import dev.capstan.testkit.InMemoryTarget;
 import dev.capstan.testkit.ManualClock;
 import dev.capstan.testkit.ManualScheduler;
@@ -40,6 +41,7 @@ final class AgentTest {
   private static String policy(String name, long value) {
     return """
         scaling "%s" {
+          enabled = true
           min = 0
           max = 20
           policy {
@@ -151,5 +153,46 @@ final class AgentTest {
     assertThat(get("/v1/health").body()).contains("web.hcl:").contains("never closed");
     scheduler.advance(Duration.ofMinutes(1));
     assertThat(target.count()).isEqualTo(5);
+  }
+
+  @Test
+  void health_policyKeepsFailing_isDegradedNamingThePolicyAndItsLastError() throws Exception {
+    target.failNext(InMemoryTarget.Operation.STATUS, new TargetException("no credentials"));
+
+    scheduler.advance(Duration.ofMinutes(1));
+
+    String body = get("/v1/health").body();
+    assertThat(body).contains("\"status\" : \"degraded\"").contains("\"failing_policies\"")
+        .contains("web (").contains("target 'mem'").contains("no credentials");
+  }
+
+  @Test
+  void health_afterRecovery_isOkAgain() throws Exception {
+    target.failNext(InMemoryTarget.Operation.STATUS, new TargetException("no credentials"));
+    scheduler.advance(Duration.ofMinutes(1));
+
+    scheduler.advance(Duration.ofMinutes(1));
+
+    assertThat(get("/v1/health").body()).contains("\"status\" : \"ok\"").doesNotContain("no credentials");
+  }
+
+  @Test
+  void reload_policyWithoutEnabledTrue_isSkippedAsThePeerDoes() throws Exception {
+    write("parked.hcl", policy("parked", 9).replace("enabled = true", ""));
+
+    assertThat(agent.reloadIfChanged()).isTrue();
+
+    assertThat(agent.policies().values()).extracting(p -> p.name()).containsExactly("web");
+    assertThat(get("/v1/health").body()).contains("\"disabled_policies\"").contains("parked (");
+  }
+
+  @Test
+  void reload_sameNameInTwoFiles_bothLoadWithTheirOwnIds() throws Exception {
+    write("web-copy.hcl", policy("web", 7));
+
+    assertThat(agent.reloadIfChanged()).isTrue();
+
+    assertThat(agent.policies().values()).extracting(p -> p.name()).containsExactly("web", "web");
+    assertThat(agent.policies().values()).extracting(p -> p.origin()).anySatisfy(o -> assertThat(o).endsWith("web-copy.hcl"));
   }
 }

@@ -40,6 +40,7 @@ final class ValidateCommandTest {
   private Path policy(String check, String target) throws IOException {
     return Files.writeString(dir.resolve("p.hcl"), """
         scaling "web" {
+          enabled = true
           min = 1
           max = 5
           policy {
@@ -202,4 +203,70 @@ final class ValidateCommandTest {
   void validate_noPath_isAUsageError() {
     assertThat(validate()).isEqualTo(2);
   }
+
+  @Test
+  void validate_peersDemoAndFixturePolicies_withTheDemoAgentFile_loadOrAreRefusedAsThePeerRefuses() {
+    int status = validate("-config", "src/test/resources/peer/demo-aws-agent.hcl",
+        "src/test/resources/peer/policies");
+
+    // The peer's parser fixture says on_check_error = "error", which the peer's own validation
+    // (sdk/policy.go: "only fail and ignore are allowed") refuses as well; the demo's policy loads.
+    assertThat(cli.err()).isEqualToIgnoringNewLines("src/test/resources/peer/policies/full-cluster-policy.hcl: "
+        + "policy 'full-cluster-policy': on_check_error was 'error' but it must be one of ignore, fail"
+        + "1 problem found");
+    assertThat(status).isEqualTo(1);
+  }
+
+  @Test
+  void validate_peersDemoAwsPolicy_withItsDryRunKey_isValid() {
+    int status = validate("-config", "src/test/resources/peer/demo-aws-agent.hcl",
+        "src/test/resources/peer/policies/hashistack.hcl");
+
+    assertThat(cli.err()).isEmpty();
+    assertThat(status).isZero();
+    assertThat(cli.out()).contains("1 policy is valid");
+  }
+
+  @Test
+  void validate_filesOrTheirDirectory_agreeOnTheSameNameInTwoFiles() throws IOException {
+    Path a = Files.writeString(dir.resolve("a.hcl"), POLICY_ENABLED);
+    Path b = Files.writeString(dir.resolve("b.hcl"), POLICY_ENABLED);
+
+    int files = validate(a.toString(), b.toString());
+    CliRun again = new CliRun();
+    int directory = again.execute("validate", dir.toString());
+
+    assertThat(files).isZero();
+    assertThat(directory).isZero();
+    assertThat(again.out()).contains("2 policies are valid");
+  }
+
+  @Test
+  void validate_policyWithoutEnabled_isValidButNotedAsDisabled() throws IOException {
+    Path p = Files.writeString(dir.resolve("p.hcl"), POLICY_ENABLED.replace("enabled = true", ""));
+
+    int status = validate(p.toString());
+
+    assertThat(status).isZero();
+    assertThat(cli.out()).contains("policy 'web': disabled (no enabled = true)");
+  }
+
+  private static final String POLICY_ENABLED = """
+      scaling "web" {
+        enabled = true
+        min = 1
+        max = 5
+        policy {
+          check "cpu" {
+            source = "prometheus"
+            query  = "up"
+            strategy "target-value" { target = 70 }
+          }
+          target "aws-asg" {
+            dry-run      = "true"
+            aws_asg_name = "web"
+          }
+        }
+      }
+      """;
 }

@@ -79,6 +79,7 @@ public final class Autoscaler implements AutoCloseable {
   private final Duration statusBatchWindow;
   private final CallGuard guard;
   private final Evaluation evaluation;
+  private final Coordination coordination;
 
   private final Map<String, PolicyRunner> runners = new ConcurrentHashMap<>();
   private final Map<Target, StatusBatcher> batchers = new ConcurrentHashMap<>();
@@ -122,7 +123,8 @@ public final class Autoscaler implements AutoCloseable {
     this.closeTimeout = b.closeTimeout;
     this.statusBatchWindow = b.statusBatchWindow;
     this.guard = new CallGuard(clock);
-    this.evaluation = new Evaluation(b.store, guard, metrics, b.dryRun);
+    this.coordination = b.coordination;
+    this.evaluation = new Evaluation(b.store, guard, metrics, b.dryRun, coordination);
     for (ScalingPolicy policy : b.policies) {
       PolicyRunner runner = new PolicyRunner(this, bind(policy));
       runner.registered = true;
@@ -325,6 +327,10 @@ public final class Autoscaler implements AutoCloseable {
     return evaluation;
   }
 
+  Coordination coordination() {
+    return coordination;
+  }
+
   AtomicInteger running() {
     return running;
   }
@@ -463,6 +469,7 @@ public final class Autoscaler implements AutoCloseable {
     private final List<ScalingPolicy> policies = new ArrayList<>();
     private final List<ScalingListener> listeners = new ArrayList<>();
     private StateStore store = StateStore.inMemory();
+    private Coordination coordination = Coordination.ownsEverything();
     private double jitter = 0.1;
     private RandomGenerator random = new SplittableRandom();
     private boolean dryRun;
@@ -630,6 +637,21 @@ public final class Autoscaler implements AutoCloseable {
      */
     public Builder stateStore(StateStore store) {
       this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * Sets how this engine shares its policies with other engines (default
+     * {@link Coordination#ownsEverything()}): a scheduled tick of a policy this member does not own
+     * makes no plug-in call and reports nothing, and a scale call is fenced by
+     * {@link Coordination#mayScale} right before it goes out. Combine it with a shared
+     * {@link StateStore}, so the next owner of a policy resumes its cooldown.
+     *
+     * @param coordination the coordination; its lifecycle stays the caller's
+     * @return this builder
+     */
+    public Builder coordination(Coordination coordination) {
+      this.coordination = Objects.requireNonNull(coordination, "coordination");
       return this;
     }
 

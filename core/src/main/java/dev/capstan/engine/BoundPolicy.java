@@ -2,6 +2,7 @@ package dev.capstan.engine;
 
 import dev.capstan.policy.Check;
 import dev.capstan.policy.ScalingPolicy;
+import dev.capstan.policy.TargetBlock;
 import dev.capstan.spi.MetricSource;
 import dev.capstan.spi.Strategy;
 import dev.capstan.spi.Target;
@@ -30,6 +31,8 @@ final class BoundPolicy {
   /** Why the target could not be found or bound, or null. */
   final String targetProblem;
   final long timeoutMillis;
+  /** Whether the target block says {@code dry-run = "true"}: this policy only reports. */
+  final boolean dryRun;
 
   BoundPolicy(ScalingPolicy policy, PluginResolver plugins) {
     this.policy = policy;
@@ -64,10 +67,17 @@ final class BoundPolicy {
     Target found = null;
     TargetGroup bound = null;
     String problem = null;
+    boolean dry = false;
+    try {
+      dry = TargetBlock.dryRun(policy.target().config());
+    } catch (RuntimeException e) {
+      problem = targetLabel + ": " + PluginResolver.message(e);
+    }
     try {
       found = plugins.target(policy.target().name());
-      bound = found.bind(policy.target().config());
-      if (bound == null) {
+      // dry-run is the engine's key (as in nomad-autoscaler), never the plug-in's.
+      bound = problem != null ? null : found.bind(TargetBlock.pluginConfig(policy.target().config()));
+      if (bound == null && problem == null) {
         problem = targetLabel + " returned no group from bind";
       }
     } catch (RuntimeException e) {
@@ -78,6 +88,7 @@ final class BoundPolicy {
     target = found;
     group = bound;
     targetProblem = problem;
+    dryRun = dry;
     timeoutMillis = Math.max(1, policy.evaluationInterval().toMillis() * 3 / 4);
   }
 

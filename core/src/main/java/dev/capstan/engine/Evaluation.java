@@ -23,12 +23,14 @@ final class Evaluation {
   private final CallGuard guard;
   private final EngineMetrics metrics;
   private final boolean dryRun;
+  private final Coordination coordination;
 
-  Evaluation(StateStore store, CallGuard guard, EngineMetrics metrics, boolean dryRun) {
+  Evaluation(StateStore store, CallGuard guard, EngineMetrics metrics, boolean dryRun, Coordination coordination) {
     this.store = store;
     this.guard = guard;
     this.metrics = metrics;
     this.dryRun = dryRun;
+    this.coordination = coordination;
   }
 
   /** The decision and, for a failure, the exception behind it (for listeners' onError), or null. */
@@ -77,7 +79,7 @@ final class Evaluation {
     if (plan.skipped().isPresent()) {
       return saved(state, plan.skipped().get());
     }
-    Decided decided = Decider.decide(plan, runChecks(b, plan, now), dryRun);
+    Decided decided = Decider.decide(plan, runChecks(b, plan, now), dryRun || b.dryRun);
     if (decided.decision().outcome() != Outcome.SCALED) {
       return saved(state, decided);
     }
@@ -139,7 +141,9 @@ final class Evaluation {
   /**
    * Applies a SCALED decision: the intent is saved first, so a process killed during the call still
    * knows its cooldown when it comes back; a confirmed call confirms it, a refused one restores the
-   * state from before, and a timed-out one keeps the intent (the group may have scaled).
+   * state from before, and a timed-out one keeps the intent (the group may have scaled). Right
+   * before the call the coordination is asked once more whether this member still owns the policy
+   * (the fence): a fenced member restores the state from before and never calls the target.
    */
   private Result scale(BoundPolicy b, Plan plan, Decided decided) {
     ScalingDecision decision = decided.decision();
@@ -150,6 +154,15 @@ final class Evaluation {
     } catch (RuntimeException e) {
       return new Result(decision.failed("could not save the intent to scale to " + action.count()
           + ", so the target was not called: " + PluginResolver.message(e)), e);
+    }
+    if (!mayScale(id)) {
+      // The restore is a conditional write under a shared store: it fails harmlessly once the new
+      // owner wrote, and otherwise spares the next owner a cooldown for a call that never went out.
+      Throwable restoreError = trySave(id, plan.state());
+      return new Result(decision.failed("fenced: this member no longer owns the policy, so "
+          + b.targetLabel + " was not scaled to " + action.count()
+          + (restoreError == null ? "" : " (and the state could not be restored: " + PluginResolver.message(restoreError)
+              + ")")), null);
     }
     CallGuard.Call<Void> call = guard.run(b.timeoutMillis, () -> b.group.scale(action));
     if (call.timedOut()) {
@@ -173,6 +186,15 @@ final class Evaluation {
           + PluginResolver.message(confirmError) + " (the saved intent keeps the cooldown)"), confirmError);
     }
     return new Result(decision, null);
+  }
+
+  /** Asks the coordination; one that throws fences the call (unsure means not the owner). */
+  private boolean mayScale(String policyId) {
+    try {
+      return coordination.mayScale(policyId);
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   /** Saves the next state when the rules changed it (a cooldown, a newly seen target event). */

@@ -82,6 +82,11 @@ final class PolicyRunner {
       // they could no longer share a status read.
       next = engine.scheduler().schedule(this::tick, interval);
     }
+    if (!owns(b.policy.id())) {
+      // Another member owns it: no plug-in call, no report; the tick stays scheduled so the policy is
+      // evaluated within one interval of this member taking it over.
+      return;
+    }
     Optional<ScalingDecision> closed = Decider.beforeStatus(b.policy, engine.clock().instant());
     if (closed.isPresent()) {
       engine.report(b.policy, closed.get(), null, 0);
@@ -106,6 +111,15 @@ final class PolicyRunner {
       return;
     }
     engine.batcher(b.target).submit(this, b);
+  }
+
+  private boolean owns(String policyId) {
+    try {
+      return engine.coordination().owns(policyId);
+    } catch (RuntimeException e) {
+      LOG.warn("coordination failed to say whether this member owns policy '{}'; skipping it", policyId, e);
+      return false;
+    }
   }
 
   boolean acquire() {

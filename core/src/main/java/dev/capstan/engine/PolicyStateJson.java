@@ -12,13 +12,19 @@ import java.util.Optional;
 /**
  * The one JSON form of a {@link PolicyState}, shared by every store that writes it (files today;
  * any other store tomorrow), so a state field is added in one place and every store keeps it.
- * Fields a newer version adds are optional here, so older files still read.
+ * Fields a newer version adds are optional here, so older files still read. Public for stores in
+ * other modules (ZooKeeper); not meant for embedders.
  */
-final class PolicyStateJson {
+public final class PolicyStateJson {
   private PolicyStateJson() {}
 
-  /** Writes {@code state}'s fields into {@code root}. */
-  static void write(PolicyState state, ObjectNode root) {
+  /**
+   * Writes {@code state}'s fields into {@code root}.
+   *
+   * @param state the state
+   * @param root the object to add its fields to
+   */
+  public static void write(PolicyState state, ObjectNode root) {
     state.lastAction().ifPresent(a -> {
       ObjectNode last = root.putObject("lastAction");
       last.put("count", a.count());
@@ -54,9 +60,11 @@ final class PolicyStateJson {
   /**
    * Reads a state written by {@link #write}.
    *
+   * @param root the object {@link #write} filled
+   * @return the state
    * @throws RuntimeException naming the missing or bad field
    */
-  static PolicyState read(JsonNode root) {
+  public static PolicyState read(JsonNode root) {
     JsonNode last = root.path("lastAction");
     Optional<PolicyState.LastAction> lastAction = last.isObject()
         ? Optional.of(new PolicyState.LastAction(last.required("count").asLong(),

@@ -109,8 +109,9 @@ public final class Policies {
    * subdirectories, not hidden files), in file-name order.
    *
    * <p>A file that fails is listed in {@link LoadedPolicies#failures()} and contributes no policy;
-   * the others still load. A policy name already loaded from an earlier file (in file-name order)
-   * fails the later file, naming both.
+   * the others still load. As in nomad-autoscaler, a policy is identified by its file and name, so
+   * the same name may appear in several files (the peer's cloud demos all name theirs
+   * {@code cluster_policy}); names must be unique only within a file.
    *
    * @param dir the directory
    * @return the loaded policies and the failed files
@@ -129,7 +130,6 @@ public final class Policies {
     }
     List<ScalingPolicy> policies = new ArrayList<>();
     Map<Path, PolicyException> failures = new LinkedHashMap<>();
-    Map<String, Path> owners = new HashMap<>();
     for (Path file : files) {
       List<ScalingPolicy> parsed;
       try {
@@ -138,19 +138,6 @@ public final class Policies {
         failures.put(file, e);
         continue;
       }
-      List<String> clashes = new ArrayList<>();
-      for (ScalingPolicy p : parsed) {
-        Path owner = owners.get(p.name());
-        if (owner != null) {
-          clashes.add(file + ": policy '" + p.name() + "': the name is already used in " + owner
-              + " but policy names must be unique in a directory");
-        }
-      }
-      if (!clashes.isEmpty()) {
-        failures.put(file, new PolicyException(clashes));
-        continue;
-      }
-      parsed.forEach(p -> owners.put(p.name(), file));
       policies.addAll(parsed);
     }
     return new LoadedPolicies(policies, failures);

@@ -313,6 +313,35 @@ final class AutoscalerTest {
   }
 
   @Test
+  void dryRunInTargetBlock_onlyThatPolicyReports_andThePlugInNeverSeesTheKey() {
+    source.answer("load", 8);
+    Autoscaler autoscaler = open(builder());
+    ScalingPolicy parked = policy("parked").check(check("c", "load"))
+        .target(PluginRef.of("mem", Map.of("dry-run", "true"))).build();
+    ScalingPolicy live = policy("live").check(check("c", "load"))
+        .target(PluginRef.of("mem", Map.of("dry-run", "false"))).build();
+
+    assertThat(autoscaler.evaluate(parked).outcome()).isEqualTo(Outcome.DRY_RUN);
+    assertThat(target.scaleActions()).isEmpty();
+    assertThat(autoscaler.evaluate(live).outcome()).isEqualTo(Outcome.SCALED);
+    assertThat(target.count()).isEqualTo(8);
+  }
+
+  @Test
+  void dryRunInTargetBlock_notABoolean_failsNamingTheKeyAndValue() {
+    source.answer("load", 8);
+    Autoscaler autoscaler = open(builder());
+    ScalingPolicy p = policy("p").check(check("c", "load"))
+        .target(PluginRef.of("mem", Map.of("dry-run", "maybe"))).build();
+
+    ScalingDecision d = autoscaler.evaluate(p);
+
+    assertThat(d.outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(d.error()).get().asString().contains("target 'mem'", "dry-run was 'maybe' but it must be true or false");
+    assertThat(target.scaleActions()).isEmpty();
+  }
+
+  @Test
   void targetThrowsOnScale_failedDecisionNamingTarget_noCooldown_loopLivesOn() {
     source.answer("load", 6);
     target.failNext(InMemoryTarget.Operation.SCALE, new TargetException("group 'default' is being deleted"));

@@ -402,7 +402,7 @@ final class PoliciesTest {
   }
 
   @Test
-  void parseDirectory_brokenAndClashingFiles_loadsTheRestAndNamesThem(@TempDir Path dir) throws IOException {
+  void parseDirectory_brokenFileAndSameNameInTwoFiles_loadsTheRestWithDistinctIds(@TempDir Path dir) throws IOException {
     Files.writeString(dir.resolve("a-cluster.hcl"), CLUSTER);
     Files.writeString(dir.resolve("b-web.hcl"), HORIZONTAL);
     Files.writeString(dir.resolve("c-broken.hcl"), "scaling \"x\" {\n");
@@ -413,16 +413,16 @@ final class PoliciesTest {
 
     LoadedPolicies loaded = Policies.parseDirectory(dir);
 
-    assertThat(loaded.policies()).extracting(ScalingPolicy::name).containsExactly("cluster_policy", "web");
+    assertThat(loaded.policies()).extracting(ScalingPolicy::name)
+        .containsExactly("cluster_policy", "web", "cluster_policy");
+    assertThat(loaded.policies()).extracting(ScalingPolicy::id).doesNotHaveDuplicates();
+    assertThat(loaded.policies().get(2).origin()).isEqualTo(dir.resolve("d-clash.hcl").toString());
     assertThat(loaded.complete()).isFalse();
-    assertThat(loaded.failures()).containsOnlyKeys(dir.resolve("c-broken.hcl"), dir.resolve("d-clash.hcl"));
+    assertThat(loaded.failures()).containsOnlyKeys(dir.resolve("c-broken.hcl"));
     assertThat(loaded.failures().get(dir.resolve("c-broken.hcl"))).hasMessage(
         dir.resolve("c-broken.hcl") + ":1:13: malformed HCL: '{' opened here is never closed");
-    assertThat(loaded.failures().get(dir.resolve("d-clash.hcl"))).hasMessage(dir.resolve("d-clash.hcl")
-        + ": policy 'cluster_policy': the name is already used in " + dir.resolve("a-cluster.hcl")
-        + " but policy names must be unique in a directory");
     assertThatThrownBy(loaded::orThrow).isInstanceOf(PolicyException.class)
-        .extracting(e -> ((PolicyException) e).problems()).asList().hasSize(2);
+        .extracting(e -> ((PolicyException) e).problems()).asList().hasSize(1);
   }
 
   @Test

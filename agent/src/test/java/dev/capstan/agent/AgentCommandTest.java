@@ -1,0 +1,151 @@
+package dev.capstan.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+final class AgentCommandTest {
+  private final CliRun cli = new CliRun();
+
+  @TempDir
+  Path policies;
+  @TempDir
+  Path state;
+
+  /** Parses {@code capstan agent args...} without running it and returns the command's fields. */
+  private static AgentCommand parse(String... args) {
+    CommandLine top = Main.commandLine();
+    String[] all = new String[args.length + 1];
+    all[0] = "agent";
+    System.arraycopy(args, 0, all, 1, args.length);
+    CommandLine.ParseResult result = top.parseArgs(all);
+    return (AgentCommand) result.subcommand().commandSpec().userObject();
+  }
+
+  @Test
+  void agent_peerSeedCommandLine_readsEveryFlagInGoSyntax() {
+    AgentCommand c = parse("-config", "a.hcl", "-http-bind-address", "0.0.0.0", "-policy-dir", "policies/");
+
+    assertThat(c.configs()).containsExactly(Path.of("a.hcl"));
+    assertThat(c.bindAddress()).isEqualTo("0.0.0.0");
+    assertThat(c.policyDir()).isEqualTo(Path.of("policies/"));
+  }
+
+  @Test
+  void agent_equalsAndDoubleDashForms_areTheSameFlags() {
+    AgentCommand c = parse("-config=a.hcl", "--config", "conf.d", "--config=b.json", "-http-bind-port=9999",
+        "--log-level", "debug", "-policy-default-cooldown=12s", "-policy-default-evaluation-interval", "50m",
+        "-policy-source-disable-nomad", "-dry-run=true");
+
+    assertThat(c.configs()).containsExactly(Path.of("a.hcl"), Path.of("conf.d"), Path.of("b.json"));
+    assertThat(c.bindPort()).isEqualTo(9999);
+    assertThat(c.logLevel()).isEqualTo("debug");
+    assertThat(c.defaultCooldown()).isEqualTo("12s");
+    assertThat(c.defaultInterval()).isEqualTo("50m");
+    assertThat(c.disableNomadSource()).isTrue();
+    assertThat(c.dryRun()).isTrue();
+  }
+
+  @Test
+  void agent_everyPeerFlagWithoutEffect_isAccepted() {
+    for (String flag : AgentCommand.VALUE_FLAGS_WITHOUT_EFFECT) {
+      parse("-" + flag, "x");
+      parse("--" + flag + "=x");
+    }
+    for (String flag : AgentCommand.BOOLEAN_FLAGS_WITHOUT_EFFECT) {
+      parse("-" + flag);
+      parse("-" + flag + "=false");
+    }
+  }
+
+  @Test
+  void agent_repeatedSingleFlag_keepsTheLastAsGoDoes() {
+    AgentCommand c = parse("-http-bind-port", "1", "-http-bind-port", "2", "-nomad-namespace", "a",
+        "-nomad-namespace", "b");
+
+    assertThat(c.bindPort()).isEqualTo(2);
+  }
+
+  @Test
+  void agent_unknownFlag_isAUsageErrorExit2() {
+    int status = cli.execute("agent", "-policy-dir", policies.toString(), "-no-such-flag", "x");
+
+    assertThat(status).isEqualTo(2);
+    assertThat(cli.err()).contains("-no-such-flag").doesNotContain("Exception");
+    assertThat(cli.out()).isEmpty();
+  }
+
+  @Test
+  void run_httpFlagWithOneDash_isNeverReadAsHelp() {
+    Path missing = policies.resolve("missing");
+
+    int status = cli.execute("run", "-policy-dir", missing.toString(), "-state-dir", state.toString(),
+        "-http-bind-address", "127.0.0.1", "-http-bind-port", "0");
+
+    assertThat(status).isEqualTo(1);
+    assertThat(cli.out()).doesNotContain("Usage");
+    assertThat(cli.err()).contains("capstan agent cannot start").contains("missing").doesNotContain("\tat ");
+  }
+
+  @Test
+  void agent_helpFlags_printHelpReadableIn80Columns() {
+    for (String flag : new String[] {"-h", "-help", "--help"}) {
+      CliRun run = new CliRun();
+
+      assertThat(run.execute("agent", flag)).isZero();
+      assertThat(run.out()).contains("-config").contains("-http-bind-address").contains("-telemetry-*");
+      assertThat(run.out().lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(80));
+    }
+  }
+
+  @Test
+  void agent_noConfigAndNoPolicyDir_isAUsageError() {
+    int status = cli.execute("agent", "-state-dir", state.toString());
+
+    assertThat(status).isEqualTo(2);
+    assertThat(cli.err()).contains("no policy directory");
+  }
+
+  @Test
+  void agent_badLogLevel_namesTheFlagAndValue() {
+    int status = cli.execute("agent", "-policy-dir", policies.toString(), "-log-level", "LOUD");
+
+    assertThat(status).isEqualTo(2);
+    assertThat(cli.err()).contains("-log-level was 'LOUD' but it must be one of");
+  }
+
+  @Test
+  void agent_badConfigPath_isOneLineWithItsCause() {
+    int status = cli.execute("agent", "-config", policies.resolve("nope.hcl").toString());
+
+    assertThat(status).isEqualTo(1);
+    assertThat(cli.err()).contains("nope.hcl cannot be read: NoSuchFile").hasLineCount(1);
+  }
+
+  @Test
+  void agent_busyPort_isOneLineExit1() throws IOException {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Files.writeString(policies.resolve("none.txt"), "");
+
+      int status = cli.execute("agent", "-policy-dir", policies.toString(), "-state-dir", state.toString(),
+          "-http-bind-port", String.valueOf(taken.getLocalPort()));
+
+      assertThat(status).isEqualTo(1);
+      assertThat(cli.err()).contains("cannot start: cannot bind the HTTP API").doesNotContain("\tat ");
+    }
+  }
+
+  @Test
+  void run_negativeReloadInterval_isAUsageErrorBeforeAnythingStarts() {
+    int status = cli.execute("run", "--policy-dir", policies.toString(), "--state-dir", state.toString(),
+        "--http-bind-port", "0", "--reload-interval", "-1s");
+
+    assertThat(status).isEqualTo(2);
+    assertThat(cli.err()).contains("-reload-interval").contains("'-1s'").doesNotContain("Exception");
+  }
+}

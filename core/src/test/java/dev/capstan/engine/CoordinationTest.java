@@ -1,0 +1,98 @@
+package dev.capstan.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.capstan.policy.Check;
+import dev.capstan.policy.PluginRef;
+import dev.capstan.policy.ScalingPolicy;
+import dev.capstan.testkit.InMemoryTarget;
+import dev.capstan.testkit.ManualClock;
+import dev.capstan.testkit.ManualScheduler;
+import dev.capstan.testkit.ScriptedMetricSource;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+final class CoordinationTest {
+  private static final Duration INTERVAL = Duration.ofSeconds(10);
+
+  private final ManualClock clock = ManualClock.startingAtEpochOf2026();
+  private final ManualScheduler scheduler = new ManualScheduler(clock);
+  private final InMemoryTarget target = InMemoryTarget.withCount(3);
+  private final ScriptedMetricSource source = new ScriptedMetricSource().answer("load", 6);
+  private final List<ScalingDecision> decisions = new CopyOnWriteArrayList<>();
+  private final Set<String> owned = ConcurrentHashMap.newKeySet();
+  private volatile boolean fenced;
+  private final StateStore store = StateStore.inMemory();
+
+  private final Coordination coordination = new Coordination() {
+    @Override
+    public boolean owns(String policyId) {
+      return owned.contains(policyId);
+    }
+
+    @Override
+    public boolean mayScale(String policyId) {
+      return owns(policyId) && !fenced;
+    }
+  };
+
+  private Autoscaler start(ScalingPolicy policy) {
+    Autoscaler autoscaler = Autoscaler.builder().statusBatchWindow(Duration.ZERO).clock(clock).scheduler(scheduler)
+        .executor(Runnable::run).jitter(0).lookupPlugins(false)
+        .strategy("pass", config -> (current, metrics) -> (long) metrics.latest()).metricSource("src", source)
+        .target("mem", target).stateStore(store).coordination(coordination).policy(policy)
+        .listener(decisions::add).build();
+    autoscaler.start();
+    return autoscaler;
+  }
+
+  private static ScalingPolicy policy() {
+    return ScalingPolicy.builder().name("web").min(0).max(10).evaluationInterval(INTERVAL)
+        .cooldown(Duration.ofMinutes(5)).target(PluginRef.of("mem", Map.of()))
+        .check(Check.of("cpu", "src", "load", PluginRef.of("pass", Map.of()))).build();
+  }
+
+  @Test
+  void tick_policyNotOwned_makesNoPluginCallAndReportsNothing() {
+    try (Autoscaler autoscaler = start(policy())) {
+      scheduler.advance(INTERVAL.multipliedBy(3));
+
+      assertThat(target.calls()).isEmpty();
+      assertThat(source.queries()).isEmpty();
+      assertThat(decisions).isEmpty();
+    }
+  }
+
+  @Test
+  void tick_ownershipGained_evaluatesWithinOneInterval() {
+    try (Autoscaler autoscaler = start(policy())) {
+      scheduler.advance(INTERVAL);
+      owned.add(policy().id());
+      scheduler.advance(INTERVAL);
+
+      assertThat(decisions).singleElement().extracting(ScalingDecision::outcome).isEqualTo(Outcome.SCALED);
+      assertThat(target.count()).isEqualTo(6);
+    }
+  }
+
+  @Test
+  void scale_fencedBeforeTheCall_targetNotScaledAndStateRestored() {
+    owned.add(policy().id());
+    fenced = true;
+    try (Autoscaler autoscaler = start(policy())) {
+      scheduler.advance(INTERVAL);
+
+      assertThat(decisions).isNotEmpty().allSatisfy(d -> {
+        assertThat(d.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(d.reasons()).anyMatch(r -> r.contains("fenced"));
+      });
+      assertThat(target.scaleActions()).isEmpty();
+      assertThat(store.load(policy().id())).isEqualTo(PolicyState.INITIAL);
+    }
+  }
+}
