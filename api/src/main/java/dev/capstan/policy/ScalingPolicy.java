@@ -71,6 +71,7 @@ public final class ScalingPolicy {
   private final String type;
   private final String origin;
   private final Optional<Schedule> schedule;
+  private final Optional<Behavior> behavior;
   private final Set<Field> set;
 
   /** Takes the values of a builder that passed validation. */
@@ -89,6 +90,7 @@ public final class ScalingPolicy {
     this.target = Objects.requireNonNull(b.target);
     this.type = b.type;
     this.schedule = Optional.ofNullable(b.schedule);
+    this.behavior = Optional.ofNullable(b.behavior);
     this.set = b.set.isEmpty() ? Set.of() : Set.copyOf(b.set);
   }
 
@@ -140,6 +142,7 @@ public final class ScalingPolicy {
     b.target = target;
     b.type = type;
     b.schedule = schedule.orElse(null);
+    b.behavior = behavior.orElse(null);
     b.set.addAll(set);
     return b;
   }
@@ -273,6 +276,16 @@ public final class ScalingPolicy {
   }
 
   /**
+   * Returns how fast the count may change (Kubernetes' HPA {@code behavior}, a Capstan extension).
+   *
+   * @return the behaviour, or empty: no stabilization and no rate limit, only the cooldown (as
+   *     nomad-autoscaler)
+   */
+  public Optional<Behavior> behavior() {
+    return behavior;
+  }
+
+  /**
    * Returns whether {@code field} was given to the builder or in the policy file, rather than left at
    * its default. Set-ness survives {@link #toBuilder()}.
    *
@@ -297,7 +310,8 @@ public final class ScalingPolicy {
         && min == p.min && max == p.max && cooldown.equals(p.cooldown)
         && cooldownOnScaleUp.equals(p.cooldownOnScaleUp) && evaluationInterval.equals(p.evaluationInterval)
         && onCheckError == p.onCheckError && checks.equals(p.checks) && target.equals(p.target)
-        && type.equals(p.type) && origin.equals(p.origin) && schedule.equals(p.schedule);
+        && type.equals(p.type) && origin.equals(p.origin) && schedule.equals(p.schedule)
+        && behavior.equals(p.behavior);
   }
 
   /**
@@ -308,7 +322,7 @@ public final class ScalingPolicy {
   @Override
   public int hashCode() {
     return Objects.hash(id, name, enabled, min, max, cooldown, cooldownOnScaleUp, evaluationInterval, onCheckError,
-        checks, target, type, origin, schedule);
+        checks, target, type, origin, schedule, behavior);
   }
 
   /**
@@ -321,7 +335,7 @@ public final class ScalingPolicy {
     return "ScalingPolicy[id=" + id + ", name=" + name + ", enabled=" + enabled + ", min=" + min + ", max=" + max
         + ", cooldown=" + cooldown + ", cooldownOnScaleUp=" + cooldownOnScaleUp + ", evaluationInterval="
         + evaluationInterval + ", onCheckError=" + onCheckError + ", checks=" + checks + ", target=" + target
-        + ", type=" + type + ", origin=" + origin + ", schedule=" + schedule + "]";
+        + ", type=" + type + ", origin=" + origin + ", schedule=" + schedule + ", behavior=" + behavior + "]";
   }
 
   /**
@@ -342,6 +356,7 @@ public final class ScalingPolicy {
     private @Nullable PluginRef target;
     private String type = DEFAULT_TYPE;
     private @Nullable Schedule schedule;
+    private @Nullable Behavior behavior;
     private final EnumSet<Field> set = EnumSet.noneOf(Field.class);
 
     private Builder() {}
@@ -521,11 +536,24 @@ public final class ScalingPolicy {
     }
 
     /**
+     * Sets how fast the count may change (default: no behaviour, only the cooldown).
+     *
+     * @param behavior stabilization windows and rate limits per direction
+     * @return this builder
+     * @throws NullPointerException if {@code behavior} is null
+     */
+    public Builder behavior(Behavior behavior) {
+      this.behavior = Objects.requireNonNull(behavior, "behavior");
+      return this;
+    }
+
+    /**
      * Validates and builds the policy.
      *
      * <p>Rules: a name that is not blank; {@code min} at least 0; {@code max} given and at least
      * {@code min}; positive {@code cooldown}, {@code cooldown_on_scale_up} and {@code evaluation_interval};
-     * a known {@code type}; at least one check, names unique; a target with a name.
+     * a known {@code type}; at least one check, names unique; a target with a name; a behaviour's
+     * windows from 0s to 1h, rate periods from 1s to 30m and rate values from 1.
      *
      * @return the policy
      * @throws PolicyException naming the origin, the policy, and every broken rule with its field, such
@@ -544,6 +572,9 @@ public final class ScalingPolicy {
       List<String> problems = new ArrayList<>();
       PolicyRules.validate(origin, name, min, max, cooldown, cooldownOnScaleUp, evaluationInterval, checks,
           target, type, problems);
+      if (behavior != null) {
+        Behavior.validate(PolicyRules.where(origin, name), behavior, problems);
+      }
       return problems;
     }
   }

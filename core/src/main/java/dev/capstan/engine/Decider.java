@@ -1,5 +1,7 @@
 package dev.capstan.engine;
 
+import dev.capstan.config.Durations;
+import dev.capstan.policy.Behavior;
 import dev.capstan.policy.Check;
 import dev.capstan.policy.Fallback;
 import dev.capstan.policy.OnError;
@@ -62,6 +64,17 @@ import java.util.OptionalLong;
  *       or two DOWNs the higher count wins.
  *   <li><b>Failed-check guard</b>: when any check failed, a DOWN is suppressed: a broken metric must
  *       not shrink a group.
+ *   <li><b>Behavior</b> (only for a policy with a {@link dev.capstan.policy.Behavior behavior}; exactly
+ *       Kubernetes' {@code normalizeDesiredReplicasWithBehaviors}): the first evaluation records the
+ *       current count as a recommendation; then every evaluation that got a count from its checks (and
+ *       whose guard did not suppress it) records the merged count, and moves the current count only
+ *       within the lowest recommendation of the {@code scale_up} window and the highest of the
+ *       {@code scale_down} window (entries strictly newer than {@code now - window}, this one included);
+ *       then each rate limits the change relative to the count at its period's start ({@code current -
+ *       added + removed} by the policy's own scale events strictly newer than {@code now - period}),
+ *       {@code select} taking the most or least change, or none. A current count outside
+ *       {@code [min, max]} goes to that bound whatever the checks want, as Kubernetes does. The history lives in
+ *       {@link PolicyState#behavior()}.
  *   <li><b>Clamp</b> to {@code [min, max]}, even when no check voted; the original count is kept in
  *       the action's meta under {@link ScalingDecision#META_CAPPED_FROM}.
  *   <li><b>Paused direction</b>: under a {@link OperatorOverride.Kind#PAUSE_SCALE_IN PAUSE_SCALE_IN}
@@ -135,7 +148,7 @@ public final class Decider {
   }
 
   /**
-   * Rules 6 to 13: decides from the results of the checks the plan named.
+   * Rules 6 to 14: decides from the results of the checks the plan named.
    *
    * @param plan a plan that was not skipped
    * @param checks the results of the checks {@link Plan#runs(int)} named, in policy order
@@ -178,13 +191,20 @@ public final class Decider {
     }
     CheckResult winner = merge(results, current, reasons);
     long desired = winner == null ? current : winner.desiredCount().getAsLong();
-    desired = failedCheckGuard(desired, current, anyFailed, reasons);
-    long clamped = clamp(policy, desired, reasons);
-    Decided paused = pausedDirection(plan, base, current, clamped, results, reasons);
+    long guarded = failedCheckGuard(desired, current, anyFailed, reasons);
+    PolicyState state = base;
+    if (policy.behavior().isPresent()) {
+      Behaved behaved = behave(policy, policy.behavior().get(), state.behavior(), current, guarded,
+          winner != null && guarded == desired, plan.now(), reasons);
+      guarded = behaved.count;
+      state = state.withBehavior(behaved.history);
+    }
+    long clamped = clamp(policy, guarded, reasons);
+    Decided paused = pausedDirection(plan, state, current, clamped, results, reasons);
     if (paused != null) {
       return paused;
     }
-    return apply(plan, base, current, desired, clamped, winner, results, reasons, dryRun);
+    return apply(plan, state, current, guarded, clamped, winner, results, reasons, dryRun);
   }
 
   /**
@@ -267,7 +287,8 @@ public final class Decider {
     if (decision.action().isEmpty()) {
       return state;
     }
-    return intent(policy, state, decision.action().get(), decision.time()).confirmed();
+    return intent(policy, state, decision.currentCount().orElse(decision.action().get().count()),
+        decision.action().get(), decision.time()).confirmed();
   }
 
   /**
@@ -311,7 +332,7 @@ public final class Decider {
     Instant until = event.plus(policy.cooldownOnScaleUp());
     Instant cooldown = until.isAfter(state.cooldownUntil()) ? until : state.cooldownUntil();
     return new PolicyState(state.lastAction(), cooldown, state.unconfirmed(), Optional.of(event), state.override(),
-        state.fallbacks());
+        state.fallbacks(), state.behavior());
   }
 
   // Rule 5: demand checks judge an empty group, the others a group with capacity.
@@ -393,7 +414,111 @@ public final class Decider {
     return desired;
   }
 
-  // Rule 11.
+  /** What the behaviour rule gives: the count and the history to keep. */
+  private record Behaved(long count, BehaviorHistory history) {}
+
+  // Rule 11: Kubernetes' normalizeDesiredReplicasWithBehaviors; the [min, max] bounds are left to the clamp.
+  private static Behaved behave(ScalingPolicy policy, Behavior behavior, BehaviorHistory history, long current,
+      long desired, boolean recordable, Instant now, List<String> reasons) {
+    BehaviorHistory h = history.started(current, now);
+    if (current < policy.min() || current > policy.max()) {
+      // Kubernetes moves a count outside the bounds to the bound, whatever the checks want.
+      long bound = current < policy.min() ? policy.min() : policy.max();
+      reasons.add("count " + current + " is outside [" + policy.min() + ", " + policy.max() + "]: it goes to " + bound
+          + " before any behavior rule");
+      return new Behaved(bound, h);
+    }
+    if (!recordable) {
+      return new Behaved(desired, h);
+    }
+    // Stabilization (stabilizeRecommendationWithBehaviors): this recommendation counts too.
+    Behavior.Rules upRules = behavior.scaleUp();
+    Behavior.Rules downRules = behavior.scaleDown();
+    Instant upCutoff = now.minus(upRules.stabilizationWindow());
+    Instant downCutoff = now.minus(downRules.stabilizationWindow());
+    long up = desired;
+    long down = desired;
+    List<BehaviorHistory.Recommendation> recs = h.recommendations();
+    for (int i = 0; i < recs.size(); i++) {
+      BehaviorHistory.Recommendation r = recs.get(i);
+      if (r.at().isAfter(upCutoff)) {
+        up = Math.min(up, r.count());
+      }
+      if (r.at().isAfter(downCutoff)) {
+        down = Math.max(down, r.count());
+      }
+    }
+    long stabilized = Math.min(Math.max(current, up), down);
+    h = h.recorded(desired, now, behavior.longestMemory());
+    if (stabilized != desired) {
+      reasons.add(desired > current
+          ? "scale-up stabilized to " + stabilized + ": the lowest recommendation within the "
+              + Durations.format(upRules.stabilizationWindow()) + " scale_up window"
+          : "scale-down stabilized to " + stabilized + ": the highest recommendation within the "
+              + Durations.format(downRules.stabilizationWindow()) + " scale_down window");
+    }
+    // Rate limits (convertDesiredReplicasWithBehaviorRate).
+    if (stabilized > current) {
+      Limit limit = rateLimit(upRules, true, current, h, now);
+      long allowed = Math.max(limit.count, current);
+      if (stabilized > allowed && allowed < policy.max()) {
+        reasons.add(limitLine("scale-up", allowed, upRules, limit));
+        return new Behaved(allowed, h);
+      }
+    } else if (stabilized < current) {
+      Limit limit = rateLimit(downRules, false, current, h, now);
+      long allowed = Math.min(limit.count, current);
+      if (stabilized < allowed && allowed > policy.min()) {
+        reasons.add(limitLine("scale-down", allowed, downRules, limit));
+        return new Behaved(allowed, h);
+      }
+    }
+    return new Behaved(stabilized, h);
+  }
+
+  /** A rate limit's count, the rate that set it (-1: disabled) and its period's starting count. */
+  private record Limit(long count, int rate, long periodStart) {}
+
+  // calculateScaleUpLimitWithScalingRules / calculateScaleDownLimitWithBehaviors, in double precision as Kubernetes.
+  private static Limit rateLimit(Behavior.Rules rules, boolean up, long current, BehaviorHistory h, Instant now) {
+    if (rules.select() == Behavior.Select.DISABLED) {
+      return new Limit(current, -1, current);
+    }
+    // For a scale-up the most change is the highest limit, for a scale-down the lowest.
+    boolean highest = up == (rules.select() == Behavior.Select.MAX);
+    long result = highest ? Long.MIN_VALUE : Long.MAX_VALUE;
+    int chosen = -1;
+    long chosenStart = current;
+    for (int i = 0; i < rules.rates().size(); i++) {
+      Behavior.Rate rate = rules.rates().get(i);
+      Instant cutoff = now.minus(rate.period());
+      long start = current - BehaviorHistory.changeAfter(h.scaleUps(), cutoff)
+          + BehaviorHistory.changeAfter(h.scaleDowns(), cutoff);
+      long proposed;
+      if (rate.type() == Behavior.RateType.COUNT) {
+        proposed = up ? start + rate.value() : start - rate.value();
+      } else {
+        proposed = up ? (long) Math.ceil((double) start * (1 + (double) rate.value() / 100))
+            : (long) ((double) start * (1 - (double) rate.value() / 100));
+      }
+      if (highest ? proposed > result : proposed < result) {
+        result = proposed;
+        chosen = i;
+        chosenStart = start;
+      }
+    }
+    return new Limit(result, chosen, chosenStart);
+  }
+
+  private static String limitLine(String what, long allowed, Behavior.Rules rules, Limit limit) {
+    if (limit.rate < 0) {
+      return what + " disabled by select = \"disabled\": count stays " + allowed;
+    }
+    return what + " limited to " + allowed + " by rate " + rules.rates().get(limit.rate) + " (period start "
+        + limit.periodStart + (rules.rates().size() > 1 ? ", select " + rules.select().label() : "") + ")";
+  }
+
+  // Rule 12.
   private static long clamp(ScalingPolicy policy, long desired, List<String> reasons) {
     long clamped = Math.max(policy.min(), Math.min(policy.max(), desired));
     if (clamped != desired) {
@@ -402,7 +527,7 @@ public final class Decider {
     return clamped;
   }
 
-  // Rule 12: a paused direction ends the evaluation, naming the override.
+  // Rule 13: a paused direction ends the evaluation, naming the override.
   private static Decided pausedDirection(Plan plan, PolicyState base, long current, long clamped,
       List<CheckResult> results, List<String> reasons) {
     if (base.override().isEmpty()) {
@@ -421,7 +546,7 @@ public final class Decider {
         Optional.empty()), base);
   }
 
-  // Rule 13.
+  // Rule 14.
   private static Decided apply(Plan plan, PolicyState base, long current, long desired, long clamped,
       CheckResult winner, List<CheckResult> results, List<String> reasons, boolean dryRun) {
     Direction direction = Direction.of(current, clamped);
@@ -447,7 +572,7 @@ public final class Decider {
     ScalingAction action = new ScalingAction(clamped, direction, String.join("; ", reasons), meta, dryRun);
     ScalingDecision d = decision(plan, current, results, Optional.of(action), reasons,
         dryRun ? Outcome.DRY_RUN : Outcome.SCALED, Optional.empty());
-    return new Decided(d, dryRun ? base : intent(plan.policy(), base, action, plan.now()));
+    return new Decided(d, dryRun ? base : intent(plan.policy(), base, current, action, plan.now()));
   }
 
   // Rule 2: an expired override is removed (with a note); a full pause ends the evaluation here.
@@ -530,10 +655,14 @@ public final class Decider {
     return names.toString();
   }
 
-  private static PolicyState intent(ScalingPolicy policy, PolicyState state, ScalingAction action, Instant at) {
+  private static PolicyState intent(ScalingPolicy policy, PolicyState state, long current, ScalingAction action,
+      Instant at) {
     Duration cooldown = action.direction() == Direction.UP ? policy.cooldownOnScaleUp() : policy.cooldown();
+    // Kubernetes' storeScaleEvent: only a policy with a behaviour keeps its scale events.
+    BehaviorHistory history = policy.behavior().isEmpty() ? state.behavior()
+        : state.behavior().scaled(current, action.count(), at, policy.behavior().get().longestPeriod());
     return new PolicyState(Optional.of(new PolicyState.LastAction(action.count(), action.direction(), at)),
-        at.plus(cooldown), true, state.knownEvent(), state.override(), state.fallbacks());
+        at.plus(cooldown), true, state.knownEvent(), state.override(), state.fallbacks(), history);
   }
 
   private static String wantsLine(CheckResult check, long current) {

@@ -206,7 +206,8 @@ final class Evaluation {
     if (!mayScale(id)) {
       // The restore is a conditional write under a shared store: it fails harmlessly once the new
       // owner wrote, and otherwise spares the next owner a cooldown for a call that never went out.
-      Throwable restoreError = trySave(id, started, withoutIntent(decided.nextState(), plan.state()));
+      Throwable restoreError = trySave(id, started, withoutIntent(decided.nextState(), plan.state())
+          .withBehavior(decided.nextState().behavior().withoutEventsAt(plan.now())));
       return new Result(decision.failed("fenced: this member no longer owns the policy, so "
           + b.targetLabel + " was not scaled to " + action.count()
           + (restoreError == null ? "" : " (and the state could not be restored: " + PluginResolver.message(restoreError)
@@ -219,8 +220,10 @@ final class Evaluation {
       return new Result(decision.failed(why), new TimeoutException(why));
     }
     if (!call.isOk()) {
-      // The rules' other changes (fallback counts, an expired override) stand; only the intent is undone.
-      PolicyState restored = withoutIntent(decided.nextState(), plan.state());
+      // The rules' other changes (fallback counts, an expired override, the recommendation recorded)
+      // stand; only the intent and the scale event it would have been are undone.
+      PolicyState restored = withoutIntent(decided.nextState(), plan.state())
+          .withBehavior(decided.nextState().behavior().withoutEventsAt(plan.now()));
       Throwable restoreError = trySave(id, started, restored);
       String why = b.targetLabel + " failed to scale to " + action.count() + ": " + PluginResolver.message(call.error())
           + (restoreError == null ? "" : " (and the state could not be restored: " + PluginResolver.message(restoreError)
@@ -260,7 +263,7 @@ final class Evaluation {
   /** {@code next} with the last action, cooldown and intent flag of {@code before}. */
   private static PolicyState withoutIntent(PolicyState next, PolicyState before) {
     return new PolicyState(before.lastAction(), before.cooldownUntil(), before.unconfirmed(), before.knownEvent(),
-        next.override(), next.fallbacks());
+        next.override(), next.fallbacks(), next.behavior());
   }
 
   private Throwable trySave(String policyId, PolicyState started, PolicyState state) {

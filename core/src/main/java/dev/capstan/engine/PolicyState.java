@@ -20,9 +20,12 @@ import java.util.Optional;
  *     already accounted for, either as the result of our own last action or as an out-of-band event
  * @param override the operator's override in force, if any ({@link OperatorOverride})
  * @param fallbacks consecutive failures of the checks that declare a {@code fallback}
+ * @param behavior the recommendations and scale events a policy's {@link dev.capstan.policy.Behavior}
+ *     needs; {@link BehaviorHistory#EMPTY} for a policy without one
  */
 public record PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil, boolean unconfirmed,
-    Optional<Instant> knownEvent, Optional<OperatorOverride> override, CheckFallbacks fallbacks) {
+    Optional<Instant> knownEvent, Optional<OperatorOverride> override, CheckFallbacks fallbacks,
+    BehaviorHistory behavior) {
 
   /** The state of a policy that never scaled. */
   public static final PolicyState INITIAL = new PolicyState(Optional.empty(), Instant.EPOCH);
@@ -36,12 +39,14 @@ public record PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil
    * @param knownEvent the latest target activity time already accounted for
    * @param override the operator's override in force, if any
    * @param fallbacks consecutive failures of the checks that declare a fallback
+   * @param behavior the history a policy's behaviour needs
    * @throws NullPointerException if a field is null
    * @throws IllegalArgumentException if {@code unconfirmed} is set without a last action
    */
   public PolicyState {
     Objects.requireNonNull(override, "override");
     Objects.requireNonNull(fallbacks, "fallbacks");
+    Objects.requireNonNull(behavior, "behavior");
     Objects.requireNonNull(lastAction, "lastAction");
     Objects.requireNonNull(cooldownUntil, "cooldownUntil");
     Objects.requireNonNull(knownEvent, "knownEvent");
@@ -62,8 +67,52 @@ public record PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil
    */
   public PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil, boolean unconfirmed,
       Optional<Instant> knownEvent) {
-    this(lastAction, cooldownUntil, unconfirmed, knownEvent, Optional.empty(), CheckFallbacks.NONE);
+    this(lastAction, cooldownUntil, unconfirmed, knownEvent, Optional.empty(), CheckFallbacks.NONE, BehaviorHistory.EMPTY);
   }
+  /**
+   * Creates a state with no behaviour history.
+   *
+   * @param lastAction the last action applied (or being applied) to the target, if any
+   * @param cooldownUntil no action is taken before this instant
+   * @param unconfirmed whether {@code lastAction} is an intent not yet confirmed by the target
+   * @param knownEvent the latest target activity time already accounted for
+   * @param override the operator's override in force, if any
+   * @param fallbacks consecutive failures of the checks that declare a fallback
+   * @throws NullPointerException if a field is null
+   * @throws IllegalArgumentException if {@code unconfirmed} is set without a last action
+   */
+  public PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil, boolean unconfirmed,
+      Optional<Instant> knownEvent, Optional<OperatorOverride> override, CheckFallbacks fallbacks) {
+    this(lastAction, cooldownUntil, unconfirmed, knownEvent, override, fallbacks, BehaviorHistory.EMPTY);
+  }
+
+  /**
+   * Creates a state with no override and no failing check.
+   *
+   * @param lastAction the last action applied (or being applied) to the target, if any
+   * @param cooldownUntil no action is taken before this instant
+   * @param unconfirmed whether {@code lastAction} is an intent not yet confirmed by the target
+   * @param knownEvent the latest target activity time already accounted for
+   * @param behavior the history a policy's behaviour needs
+   * @throws NullPointerException if a field is null
+   * @throws IllegalArgumentException if {@code unconfirmed} is set without a last action
+   */
+  public PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil, boolean unconfirmed,
+      Optional<Instant> knownEvent, BehaviorHistory behavior) {
+    this(lastAction, cooldownUntil, unconfirmed, knownEvent, Optional.empty(), CheckFallbacks.NONE, behavior);
+  }
+
+  /**
+   * Returns this state with another behaviour history.
+   *
+   * @param history the recommendations and scale events to keep
+   * @return a copy, or this state when the history is the same
+   */
+  public PolicyState withBehavior(BehaviorHistory history) {
+    return history.equals(behavior) ? this
+        : new PolicyState(lastAction, cooldownUntil, unconfirmed, knownEvent, override, fallbacks, history);
+  }
+
 
   /**
    * Creates a confirmed state with no known target event.
@@ -82,7 +131,7 @@ public record PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil
    * @return a confirmed copy
    */
   public PolicyState confirmed() {
-    return unconfirmed ? new PolicyState(lastAction, cooldownUntil, false, knownEvent, override, fallbacks) : this;
+    return unconfirmed ? new PolicyState(lastAction, cooldownUntil, false, knownEvent, override, fallbacks, behavior) : this;
   }
 
   /**
@@ -92,7 +141,7 @@ public record PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil
    * @return a copy knowing the event
    */
   public PolicyState withKnownEvent(Instant event) {
-    return new PolicyState(lastAction, cooldownUntil, unconfirmed, Optional.of(event), override, fallbacks);
+    return new PolicyState(lastAction, cooldownUntil, unconfirmed, Optional.of(event), override, fallbacks, behavior);
   }
 
   /**
@@ -102,7 +151,7 @@ public record PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil
    * @return a copy
    */
   public PolicyState withOverride(Optional<OperatorOverride> override) {
-    return new PolicyState(lastAction, cooldownUntil, unconfirmed, knownEvent, override, fallbacks);
+    return new PolicyState(lastAction, cooldownUntil, unconfirmed, knownEvent, override, fallbacks, behavior);
   }
 
   /**
@@ -113,7 +162,7 @@ public record PolicyState(Optional<LastAction> lastAction, Instant cooldownUntil
    */
   public PolicyState withFallbacks(CheckFallbacks fallbacks) {
     return fallbacks.equals(this.fallbacks) ? this
-        : new PolicyState(lastAction, cooldownUntil, unconfirmed, knownEvent, override, fallbacks);
+        : new PolicyState(lastAction, cooldownUntil, unconfirmed, knownEvent, override, fallbacks, behavior);
   }
 
   /**

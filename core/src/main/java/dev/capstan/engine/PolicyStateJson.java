@@ -1,10 +1,13 @@
 package dev.capstan.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.capstan.spi.Direction;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -43,6 +46,14 @@ public final class PolicyStateJson {
       // Sorted, so the same state always writes the same bytes.
       new java.util.TreeMap<>(state.fallbacks().failures()).forEach(failures::put);
     }
+    BehaviorHistory h = state.behavior();
+    if (!h.equals(BehaviorHistory.EMPTY)) {
+      ObjectNode behavior = root.putObject("behavior");
+      ArrayNode recommendations = behavior.putArray("recommendations");
+      h.recommendations().forEach(r -> recommendations.addObject().put("count", r.count()).put("at", r.at().toString()));
+      events(behavior.putArray("scaleUps"), h.scaleUps());
+      events(behavior.putArray("scaleDowns"), h.scaleDowns());
+    }
   }
 
   /** Writes one override's fields into {@code node}; the agent's HTTP API answers with the same form. */
@@ -70,6 +81,17 @@ public final class PolicyStateJson {
         Instant.parse(node.path("setAt").asText(Instant.EPOCH.toString())));
   }
 
+  private static void events(ArrayNode array, List<BehaviorHistory.ScaleEvent> events) {
+    events.forEach(e -> array.addObject().put("change", e.change()).put("at", e.at().toString()));
+  }
+
+  private static List<BehaviorHistory.ScaleEvent> events(JsonNode array) {
+    List<BehaviorHistory.ScaleEvent> events = new ArrayList<>();
+    array.forEach(e -> events.add(new BehaviorHistory.ScaleEvent(e.required("change").asLong(),
+        Instant.parse(e.required("at").asText()))));
+    return events;
+  }
+
   /**
    * Reads a state written by {@link #write}.
    *
@@ -88,9 +110,20 @@ public final class PolicyStateJson {
     JsonNode override = root.path("override");
     Map<String, Integer> failures = new HashMap<>();
     root.path("checkFailures").properties().forEach(e -> failures.put(e.getKey(), e.getValue().asInt()));
+    // Files written before behaviours existed, or by policies without one, have no history.
+    JsonNode behavior = root.path("behavior");
+    BehaviorHistory history = BehaviorHistory.EMPTY;
+    if (behavior.isObject()) {
+      List<BehaviorHistory.Recommendation> recommendations = new ArrayList<>();
+      behavior.path("recommendations").forEach(r -> recommendations.add(new BehaviorHistory.Recommendation(
+          r.required("count").asLong(), Instant.parse(r.required("at").asText()))));
+      history = new BehaviorHistory(recommendations, events(behavior.path("scaleUps")),
+          events(behavior.path("scaleDowns")));
+    }
     return new PolicyState(lastAction, Instant.parse(root.required("cooldownUntil").asText()),
         root.path("unconfirmed").asBoolean(false),
         known.isTextual() ? Optional.of(Instant.parse(known.asText())) : Optional.empty(),
-        override.isObject() ? Optional.of(readOverride(override)) : Optional.empty(), new CheckFallbacks(failures));
+        override.isObject() ? Optional.of(readOverride(override)) : Optional.empty(), new CheckFallbacks(failures),
+        history);
   }
 }

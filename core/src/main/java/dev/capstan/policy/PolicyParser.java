@@ -34,8 +34,11 @@ import org.jspecify.annotations.Nullable;
 final class PolicyParser {
   static final Set<String> SCALING_ATTRIBUTES = Set.of("enabled", "min", "max", "type", "policy");
   static final Set<String> POLICY_ATTRIBUTES = Set.of("cooldown", "cooldown_on_scale_up",
-      "evaluation_interval", "on_check_error", "schedule", "check", "target");
+      "evaluation_interval", "on_check_error", "schedule", "behavior", "check", "target");
   static final Set<String> SCHEDULE_ATTRIBUTES = Set.of("start", "end", "duration", "timezone");
+  static final Set<String> BEHAVIOR_ATTRIBUTES = Set.of("scale_up", "scale_down");
+  static final Set<String> RULES_ATTRIBUTES = Set.of("stabilization_window", "select", "rate");
+  static final Set<String> RATE_ATTRIBUTES = Set.of("value", "period");
   static final Set<String> CHECK_ATTRIBUTES = Set.of("source", "query", "query_window",
       "query_window_offset", "group", "on_error", "demand", "strategy", "fallback");
   private static final Set<String> FALLBACK_ATTRIBUTES = Set.of("failures", "count", "behavior");
@@ -221,6 +224,12 @@ final class PolicyParser {
         schedule(block, at).ifPresent(b::schedule);
       }
     }
+    if (doc.containsKey("behavior")) {
+      Map<String, Object> block = single(doc.get("behavior"), "behavior", at, "a policy block has only one");
+      if (block != null) {
+        behavior(block, at).ifPresent(b::behavior);
+      }
+    }
     labelled(doc.get("check"), "check", at).forEach((checkName, body) -> {
       // Each copy of a repeated check is read, so PolicyRules reports the clash as for the builder.
       List<?> copies = body instanceof List<?> list ? list : List.of(body);
@@ -249,6 +258,78 @@ final class PolicyParser {
     }
     return Optional.ofNullable(Schedule.of(start.orElse(null), end.orElse(null), duration.orElse(null),
         timezone.orElse(null), at, problems));
+  }
+
+  /**
+   * Reads a {@code behavior { scale_up { ... } scale_down { ... } }} block; a direction or part left
+   * out keeps Kubernetes' default, and the value rules live in {@link Behavior}.
+   */
+  private Optional<Behavior> behavior(Map<String, Object> block, String at) {
+    String where = at + "behavior.";
+    rejectUnknown(block, BEHAVIOR_ATTRIBUTES, where, Set.of(), "");
+    Behavior behavior = Behavior.defaults();
+    if (block.containsKey("scale_up")) {
+      Behavior.Rules up = rules(block.get("scale_up"), Behavior.Rules.scaleUp(), where + "scale_up");
+      behavior = up == null ? behavior : behavior.withScaleUp(up);
+    }
+    if (block.containsKey("scale_down")) {
+      Behavior.Rules down = rules(block.get("scale_down"), Behavior.Rules.scaleDown(), where + "scale_down");
+      behavior = down == null ? behavior : behavior.withScaleDown(down);
+    }
+    // Kept even with problems (unreadable parts left at their defaults), so the value rules in
+    // Behavior report the rest of the block at once; a policy with a problem is never built.
+    return Optional.of(behavior);
+  }
+
+  private Behavior.@Nullable Rules rules(@Nullable Object value, Behavior.Rules.Builder rules, String name) {
+    Map<String, Object> block = single(value, name, "", "a behavior block has only one");
+    if (block == null) {
+      return null;
+    }
+    String where = name + ".";
+    rejectUnknown(block, RULES_ATTRIBUTES, where, Set.of(), "");
+    ConfigReader r = reader(block, where, RULES_ATTRIBUTES);
+    r.optionalDuration("stabilization_window").ifPresent(rules::stabilizationWindow);
+    if (r.has("select")) {
+      rules.select(r.enumValue("select", Behavior.Select.class, Behavior.Select.MAX));
+    }
+    report(r, where);
+    labelled(block.get("rate"), "rate", where).forEach((type, body) -> {
+      List<?> copies = body instanceof List<?> list ? list : List.of(body);
+      for (Object copy : copies) {
+        rate(type, cast(copy), where).ifPresent(rules::rate);
+      }
+    });
+    return rules.build();
+  }
+
+  private Optional<Behavior.Rate> rate(String type, Map<String, Object> block, String at) {
+    String where = at + "rate '" + type + "'.";
+    Behavior.RateType rateType = switch (type) {
+      case "count" -> Behavior.RateType.COUNT;
+      case "percent" -> Behavior.RateType.PERCENT;
+      default -> null;
+    };
+    if (rateType == null) {
+      problems.add(at + "rate was '" + type + "' but it must be count or percent");
+      return Optional.empty();
+    }
+    rejectUnknown(block, RATE_ATTRIBUTES, where, Set.of(), "");
+    int before = problems.size();
+    ConfigReader r = reader(block, where, RATE_ATTRIBUTES);
+    OptionalLong value = r.optionalLong("value");
+    Optional<Duration> period = r.optionalDuration("period");
+    if (!r.has("value")) {
+      problems.add(where + "value is required but was missing");
+    }
+    if (!r.has("period")) {
+      problems.add(where + "period is required but was missing");
+    }
+    report(r, where);
+    if (problems.size() > before || value.isEmpty() || period.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Behavior.Rate(rateType, value.getAsLong(), period.get()));
   }
 
   private Check check(String policy, String name, Map<String, Object> block) {
@@ -296,7 +377,7 @@ final class PolicyParser {
     String where = at + "fallback.";
     rejectUnknown(block, FALLBACK_ATTRIBUTES, where, Set.of(), "");
     int before = problems.size();
-    ConfigReader r = reader(block, where, FALLBACK_ATTRIBUTES);
+    ConfigReader r = reader(block, where, FALLBACK_ATTRIBUTES, name -> false);
     if (!r.has("failures")) {
       r.problem("failures", "must be given (the consecutive failures after which the check votes its fallback)");
     }
@@ -413,9 +494,18 @@ final class PolicyParser {
 
   /** Builds a reader over the block's plain attributes; values that are not plain are reported here. */
   private ConfigReader reader(Map<String, Object> block, String at, Set<String> known) {
+    return reader(block, at, known, PolicyParser::isBlock);
+  }
+
+  /**
+   * The same, where {@code blockHere} says which names are blocks at this level: a {@code fallback}'s
+   * {@code behavior} is a plain attribute, a policy's {@code behavior} a block.
+   */
+  private ConfigReader reader(Map<String, Object> block, String at, Set<String> known,
+      java.util.function.Predicate<String> blockHere) {
     Map<String, String> scalars = new LinkedHashMap<>();
     block.forEach((k, v) -> {
-      if (!known.contains(k) || isBlock(k)) {
+      if (!known.contains(k) || blockHere.test(k)) {
         return;
       }
       String text = scalar(v);
@@ -430,7 +520,8 @@ final class PolicyParser {
 
   private static boolean isBlock(String attribute) {
     return switch (attribute) {
-      case "policy", "check", "target", "strategy", "schedule", "fallback" -> true;
+      case "policy", "check", "target", "strategy", "schedule", "fallback", "behavior", "scale_up", "scale_down",
+          "rate" -> true;
       default -> false;
     };
   }

@@ -106,7 +106,7 @@ final class PolicyValidationTest {
     assertThat(problems(policy("max = 3", "evalution_interval = \"1m\"\nfoo = 1\nmin = 2", GOOD_CHECK)))
         .containsExactly(
             P + "evalution_interval is not a known attribute; did you mean evaluation_interval?",
-            P + "foo is not a known attribute; known attributes are check, cooldown, cooldown_on_scale_up, "
+            P + "foo is not a known attribute; known attributes are behavior, check, cooldown, cooldown_on_scale_up, "
                 + "evaluation_interval, on_check_error, schedule, target",
             P + "min is not a known attribute here; it belongs in the scaling block");
   }
