@@ -91,8 +91,7 @@ final class NomadNodePool implements NodePool {
     long cpu = 0;
     long mem = 0;
     for (JsonNode a : allocs) {
-      boolean terminal = !a.path("DesiredStatus").asText("run").equals("run")
-          || CLIENT_TERMINAL.contains(a.path("ClientStatus").asText(""));
+      boolean terminal = terminal(a);
       String type = a.path("Job").path("Type").asText("");
       b.allocation(new Allocation(a.path("ID").asText(), a.path("JobID").asText(),
           type.equals("system") || type.equals("sysbatch"), terminal));
@@ -127,6 +126,20 @@ final class NomadNodePool implements NodePool {
     }
     Optional<String> azure = text(attrs, "unique.platform.azure.name");
     return azure.isPresent() ? azure : text(n.path("Meta"), "unique.platform.azure.name");
+  }
+
+  /**
+   * Whether an allocation is terminal: its desired status is not {@code run}, or its client status is
+   * complete, failed or lost (nomad-autoscaler's rule, shared with {@link NomadMetricSource}).
+   */
+  static boolean terminal(JsonNode alloc) {
+    return !alloc.path("DesiredStatus").asText("run").equals("run")
+        || CLIENT_TERMINAL.contains(alloc.path("ClientStatus").asText(""));
+  }
+
+  /** A path segment, URL-encoded. */
+  static String encode(String segment) {
+    return java.net.URLEncoder.encode(segment, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static Optional<String> text(JsonNode obj, String key) {

@@ -47,7 +47,10 @@ import java.util.regex.Pattern;
  * Served: {@code GET /v1/nodes} (with {@code ?resources=true} the stubs carry
  * {@code NodeResources}/{@code ReservedResources}), {@code GET /v1/node/:id},
  * {@code GET /v1/node/:id/allocations}, {@code POST|PUT /v1/node/:id/drain|eligibility|purge},
- * {@code GET|POST|PUT /v1/job/:id/scale}, {@code GET /v1/job/:id/deployment}; any other path is a
+ * {@code GET|POST|PUT /v1/job/:id/scale}, {@code GET /v1/job/:id/deployment}, {@code GET /v1/job/:id}
+ * (task groups with their tasks' {@code Resources}), {@code GET /v1/job/:id/allocations},
+ * {@code GET /v1/client/allocation/:id/stats} ({@code 404 Unknown allocation "id"} for an unknown one);
+ * any other path is a
  * {@code 404}.
  *
  * <p>Thread-safe: every request and every method here holds the fake's lock; blocking queries wait
@@ -58,7 +61,8 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
   private static final Duration DEFAULT_WAIT = Duration.ofMinutes(5);
   private static final Duration MAX_WAIT = Duration.ofMinutes(10);
   private static final Pattern NODE = Pattern.compile("/v1/node/([^/]+)(?:/(allocations|drain|eligibility|purge))?");
-  private static final Pattern JOB = Pattern.compile("/v1/job/([^/]+)/(scale|deployment)");
+  private static final Pattern JOB = Pattern.compile("/v1/job/([^/]+)(?:/(scale|deployment|allocations))?");
+  private static final Pattern ALLOC_STATS = Pattern.compile("/v1/client/allocation/([^/]+)/stats");
   private static final Set<String> ACTIVE_DEPLOYMENT = Set.of("running", "paused", "pending", "blocked",
       "unblocking", "initializing");
 
@@ -216,6 +220,9 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
     final long memoryMb;
     String clientStatus = "running";
     String desiredStatus = "run";
+    double cpuPercent;
+    double cpuTotalTicks;
+    long memoryUsage;
     final long createIndex;
     long modifyIndex;
 
@@ -243,6 +250,8 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
     long version;
     final Map<String, Long> desired = new LinkedHashMap<>();
     final Map<String, long[]> bounds = new HashMap<>();
+    /** Group to task name to {CPU MHz, MemoryMB}, as the job's tasks' {@code resources} blocks. */
+    final Map<String, Map<String, long[]>> tasks = new LinkedHashMap<>();
     final Map<String, List<Map<String, Object>>> events = new HashMap<>();
     Map<String, Object> deployment;
 
@@ -316,6 +325,83 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
       String id = UUID.randomUUID().toString();
       allocs.put(id, new FakeAlloc(id, nodeId, "default", jobId, jobType, "group", cpu, memoryMb, bump()));
       return id;
+    }
+  }
+
+  /**
+   * Places a running allocation of a service job's task group on a node, in a namespace; its resource
+   * usage is zero until {@link #setAllocationStats} sets it.
+   *
+   * @param nodeId the node
+   * @param namespace the job's namespace
+   * @param jobId the job
+   * @param group the task group
+   * @param cpu its CPU in MHz
+   * @param memoryMb its memory in MiB
+   * @return the allocation's id
+   */
+  public String addAllocation(String nodeId, String namespace, String jobId, String group, long cpu,
+      long memoryMb) {
+    synchronized (lock) {
+      requireNode(nodeId);
+      String id = UUID.randomUUID().toString();
+      allocs.put(id, new FakeAlloc(id, nodeId, namespace, jobId, "service", group, cpu, memoryMb, bump()));
+      return id;
+    }
+  }
+
+  /**
+   * Sets what {@code GET /v1/client/allocation/:id/stats} reports in {@code ResourceUsage}.
+   *
+   * @param allocId the allocation
+   * @param cpuPercent {@code CpuStats.Percent}
+   * @param cpuTotalTicks {@code CpuStats.TotalTicks} (MHz used)
+   * @param memoryUsageBytes {@code MemoryStats.Usage}, in bytes
+   * @throws IllegalArgumentException if there is no such allocation
+   */
+  public void setAllocationStats(String allocId, double cpuPercent, double cpuTotalTicks, long memoryUsageBytes) {
+    synchronized (lock) {
+      FakeAlloc a = requireAlloc(allocId);
+      a.cpuPercent = cpuPercent;
+      a.cpuTotalTicks = cpuTotalTicks;
+      a.memoryUsage = memoryUsageBytes;
+    }
+  }
+
+  /**
+   * Sets an allocation's client status, e.g. {@code "pending"}, {@code "complete"} or {@code "failed"}.
+   *
+   * @param allocId the allocation
+   * @param clientStatus its new {@code ClientStatus}
+   * @throws IllegalArgumentException if there is no such allocation
+   */
+  public void setAllocationClientStatus(String allocId, String clientStatus) {
+    synchronized (lock) {
+      FakeAlloc a = requireAlloc(allocId);
+      a.clientStatus = clientStatus;
+      a.modifyIndex = bump();
+    }
+  }
+
+  /**
+   * Declares a task of a job's group with its {@code resources} block, as {@code GET /v1/job/:id} lists it.
+   *
+   * @param namespace the job's namespace
+   * @param jobId the job
+   * @param group the task group (it must be one of the job's)
+   * @param task the task's name
+   * @param cpu {@code Resources.CPU} in MHz
+   * @param memoryMb {@code Resources.MemoryMB} in MiB
+   * @throws IllegalArgumentException if there is no such job or group
+   */
+  public void setTaskResources(String namespace, String jobId, String group, String task, long cpu, long memoryMb) {
+    synchronized (lock) {
+      FakeJob j = requireJob(namespace, jobId);
+      if (!j.desired.containsKey(group)) {
+        throw new IllegalArgumentException("no group " + group + " in job " + namespace + "/" + jobId);
+      }
+      j.tasks.computeIfAbsent(group, g -> new LinkedHashMap<>()).put(task, new long[] {cpu, memoryMb});
+      j.modifyIndex = bump();
     }
   }
 
@@ -583,6 +669,21 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
     if (j.matches()) {
       String namespace = q.getOrDefault("namespace", "default");
       String jobId = j.group(1);
+      if (j.group(2) == null) {
+        requireMethod(method, "GET");
+        FakeJob job = jobOrNotFound(namespace, jobId);
+        return block(q, () -> job.modifyIndex, () -> job(job));
+      }
+      if (j.group(2).equals("allocations")) {
+        requireMethod(method, "GET");
+        jobOrNotFound(namespace, jobId);
+        return block(q, this::allocsIndex, () -> {
+          List<Object> out = new ArrayList<>();
+          allocs.values().stream().filter(a -> a.namespace.equals(namespace) && a.jobId.equals(jobId))
+              .forEach(a -> out.add(alloc(a)));
+          return out;
+        });
+      }
       if (j.group(2).equals("deployment")) {
         requireMethod(method, "GET");
         FakeJob job = jobOrNotFound(namespace, jobId);
@@ -595,7 +696,77 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
       requireMethod(method, "PUT", "POST");
       return scale(namespace, jobId, body(req));
     }
+    Matcher s = ALLOC_STATS.matcher(path);
+    if (s.matches()) {
+      requireMethod(method, "GET");
+      FakeAlloc a = allocs.get(s.group(1));
+      if (a == null) {
+        return error(404, "Unknown allocation \"" + s.group(1) + "\"");
+      }
+      return json(200, allocStats(a), index);
+    }
     return error(404, "Invalid URL");
+  }
+
+  private static Map<String, Object> allocStats(FakeAlloc a) {
+    Map<String, Object> memory = new LinkedHashMap<>();
+    memory.put("RSS", a.memoryUsage);
+    memory.put("Cache", 0);
+    memory.put("Swap", 0);
+    memory.put("MappedFile", 0);
+    memory.put("Usage", a.memoryUsage);
+    memory.put("MaxUsage", a.memoryUsage);
+    memory.put("KernelUsage", 0);
+    memory.put("KernelMaxUsage", 0);
+    memory.put("Measured", List.of("RSS", "Cache", "Swap", "Usage", "Max Usage"));
+    Map<String, Object> cpu = new LinkedHashMap<>();
+    cpu.put("SystemMode", 0.0);
+    cpu.put("UserMode", a.cpuTotalTicks);
+    cpu.put("TotalTicks", a.cpuTotalTicks);
+    cpu.put("ThrottledPeriods", 0);
+    cpu.put("ThrottledTime", 0);
+    cpu.put("Percent", a.cpuPercent);
+    cpu.put("Measured", List.of("System Mode", "User Mode", "Percent"));
+    Map<String, Object> usage = new LinkedHashMap<>();
+    usage.put("MemoryStats", memory);
+    usage.put("CpuStats", cpu);
+    usage.put("DeviceStats", List.of());
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("ResourceUsage", usage);
+    out.put("Tasks", Map.of());
+    out.put("Timestamp", System.currentTimeMillis() * 1_000_000L);
+    return out;
+  }
+
+  private static Map<String, Object> job(FakeJob job) {
+    List<Object> groups = new ArrayList<>();
+    job.desired.forEach((g, count) -> {
+      List<Object> tasks = new ArrayList<>();
+      job.tasks.getOrDefault(g, Map.of()).forEach((name, r) -> {
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("Name", name);
+        t.put("Driver", "docker");
+        t.put("Resources", Map.of("CPU", r[0], "MemoryMB", r[1], "DiskMB", 0));
+        tasks.add(t);
+      });
+      Map<String, Object> tg = new LinkedHashMap<>();
+      tg.put("Name", g);
+      tg.put("Count", count);
+      tg.put("Tasks", tasks);
+      groups.add(tg);
+    });
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("ID", job.id);
+    out.put("Name", job.id);
+    out.put("Namespace", job.namespace);
+    out.put("Type", "service");
+    out.put("Stop", job.stopped);
+    out.put("Version", job.version);
+    out.put("TaskGroups", groups);
+    out.put("CreateIndex", job.createIndex);
+    out.put("ModifyIndex", job.modifyIndex);
+    out.put("JobModifyIndex", job.modifyIndex);
+    return out;
   }
 
   private Response drain(String id, JsonNode body) {
@@ -905,6 +1076,14 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
       throw new IllegalArgumentException("no node " + id);
     }
     return n;
+  }
+
+  private FakeAlloc requireAlloc(String id) {
+    FakeAlloc a = allocs.get(id);
+    if (a == null) {
+      throw new IllegalArgumentException("no allocation " + id);
+    }
+    return a;
   }
 
   private FakeJob requireJob(String namespace, String jobId) {
