@@ -19,8 +19,11 @@ import java.util.Optional;
  *   <li>{@code query-window-below-interval}: a check's {@code query_window} is shorter than
  *       {@code evaluation_interval}, so the metric between two windows is never seen.
  *   <li>{@code min-zero-without-demand}: {@code min = 0}, no demand check and every check a utilization
- *       check ({@code target-value}, or {@code threshold} with {@code percentage}): such checks scale the
- *       current count, so once the group is at 0 they can only ever want 0.
+ *       check ({@code target-value}, or {@code threshold} with {@code percentage}). A percentage of 0 is 0,
+ *       and {@code target-value} leaves 0 only when its query is above 0 with no instance running, which
+ *       a utilization metric (the group's own CPU) is not; so once at 0 the policy may never scale out.
+ *       A query built to be defined at 0 (one that counts blocked evaluations, as the examples do) is
+ *       warned about too: the linter cannot read queries.
  *   <li>{@code target-value-threshold-below-step}: a {@code target-value} check's {@code threshold}
  *       (default 0.01) is below {@code 1 / max}, one instance's share of the group at {@code max}: a
  *       change of one instance moves the metric out of the tolerance, so nearly every evaluation changes
@@ -113,9 +116,10 @@ public final class PolicyLint {
         || !p.checks().stream().allMatch(PolicyLint::scalesTheCount)) {
       return;
     }
-    warnings.add(warn(p, Optional.empty(), "min-zero-without-demand", "min is 0 but every check scales the "
-        + "current count (target-value or threshold percentage) and none is a demand check, so once at 0 "
-        + "the policy can never scale out again; add a check with demand = true or set min = 1"));
+    warnings.add(warn(p, Optional.empty(), "min-zero-without-demand", "min is 0 but no check is a demand check "
+        + "and every check is a utilization check (target-value or threshold percentage), which at 0 has no "
+        + "instance to measure, so once at 0 the policy may never scale out again; add a check with "
+        + "demand = true, set min = 1, or make sure every query is above 0 while no instance runs"));
   }
 
   /** A utilization check: its desired count is a multiple of the current one, so 0 stays 0. */
