@@ -265,6 +265,15 @@ final class ValidateCommandTest {
   }
 
   @Test
+  void validate_lintExamples_warnsAboutMinZeroButExitsZero() {
+    int status = validate("--lint", "../examples/policies");
+
+    assertThat(status).isZero();
+    assertThat(cli.out()).contains("aws-burst.hcl: policy 'aws_burst': warning: min is 0 but no check is a "
+        + "demand check").contains("3 policies are valid, with ");
+  }
+
+  @Test
   void validate_withoutLint_printsNoWarnings() throws IOException {
     Path p = Files.writeString(dir.resolve("p.hcl"), POLICY_ENABLED);
 
