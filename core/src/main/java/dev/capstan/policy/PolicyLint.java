@@ -31,6 +31,9 @@ import java.util.Optional;
  *   <li>{@code threshold-overlap}: two {@code threshold} checks on the same source and query whose bands
  *       ({@code lower_bound <= value < upper_bound}) overlap but whose actions differ (one scales out,
  *       the other in, or two different {@code value}s): a metric in the overlap makes the policy flap.
+ *   <li>{@code threshold-no-gap}: two such checks whose bands meet exactly ({@code upper_bound} of one is
+ *       the other's {@code lower_bound}): no value leaves the count alone, so the step one check takes
+ *       across the boundary is undone by the other.
  *   <li>{@code shared-target} (only {@link #lint(List)}): two policies with the same target block scale
  *       the same group and fight over it; the warning names the later one.
  * </ol>
@@ -161,11 +164,20 @@ public final class PolicyLint {
       for (int i = 0; i < j; i++) {
         Band a = bands.get(i);
         Band b = bands.get(j);
-        if (a.sameMetric(b) && a.conflicts(b) && Math.max(a.lower, b.lower) < Math.min(a.upper, b.upper)) {
+        if (!a.sameMetric(b) || !a.conflicts(b)) {
+          continue;
+        }
+        double from = Math.max(a.lower, b.lower);
+        double to = Math.min(a.upper, b.upper);
+        if (from < to) {
           warnings.add(warn(p, Optional.of(b.check.name()), "threshold-overlap", "its band "
-              + a.range(Math.max(a.lower, b.lower), Math.min(a.upper, b.upper)) + " overlaps check '"
-              + a.check.name() + "', which " + a.action() + " while this one " + b.action()
-              + ", so a metric in the overlap makes the policy flap"));
+              + a.range(from, to) + " overlaps check '" + a.check.name() + "', which " + a.action()
+              + " while this one " + b.action() + ", so a metric in the overlap makes the policy flap"));
+        } else if (from == to && !Double.isInfinite(from)) {
+          warnings.add(warn(p, Optional.of(b.check.name()), "threshold-no-gap", "its band meets the band of "
+              + "check '" + a.check.name() + "' at " + format(from) + " with no gap, so every value moves the count one "
+              + "way or the other and one step across " + format(from) + " is undone by the other check; "
+              + "leave a band between them where neither acts"));
         }
       }
     }

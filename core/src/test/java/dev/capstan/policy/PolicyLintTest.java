@@ -114,10 +114,20 @@ final class PolicyLintTest {
   }
 
   @Test
-  void lint_thresholdBandsTouchingOrSameDirectionOrOtherMetric_noWarning() {
+  void lint_thresholdBandsMeetingWithoutAGap_warns() {
+    List<LintWarning> warnings = PolicyLint.lint(sound().checks(List.of(
+        threshold("out", Map.of("lower_bound", "70", "delta", "1")),
+        threshold("in", Map.of("upper_bound", "70", "delta", "-1")))).build());
+
+    assertThat(warnings).extracting(LintWarning::rule).containsExactly("threshold-no-gap");
+    assertThat(warnings.get(0).message()).startsWith("its band meets the band of check 'out' at 70 with no gap");
+  }
+
+  @Test
+  void lint_thresholdBandsApartOrSameDirectionOrOtherMetric_noWarning() {
     assertThat(rules(sound().checks(List.of(
         threshold("out", Map.of("lower_bound", "70", "delta", "1")),
-        threshold("in", Map.of("upper_bound", "70", "delta", "-1")))).build())).isEmpty();
+        threshold("in", Map.of("upper_bound", "40", "delta", "-1")))).build())).isEmpty();
     assertThat(rules(sound().checks(List.of(
         threshold("out", Map.of("lower_bound", "70", "delta", "1")),
         threshold("more", Map.of("lower_bound", "90", "percentage", "50")))).build())).isEmpty();
