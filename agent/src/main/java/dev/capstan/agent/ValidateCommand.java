@@ -1,7 +1,9 @@
 package dev.capstan.agent;
 
+import dev.capstan.policy.LintWarning;
 import dev.capstan.policy.LoadedPolicies;
 import dev.capstan.policy.Policies;
+import dev.capstan.policy.PolicyLint;
 import dev.capstan.policy.PolicyException;
 import dev.capstan.policy.ScalingPolicy;
 import dev.capstan.spi.ConfigException;
@@ -20,12 +22,15 @@ import picocli.CommandLine.Spec;
 /**
  * {@code capstan validate}: checks policy files, creates every check's strategy and binds every
  * policy's target as the agent would (offline; see {@link PolicyPlugins}), and prints every problem
- * with its file, policy and field.
+ * with its file, policy and field. With {@code --lint} it also prints {@link PolicyLint}'s warnings, which
+ * change the exit status only under {@code --strict}.
  */
 @Command(name = "validate", mixinStandardHelpOptions = true,
     description = {"Checks policy files (and the .hcl and .json files directly inside directories) and prints",
         "every problem as FILE[:LINE[:COLUMN]]: message. Strategies are created and targets bound as the agent",
         "would, without any network call; a target's keys are checked when --config declares that target.",
+        "With --lint, also prints a warning for every policy that is valid but will misbehave",
+        "(FILE: policy 'p': [check 'c': ]warning: reason); warnings keep the exit status 0 unless --strict.",
         "Exits 1 if any file has a problem."})
 final class ValidateCommand implements Callable<Integer> {
   @Spec
@@ -34,6 +39,12 @@ final class ValidateCommand implements Callable<Integer> {
   @Option(names = {"--config", "-config"}, paramLabel = "FILE",
       description = "The agent file (HCL): its target and strategy blocks resolve the names policies use.")
   private Path configFile;
+
+  @Option(names = "--lint", description = "Also warn about policies that will misbehave (see docs/policies.md).")
+  private boolean lint;
+
+  @Option(names = "--strict", description = "Implies --lint; any warning makes the exit status 1.")
+  private boolean strict;
 
   @Parameters(arity = "1..*", paramLabel = "PATH", description = "Policy files or directories.")
   private List<Path> paths;
@@ -92,12 +103,24 @@ final class ValidateCommand implements Callable<Integer> {
             + "the agent skips it, as nomad-autoscaler does");
       }
     }
+    int warnings = 0;
+    if (lint || strict) {
+      List<LintWarning> found = PolicyLint.lint(loaded);
+      found.forEach(out::println);
+      warnings = found.size();
+    }
     if (problems > 0) {
       err.println(problems + (problems == 1 ? " problem" : " problems") + " found");
       err.flush();
       return 1;
     }
-    out.println(policies + (policies == 1 ? " policy is" : " policies are") + " valid");
+    if (strict && warnings > 0) {
+      err.println(warnings + (warnings == 1 ? " warning" : " warnings") + " found (--strict)");
+      err.flush();
+      return 1;
+    }
+    out.println(policies + (policies == 1 ? " policy is" : " policies are") + " valid"
+        + (warnings == 0 ? "" : ", with " + warnings + (warnings == 1 ? " warning" : " warnings")));
     out.flush();
     return 0;
   }

@@ -251,6 +251,71 @@ final class ValidateCommandTest {
     assertThat(cli.out()).contains("policy 'web': disabled (no enabled = true)");
   }
 
+  @Test
+  void validate_lint_printsEachWarningWithFilePolicyAndCheck_andExitsZero() throws IOException {
+    Path p = Files.writeString(dir.resolve("p.hcl"), POLICY_ENABLED);
+
+    int status = validate("--lint", p.toString());
+
+    assertThat(status).isZero();
+    assertThat(cli.out()).contains(p + ": policy 'web': check 'cpu': warning: threshold 0.01 (the default) is "
+        + "below 0.2, one instance's share at max = 5")
+        .endsWith("1 policy is valid, with 1 warning" + System.lineSeparator());
+    assertThat(cli.err()).isEmpty();
+  }
+
+  @Test
+  void validate_lintExamples_warnsAboutMinZeroButExitsZero() {
+    int status = validate("--lint", "../examples/policies");
+
+    assertThat(status).isZero();
+    assertThat(cli.out()).contains("aws-burst.hcl: policy 'aws_burst': warning: min is 0 but no check is a "
+        + "demand check").contains("3 policies are valid, with ");
+  }
+
+  @Test
+  void validate_withoutLint_printsNoWarnings() throws IOException {
+    Path p = Files.writeString(dir.resolve("p.hcl"), POLICY_ENABLED);
+
+    int status = validate(p.toString());
+
+    assertThat(status).isZero();
+    assertThat(cli.out()).doesNotContain("warning").endsWith("1 policy is valid" + System.lineSeparator());
+  }
+
+  @Test
+  void validate_strictWithAWarning_exitsOne() throws IOException {
+    Path p = Files.writeString(dir.resolve("p.hcl"), POLICY_ENABLED);
+
+    int status = validate("--strict", p.toString());
+
+    assertThat(status).isOne();
+    assertThat(cli.out()).contains("warning: threshold 0.01");
+    assertThat(cli.err()).contains("1 warning found (--strict)");
+  }
+
+  @Test
+  void validate_strictWithASoundPolicy_exitsZero() throws IOException {
+    Path p = Files.writeString(dir.resolve("p.hcl"), SOUND);
+
+    int status = validate("--strict", p.toString());
+
+    assertThat(status).isZero();
+    assertThat(cli.out()).doesNotContain("warning").endsWith("1 policy is valid" + System.lineSeparator());
+  }
+
+  @Test
+  void validate_lintTwoFilesOnOneTarget_warnsAboutTheSharedGroup() throws IOException {
+    Path a = Files.writeString(dir.resolve("a.hcl"), SOUND);
+    Path b = Files.writeString(dir.resolve("b.hcl"), SOUND);
+
+    int status = validate("--lint", a.toString(), b.toString());
+
+    assertThat(status).isZero();
+    assertThat(cli.out()).contains(b + ": policy 'web': warning: target 'aws-asg' with the same configuration "
+        + "is also scaled by policy 'web' in " + a);
+  }
+
   private static final String POLICY_ENABLED = """
       scaling "web" {
         enabled = true
@@ -269,4 +334,8 @@ final class ValidateCommandTest {
         }
       }
       """;
+
+  /** {@link #POLICY_ENABLED} with a target-value tolerance above one instance's share at max, so no warning. */
+  private static final String SOUND = POLICY_ENABLED.replace("{ target = 70 }",
+      "{\n target = 70\n threshold = 0.25\n}");
 }
