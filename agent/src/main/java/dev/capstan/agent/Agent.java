@@ -9,6 +9,7 @@ import dev.capstan.cluster.NodePoolProvider;
 import dev.capstan.cluster.ScaleInJournal;
 import dev.capstan.engine.Autoscaler;
 import dev.capstan.engine.StateStore;
+import dev.capstan.ha.zookeeper.ZooKeeperCoordination;
 import dev.capstan.policy.LoadedPolicies;
 import dev.capstan.policy.PolicyException;
 import dev.capstan.policy.ScalingPolicy;
@@ -40,7 +41,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The running agent: plug-ins from the agent file, policies from a directory (reloaded when a file
  * changes and on demand), the engine on its own schedule, the HTTP API, and per-policy state in files
- * so a restart keeps cooldowns. {@link #close()} stops everything.
+ * so a restart keeps cooldowns. With {@code high_availability} enabled the agent joins a ZooKeeper
+ * group instead: it evaluates only the policies it owns and keeps their state in ZooKeeper, so they
+ * move with it to another member. {@link #close()} stops everything.
  */
 final class Agent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -52,6 +55,7 @@ final class Agent implements AutoCloseable {
   private final DecisionLog decisions = new DecisionLog(500);
   private final List<AutoCloseable> plugins = new ArrayList<>();
   private final AgentHttpServer http;
+  private final Optional<ZooKeeperCoordination> coordination;
   private final ScheduledExecutorService poller;
   private final Map<String, ScalingPolicy> loaded = new LinkedHashMap<>();
   private final Map<Path, List<String>> failures = new LinkedHashMap<>();
@@ -99,13 +103,18 @@ final class Agent implements AutoCloseable {
   Agent(AgentConfig config, Options options, Consumer<Autoscaler.Builder> customize) throws IOException {
     this.config = config;
     this.policies = new PolicyDirectory(options.policyDir());
-    StateStore state = StateStore.file(options.stateDir());
+    this.coordination = config.highAvailability().map(Agent::join);
+    // Under HA the state lives next to the ownership, so a policy's cooldown and scale-in journal move
+    // with it to the next owner; state_dir is not used then.
+    StateStore state = coordination.<StateStore>map(ZooKeeperCoordination::stateStore)
+        .orElseGet(() -> StateStore.file(options.stateDir()));
     Autoscaler.Builder builder = Autoscaler.builder()
         .meterRegistry(registry)
         .listener(decisions)
         .listener(failureLog)
         .stateStore(state)
         .dryRun(options.dryRun());
+    coordination.ifPresent(builder::coordination);
     Autoscaler engine = null;
     try {
       config.apms().values().forEach(b -> builder.metricSource(b.name(), own(Plugins.metricSource(b.driver(), b.config()))));
@@ -126,6 +135,7 @@ final class Agent implements AutoCloseable {
       if (engine != null) {
         engine.close();
       }
+      coordination.ifPresent(ZooKeeperCoordination::close);
       closePlugins();
       throw e;
     }
@@ -199,6 +209,16 @@ final class Agent implements AutoCloseable {
     }
   }
 
+  /** Starts this agent's membership of the ZooKeeper group; ownership follows as ZooKeeper answers. */
+  private static ZooKeeperCoordination join(AgentConfig.HighAvailability ha) {
+    ZooKeeperCoordination.Builder b = ZooKeeperCoordination.builder().connectString(ha.zookeeper()).path(ha.path())
+        .sessionTimeout(ha.sessionTimeout());
+    ha.memberId().ifPresent(b::memberId);
+    ZooKeeperCoordination zk = b.build().start();
+    LOG.info("member '{}' joins the ZooKeeper group at {} under {}", zk.memberId(), ha.zookeeper(), ha.path());
+    return zk;
+  }
+
   private <T extends AutoCloseable> T own(T plugin) {
     plugins.add(plugin);
     return plugin;
@@ -211,6 +231,11 @@ final class Agent implements AutoCloseable {
 
   Autoscaler autoscaler() {
     return autoscaler;
+  }
+
+  /** Returns the ZooKeeper group this agent is a member of, when {@code high_availability} is enabled. */
+  Optional<ZooKeeperCoordination> coordination() {
+    return coordination;
   }
 
   DecisionLog decisions() {
@@ -318,6 +343,17 @@ final class Agent implements AutoCloseable {
     Map<String, List<String>> problems = new HashMap<>();
     failures.forEach((file, list) -> problems.put(file.toString(), list));
     health.put("policy_problems", problems);
+    // Read from the coordination's memory only, so health answers while ZooKeeper is away.
+    coordination.ifPresent(zk -> {
+      Set<String> owned = zk.owned();
+      Map<String, Object> ha = new LinkedHashMap<>();
+      ha.put("member", zk.memberId());
+      ha.put("state", zk.state().name().toLowerCase(java.util.Locale.ROOT));
+      ha.put("members", zk.members());
+      ha.put("owned_policies", owned.size());
+      ha.put("owned", owned.stream().sorted().toList());
+      health.put("ha", ha);
+    });
     return Json.write(health);
   }
 
@@ -326,6 +362,8 @@ final class Agent implements AutoCloseable {
     poller.shutdownNow();
     http.close();
     autoscaler.close();
+    // After the engine, so no evaluation runs once the claims are given back.
+    coordination.ifPresent(ZooKeeperCoordination::close);
     closePlugins();
     registry.close();
   }

@@ -285,6 +285,6 @@ final class AgentCommand implements Callable<Integer> {
         s.nomad() && !disableNomadSource, s.nomadConfigured());
     return new AgentConfig(c.apms(), c.targets(), c.strategies(), c.nodePools(), c.policyDir(), cooldown,
         evaluation, bindAddress != null ? bindAddress : c.bindAddress(), bindPort != null ? bindPort : c.bindPort(),
-        c.stateDir(), c.ignored(), c.origin(), c.logLevel(), sources);
+        c.stateDir(), c.ignored(), c.origin(), c.logLevel(), sources, c.highAvailability());
   }
 }

@@ -33,6 +33,7 @@ import java.util.stream.Stream;
  * policy { dir = "policies"  default_cooldown = "5m"  default_evaluation_interval = "1m" }
  * http   { bind_address = "127.0.0.1"  bind_port = 8080 }
  * state_dir = "capstan-state"   # Capstan's addition: where cooldowns survive a restart
+ * high_availability { enabled = true  zookeeper = "h1:2181,h2:2181"  path = "/capstan"  session_timeout = "10s" }
  * }</pre>
  *
  * <p>A plug-in block's label is the name policies use; its {@code driver} names the provider. Blocks
@@ -55,11 +56,14 @@ import java.util.stream.Stream;
  * @param origin the file it was read from, for messages about its blocks
  * @param logLevel the file's {@code log_level} (TRACE, DEBUG, INFO, WARN or ERROR), if given
  * @param sources which policy sources are on ({@code policy { source "file" { enabled = false } }})
+ * @param highAvailability the ZooKeeper group this agent shares its policies with, if
+ *     {@code high_availability { enabled = true }} names one
  */
 record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targets,
     Map<String, PluginBlock> strategies, Map<String, PluginBlock> nodePools, Optional<Path> policyDir, Optional<Duration> defaultCooldown,
     Optional<Duration> defaultEvaluationInterval, String bindAddress, int bindPort, Optional<Path> stateDir,
-    List<String> ignored, String origin, Optional<String> logLevel, PolicySources sources) {
+    List<String> ignored, String origin, Optional<String> logLevel, PolicySources sources,
+    Optional<HighAvailability> highAvailability) {
 
   static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   static final int DEFAULT_BIND_PORT = 8080;
@@ -68,9 +72,11 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
   // log_json and log_include_location have no equivalent in Capstan's logger (slf4j-simple, plain
   // text); the peer's plug-ins are Go binaries, so plugin_dir cannot apply; the rest is its runtime.
   private static final Set<String> IGNORED = Set.of("log_json", "log_include_location", "enable_debug", "plugin_dir",
-      "nomad", "telemetry", "policy_eval", "high_availability", "dynamic_application_sizing");
+      "nomad", "telemetry", "policy_eval", "dynamic_application_sizing");
   private static final Set<String> KNOWN = Set.of("apm", "target", "strategy", "node_pool", "policy", "http",
-      "state_dir", "log_level");
+      "state_dir", "log_level", "high_availability");
+  /** nomad-autoscaler's high_availability keys: its lock lives in Nomad variables, which Capstan does not use. */
+  private static final Set<String> PEER_LOCK_KEYS = Set.of("lock_namespace", "lock_path", "lock_ttl", "lock_delay");
   /** Top-level blocks whose labelled entries a later file replaces whole, as nomad-autoscaler merges. */
   private static final Set<String> PLUGIN_KINDS = Set.of("apm", "target", "strategy", "node_pool");
   private static final Set<String> POLICY_SOURCES = Set.of("file", "nomad");
@@ -112,16 +118,41 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
     static final PolicySources DEFAULT = new PolicySources(true, true, false);
   }
 
+  /**
+   * The agent's {@code high_availability} block when enabled: the ZooKeeper group it joins.
+   *
+   * @param zookeeper the connect string, {@code host:port} pairs separated by commas
+   * @param path the group's root node (default {@value #DEFAULT_HA_PATH}); agents sharing policies share it
+   * @param sessionTimeout the ZooKeeper session timeout (default 10 s): a killed agent's policies move
+   *     after about this long
+   * @param memberId this agent's id in the group; empty gives {@code <host>-<pid>} (not a file key:
+   *     tests running two agents in one process set it)
+   */
+  record HighAvailability(String zookeeper, String path, Duration sessionTimeout, Optional<String> memberId) {
+    /** The root node when the block sets no {@code path}. */
+    static final String DEFAULT_HA_PATH = "/capstan";
+    /** The session timeout when the block sets no {@code session_timeout}. */
+    static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(10);
+
+    HighAvailability {
+      Objects.requireNonNull(zookeeper, "zookeeper");
+      Objects.requireNonNull(path, "path");
+      Objects.requireNonNull(sessionTimeout, "sessionTimeout");
+      Objects.requireNonNull(memberId, "memberId");
+    }
+  }
+
   /** The configuration before log_level and policy sources were read: logs at the default level, both sources on. */
   AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targets,
       Map<String, PluginBlock> strategies, Map<String, PluginBlock> nodePools, Optional<Path> policyDir,
       Optional<Duration> defaultCooldown, Optional<Duration> defaultEvaluationInterval, String bindAddress,
       int bindPort, Optional<Path> stateDir, List<String> ignored, String origin) {
     this(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval, bindAddress,
-        bindPort, stateDir, ignored, origin, Optional.empty(), PolicySources.DEFAULT);
+        bindPort, stateDir, ignored, origin, Optional.empty(), PolicySources.DEFAULT, Optional.empty());
   }
 
   AgentConfig {
+    Objects.requireNonNull(highAvailability, "highAvailability");
     Objects.requireNonNull(logLevel, "logLevel");
     Objects.requireNonNull(sources, "sources");
     apms = Map.copyOf(apms);
@@ -135,7 +166,18 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
   static AgentConfig defaults() {
     return new AgentConfig(Map.of(), Map.of(), Map.of(), Map.of(), Optional.empty(), Optional.empty(),
         Optional.empty(), DEFAULT_BIND_ADDRESS, DEFAULT_BIND_PORT, Optional.empty(), List.of(), "(none)",
-        Optional.empty(), PolicySources.DEFAULT);
+        Optional.empty(), PolicySources.DEFAULT, Optional.empty());
+  }
+
+  /**
+   * Returns this configuration with another {@code high_availability} setting.
+   *
+   * @param ha the group to join, or empty for a single agent
+   * @return the copy
+   */
+  AgentConfig withHighAvailability(Optional<HighAvailability> ha) {
+    return new AgentConfig(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval,
+        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, ha);
   }
 
   /**
@@ -307,11 +349,75 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
     } else if (level != null) {
       problems.add("log_level was '" + level + "' but it must be one of DEBUG, ERROR, INFO, TRACE, WARN");
     }
+    Optional<HighAvailability> ha = highAvailability(root.get("high_availability"), ignored, problems);
     if (!problems.isEmpty()) {
       throw new ConfigException("agent file " + origin, problems);
     }
     return new AgentConfig(apms, targets, strategies, nodePools, dir, cooldown, interval, address, (int) port,
-        stateDir, ignored, origin, logLevel, sources);
+        stateDir, ignored, origin, logLevel, sources, ha);
+  }
+
+  /**
+   * Reads the {@code high_availability} block. The peer's {@code lock_*} keys are accepted and listed in
+   * {@code ignored}; a block that has them and no {@code zookeeper} is the peer's Nomad-lock form, which
+   * Capstan cannot follow, so it leaves the agent single rather than failing a peer file.
+   */
+  private static Optional<HighAvailability> highAvailability(Object value, List<String> ignored, List<String> problems) {
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (!(value instanceof Map<?, ?> map)) {
+      problems.add("'high_availability' must be a block: high_availability { enabled = true  zookeeper = \"h1:2181\" }");
+      return Optional.empty();
+    }
+    String where = "high_availability block: ";
+    Map<String, String> values = new LinkedHashMap<>(strings(map, "high_availability", problems));
+    List<String> peerKeys = new ArrayList<>();
+    for (String key : new TreeSet<>(PEER_LOCK_KEYS)) {
+      if (values.remove(key) != null) {
+        peerKeys.add("high_availability." + key);
+      }
+    }
+    ConfigReader r = ConfigReader.of(values, "high_availability block");
+    boolean enabled = r.booleanValue("enabled", false);
+    Optional<String> zookeeper = r.optionalString("zookeeper");
+    String path = r.string("path", HighAvailability.DEFAULT_HA_PATH);
+    Duration timeout = r.duration("session_timeout", HighAvailability.DEFAULT_SESSION_TIMEOUT);
+    zookeeper.filter(z -> !isConnectString(z))
+        .ifPresent(z -> r.problem("zookeeper", "must list host:port pairs separated by commas, e.g. h1:2181,h2:2181"));
+    if (!path.startsWith("/") || (path.length() > 1 && path.endsWith("/")) || path.contains("//")) {
+      r.problem("path", "must be an absolute ZooKeeper path such as /capstan/prod");
+    }
+    if (timeout.isZero() || timeout.isNegative()) {
+      r.problem("session_timeout", "must be positive");
+    }
+    boolean peerForm = zookeeper.isEmpty() && !peerKeys.isEmpty();
+    // The peer's block as a whole has no effect; next to a zookeeper key only its lock keys have none.
+    ignored.addAll(peerForm ? List.of("high_availability") : peerKeys);
+    if (enabled && zookeeper.isEmpty() && !peerForm) {
+      r.problem("zookeeper", "must be set when enabled = true");
+    }
+    r.rejectUnknownKeys();
+    prefixed(where, r.problems(), problems);
+    if (!enabled || peerForm || !r.problems().isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new HighAvailability(zookeeper.orElseThrow(), path, timeout, Optional.empty()));
+  }
+
+  /** Whether {@code s} is {@code host:port[,host:port...]} with ports 1 to 65535. */
+  private static boolean isConnectString(String s) {
+    for (String pair : s.split(",", -1)) {
+      int colon = pair.strip().lastIndexOf(':');
+      if (colon <= 0) {
+        return false;
+      }
+      String port = pair.strip().substring(colon + 1);
+      if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65_535) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Reads {@code source "file" { enabled = false }} and {@code source "nomad" { ... }} of the policy block. */
