@@ -1,5 +1,6 @@
 package dev.capstan.agent;
 
+import dev.capstan.testkit.PrometheusServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.capstan.engine.ScalingDecision;
@@ -46,7 +47,7 @@ final class BacktestPrometheusTest {
     History fromCsv = HistoryCsv.read(new BufferedReader(new StringReader(csv.toString())), "test.csv",
         Optional.of("size"));
     History fromPrometheus;
-    try (PrometheusProcess prometheus = PrometheusProcess.start(om.toString())) {
+    try (PrometheusServer prometheus = PrometheusServer.start(om.toString())) {
       fromPrometheus = PrometheusHistory.fetch(prometheus.address(), Map.of("cpu", "cpu_percent"),
           Optional.of("group_size"), from, to, STEP);
       // A 1s step over the same 3h is 10,800 points: two requests, every second sees the latest sample.

@@ -1,5 +1,6 @@
 package dev.capstan.source.prometheus;
 
+import dev.capstan.testkit.PrometheusServer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,7 +23,7 @@ import org.opentest4j.TestAbortedException;
 /**
  * Queries a real Prometheus server over backfilled history whose every sample is known, so results
  * are checked value by value. Skipped when no {@code prometheus} binary is installed, unless
- * integration tests are required (see {@link PrometheusBinaries}).
+ * integration tests are required (see {@link PrometheusServer}).
  */
 final class PrometheusSourceIntegrationTest {
   /** One sample every 15 seconds, as a default scrape would give. */

@@ -1,4 +1,4 @@
-package dev.capstan.agent;
+package dev.capstan.testkit;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -24,17 +24,21 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A copy of source-prometheus's test helper (test classes do not cross modules). A real {@code prometheus} process on a free loopback port, over a temp data directory backfilled
- * with known OpenMetrics samples through {@code promtool tsdb create-blocks-from openmetrics}.
+ * A real {@code prometheus} process on a free loopback port, over a temp data directory backfilled
+ * with known OpenMetrics samples through {@code promtool tsdb create-blocks-from openmetrics}, for
+ * tests that run a metric client against the real server (Debian package {@code prometheus}).
+ * Without the binaries the calling test is skipped with a clear message, or fails when integration
+ * tests are required ({@code -Dcapstan.it.required=true} or {@code CAPSTAN_IT_REQUIRED=true}, as
+ * {@code .ci/run} sets).
  */
-final class PrometheusProcess implements AutoCloseable {
+public final class PrometheusServer implements AutoCloseable {
   private static final Duration READY_WITHIN = Duration.ofSeconds(90);
 
   private final Path dir;
   private final Process process;
   private final URI address;
 
-  private PrometheusProcess(Path dir, Process process, URI address) {
+  private PrometheusServer(Path dir, Process process, URI address) {
     this.dir = dir;
     this.process = process;
     this.address = address;
@@ -43,10 +47,15 @@ final class PrometheusProcess implements AutoCloseable {
   /**
    * Backfills {@code openMetrics}, starts Prometheus over it and waits until it is ready; skips the
    * test (or fails it, when integration tests are required) if the binaries are missing.
+   *
+   * @param openMetrics the samples, in OpenMetrics text format ending with {@code # EOF}
+   * @return the running server; close it to stop it and remove its data
+   * @throws IOException if the directory, backfill or process could not be made
+   * @throws InterruptedException if interrupted while waiting for readiness
    */
-  static PrometheusProcess start(String openMetrics) throws IOException, InterruptedException {
-    Path prometheus = PrometheusProcess.require("prometheus");
-    Path promtool = PrometheusProcess.require("promtool");
+  public static PrometheusServer start(String openMetrics) throws IOException, InterruptedException {
+    Path prometheus = PrometheusServer.require("prometheus");
+    Path promtool = PrometheusServer.require("promtool");
     Path dir = Files.createTempDirectory("capstan-prometheus-it");
     Path data = Files.createDirectories(dir.resolve("data"));
     Path samples = Files.writeString(dir.resolve("samples.om"), openMetrics);
@@ -62,7 +71,7 @@ final class PrometheusProcess implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("prometheus.log").toFile())
         .start();
-    PrometheusProcess server = new PrometheusProcess(dir, process, URI.create("http://127.0.0.1:" + port));
+    PrometheusServer server = new PrometheusServer(dir, process, URI.create("http://127.0.0.1:" + port));
     try {
       server.awaitReady();
     } catch (RuntimeException | Error | InterruptedException e) {
@@ -72,7 +81,12 @@ final class PrometheusProcess implements AutoCloseable {
     return server;
   }
 
-  URI address() {
+  /**
+   * Returns where the server answers.
+   *
+   * @return {@code http://127.0.0.1:<port>}
+   */
+  public URI address() {
     return address;
   }
 
@@ -123,11 +137,20 @@ final class PrometheusProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the process and removes its data directory. An interrupt while waiting for the process
+   * kills it at once and is kept on the thread.
+   */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     process.destroy();
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
@@ -136,8 +159,13 @@ final class PrometheusProcess implements AutoCloseable {
     }
   }
 
-  /** Returns the binary's path; skips or fails the test when it is not on the PATH. */
-  static Path require(String name) {
+  /**
+   * Returns a binary's path; skips or fails the calling test when it is not on the PATH.
+   *
+   * @param name {@code prometheus} or {@code promtool}
+   * @return the executable
+   */
+  public static Path require(String name) {
     Optional<Path> found = find(name);
     if (found.isPresent()) {
       return found.get();
@@ -151,7 +179,12 @@ final class PrometheusProcess implements AutoCloseable {
     throw new AssertionError("unreachable");
   }
 
-  static boolean required() {
+  /**
+   * Returns whether integration tests must run here rather than skip.
+   *
+   * @return true when {@code capstan.it.required} or {@code CAPSTAN_IT_REQUIRED} is true
+   */
+  public static boolean required() {
     return isTrue(System.getProperty("capstan.it.required")) || isTrue(System.getenv("CAPSTAN_IT_REQUIRED"));
   }
 
