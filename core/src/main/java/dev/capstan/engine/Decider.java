@@ -85,8 +85,9 @@ import java.util.OptionalLong;
  *       next state is the intent (last action, cooldown) marked unconfirmed, to be saved before the
  *       target is called and confirmed after.
  * </ol>
- * Every step that shaped the result adds a line to {@link ScalingDecision#reasons()}; a check's line
- * carries its strategy's own explanation. The count may be 0 at any point: strategies can scale a
+ * Every step that shaped the result adds a line to {@link ScalingDecision#reasons()}; when the
+ * decision acts, a check's line carries its strategy's own explanation (always available, built on
+ * demand, from {@link CheckResult#explanation()}). The count may be 0 at any point: strategies can scale a
  * group up from nothing.
  */
 public final class Decider {
@@ -567,6 +568,7 @@ public final class Decider {
     if (!fallbacks.isEmpty()) {
       meta.put(ScalingDecision.META_FALLBACK, fallbacks);
     }
+    explainVotes(results, current, reasons);
     String summary = (direction == Direction.UP ? "scale up from " : "scale down from ") + current + " to " + clamped;
     reasons.add(dryRun ? summary + " (dry-run: the target is left untouched)" : summary);
     ScalingAction action = new ScalingAction(clamped, direction, String.join("; ", reasons), meta, dryRun);
@@ -667,10 +669,26 @@ public final class Decider {
 
   private static String wantsLine(CheckResult check, long current) {
     long wanted = check.desiredCount().getAsLong();
-    String line = "check '" + check.name() + "' wants " + wanted
+    return "check '" + check.name() + "' wants " + wanted
         + (wanted > current ? " (up from " : wanted < current ? " (down from " : " (no change from ") + current + ")";
-    String why = check.explanation().text();
-    return why.isEmpty() ? line : line + ": " + why;
+  }
+
+  /**
+   * Adds each strategy's own explanation to its check's line, for a decision that acts. Only then:
+   * building the text formats numbers, and most evaluations change nothing (the explanation stays
+   * readable, built on demand, from {@link CheckResult#explanation()}).
+   */
+  private static void explainVotes(List<CheckResult> results, long current, List<String> reasons) {
+    for (CheckResult result : results) {
+      if (result.isFailed()) {
+        continue;
+      }
+      String why = result.explanation().text();
+      int line = why.isEmpty() ? -1 : reasons.indexOf(wantsLine(result, current));
+      if (line >= 0) {
+        reasons.set(line, reasons.get(line) + ": " + why);
+      }
+    }
   }
 
   private static Plan skippedPlan(ScalingPolicy policy, PolicyState state, TargetStatus status, Instant now,

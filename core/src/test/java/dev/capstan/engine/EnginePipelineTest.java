@@ -143,6 +143,34 @@ final class EnginePipelineTest {
   }
 
   @Test
+  void decisionThatChangesNothing_neverFormatsTheExplanation_butCanStillShowIt() {
+    java.util.concurrent.atomic.AtomicInteger explained = new java.util.concurrent.atomic.AtomicInteger();
+    ScalingPolicy p = ScalingPolicy.builder().name("steady").min(0).max(10)
+        .check(Check.of("cpu", "src", "load", PluginRef.of("counting", Map.of())))
+        .target(PluginRef.of("t", Map.of())).build();
+    source.answer("load", 2);
+    try (Autoscaler autoscaler = builder().strategy("counting", config -> new Strategy() {
+      @Override
+      public long desiredCount(long current, MetricSeries metrics) {
+        return current;
+      }
+
+      @Override
+      public String explain(long current, MetricSeries metrics) {
+        explained.incrementAndGet();
+        return "load is on target";
+      }
+    }).build()) {
+      ScalingDecision d = autoscaler.evaluate(p);
+
+      assertThat(d.outcome()).isEqualTo(Outcome.NO_CHANGE);
+      assertThat(explained).hasValue(0);
+      assertThat(d.checks().get(0).explanation().text()).isEqualTo("load is on target");
+      assertThat(explained).hasValue(1);
+    }
+  }
+
+  @Test
   void evaluateOfAnUnregisteredPolicy_leavesNothingBehind() {
     source.answer("load", 2);
     try (Autoscaler autoscaler = builder().build()) {
