@@ -169,8 +169,13 @@ public final class Decider {
     if (held != null) {
       return held;
     }
-    List<CheckResult> voting = new ArrayList<>(checks);
-    PolicyState base = plan.state().withFallbacks(fallback(policy, plan.state().fallbacks(), voting, current));
+    // Most policies declare no fallback: they skip the copy and the per-check scan of rule 7.
+    List<CheckResult> voting = checks;
+    PolicyState base = plan.state();
+    if (hasFallback(policy)) {
+      voting = new ArrayList<>(checks);
+      base = base.withFallbacks(fallback(policy, base.fallbacks(), voting, current));
+    }
     List<CheckResult> results = new ArrayList<>(checks.size());
     boolean anyFailed = false;
     for (CheckResult check : voting) {
@@ -608,6 +613,15 @@ public final class Decider {
           Optional.empty()), plan.state());
     }
     return apply(plan, plan.state(), current, held, clamped, null, List.of(), reasons, dryRun);
+  }
+
+  private static boolean hasFallback(ScalingPolicy policy) {
+    for (Check check : policy.checks()) {
+      if (check.fallback().isPresent()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
