@@ -181,7 +181,8 @@ final class AgentCommand implements Callable<Integer> {
     }
     Agent agent;
     try {
-      agent = new Agent(config, options, b -> { });
+      agent = new Agent(config, () -> withFlags(configs.isEmpty() ? AgentConfig.defaults() : AgentConfig.load(configs)),
+          options, b -> { });
     } catch (ConfigException | PolicyException | IOException e) {
       // One line with its cause; a stack trace would only bury it.
       err.println("capstan agent cannot start: " + e.getMessage());
@@ -192,10 +193,10 @@ final class AgentCommand implements Callable<Integer> {
       agent.close();
       stopped.countDown();
     }, "capstan-shutdown"));
-    boolean hup = Signals.onHangup(agent::reload);
+    boolean hup = Signals.onHangup(agent::reloadAgent);
     out.println("capstan agent running: " + agent.policies().size() + " policies from " + dir
         + "; HTTP API on http://" + config.bindAddress() + ":" + agent.httpPort() + "/v1/health"
-        + (hup ? "; SIGHUP reloads policies" : "") + (dryRun ? "; dry-run" : ""));
+        + (hup ? "; SIGHUP reloads the agent files and policies" : "") + (dryRun ? "; dry-run" : ""));
     out.flush();
     stopped.await();
     return 0;

@@ -2,6 +2,7 @@ package dev.capstan.agent;
 
 import dev.capstan.config.ConfigReader;
 import dev.capstan.internal.Hcl;
+import dev.capstan.internal.IoReasons;
 import dev.capstan.spi.ConfigException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -207,7 +208,7 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
         try (Stream<Path> listing = Files.list(path)) {
           listing.filter(AgentConfig::isAgentFile).sorted().forEach(files::add);
         } catch (IOException | UncheckedIOException e) {
-          throw new ConfigException("agent directory " + path + " cannot be listed: " + reason(e));
+          throw new ConfigException("agent directory " + path + " cannot be listed: " + IoReasons.of(e));
         }
       } else {
         files.add(path);
@@ -219,7 +220,7 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
       try {
         text = Files.readString(file, StandardCharsets.UTF_8);
       } catch (IOException e) {
-        throw new ConfigException("agent file " + file + " cannot be read: " + reason(e));
+        throw new ConfigException("agent file " + file + " cannot be read: " + IoReasons.of(e));
       }
       merge(merged, tree(text, file.toString()));
     }
@@ -231,13 +232,6 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
   private static boolean isAgentFile(Path p) {
     String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
     return !name.startsWith(".") && (name.endsWith(".hcl") || name.endsWith(".json")) && Files.isRegularFile(p);
-  }
-
-  /** Says why a file could not be read: the exception's kind (NoSuchFileException, ...) and its message. */
-  private static String reason(Exception e) {
-    Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
-    String kind = t.getClass().getSimpleName().replace("Exception", "");
-    return t.getMessage() == null ? kind : kind + " (" + t.getMessage() + ")";
   }
 
   /** Merges {@code next} into {@code into} in nomad-autoscaler's order: see {@link #load(List)}. */

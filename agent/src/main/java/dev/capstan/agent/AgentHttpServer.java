@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's HTTP API, as nomad-autoscaler's: {@code GET /v1/health}, {@code GET /v1/metrics}
  * (Prometheus text format) and Capstan's {@code GET /v1/decisions} (recent decisions as JSON) and
- * {@code GET/PUT/DELETE /v1/policy/{id}/override} ({@link OverrideApi}).
+ * {@code GET/PUT/DELETE /v1/policy/{id}/override} ({@link OverrideApi}), and the peer's
+ * {@code PUT /v1/agent/reload}.
  * Other paths answer 404, other methods 405. One daemon thread serves it; {@link #close()} stops it.
  */
 final class AgentHttpServer implements AutoCloseable {
@@ -31,18 +32,25 @@ final class AgentHttpServer implements AutoCloseable {
    * @param health the health document (JSON)
    * @param metrics the metrics in Prometheus text format
    * @param decisions the recent decisions (JSON)
+   * @param overrides the override API, or null (it answers 404)
+   * @param reload reloads the agent files and answers, or null (it answers 404)
    */
   record Content(Supplier<String> health, Supplier<String> metrics, Supplier<String> decisions,
-      OverrideApi overrides) {
+      OverrideApi overrides, Supplier<OverrideApi.Answer> reload) {
     Content {
       Objects.requireNonNull(health, "health");
       Objects.requireNonNull(metrics, "metrics");
       Objects.requireNonNull(decisions, "decisions");
     }
 
-    /** Content without the override API (it answers 404). */
+    /** Content without the override API and the reload endpoint (they answer 404). */
     Content(Supplier<String> health, Supplier<String> metrics, Supplier<String> decisions) {
-      this(health, metrics, decisions, null);
+      this(health, metrics, decisions, null, null);
+    }
+
+    /** Content without the reload endpoint (it answers 404). */
+    Content(Supplier<String> health, Supplier<String> metrics, Supplier<String> decisions, OverrideApi overrides) {
+      this(health, metrics, decisions, overrides, null);
     }
   }
 
@@ -63,6 +71,9 @@ final class AgentHttpServer implements AutoCloseable {
     server.createContext("/v1/decisions", ex -> serve(ex, "application/json", content.decisions()));
     if (content.overrides() != null) {
       server.createContext("/v1/policy/", ex -> override(ex, content.overrides()));
+    }
+    if (content.reload() != null) {
+      server.createContext("/v1/agent/reload", ex -> reload(ex, content.reload()));
     }
     server.createContext("/", ex -> answer(ex, 404, "text/plain; charset=utf-8",
         "not found; try /v1/health, /v1/metrics or /v1/decisions\n"));
@@ -97,6 +108,32 @@ final class AgentHttpServer implements AutoCloseable {
         return;
       }
       answer(exchange, 200, type, text);
+    }
+  }
+
+  /**
+   * {@code PUT /v1/agent/reload}, as nomad-autoscaler's: {@code PUT} or {@code POST} reload, any other
+   * method is 405. The peer answers 200 with no body; Capstan adds what was recreated, and answers 500
+   * naming the problem when the new files were refused (the peer exits then).
+   */
+  private static void reload(HttpExchange exchange, Supplier<OverrideApi.Answer> reload) throws IOException {
+    String path = exchange.getRequestURI().getPath();
+    String method = exchange.getRequestMethod();
+    if (!path.equals("/v1/agent/reload")) {
+      answer(exchange, 404, "text/plain; charset=utf-8", "not found: " + path + "\n");
+    } else if (!method.equals("PUT") && !method.equals("POST")) {
+      exchange.getResponseHeaders().set("Allow", "PUT, POST");
+      answer(exchange, 405, "text/plain; charset=utf-8", method + " is not allowed; use PUT\n");
+    } else {
+      OverrideApi.Answer a;
+      try {
+        a = reload.get();
+      } catch (RuntimeException e) {
+        LOG.warn("serving {} failed", path, e);
+        answer(exchange, 500, "text/plain; charset=utf-8", "internal error serving " + path + "\n");
+        return;
+      }
+      answer(exchange, a.status(), "application/json", a.json());
     }
   }
 

@@ -124,7 +124,7 @@ final class AgentCommandTest {
     int status = cli.execute("agent", "-config", policies.resolve("nope.hcl").toString());
 
     assertThat(status).isEqualTo(1);
-    assertThat(cli.err()).contains("nope.hcl cannot be read: NoSuchFile").hasLineCount(1);
+    assertThat(cli.err()).contains("nope.hcl cannot be read: no such file").hasLineCount(1);
   }
 
   @Test
