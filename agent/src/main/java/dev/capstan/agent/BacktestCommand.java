@@ -250,11 +250,8 @@ final class BacktestCommand implements Callable<Integer> {
     }
     if (s.startsWith("-")) {
       String rest = s.substring(1);
-      if (rest.matches("\\d+d")) {
-        return now.minus(Duration.ofDays(Long.parseLong(rest.substring(0, rest.length() - 1))));
-      }
       try {
-        return now.minus(Durations.parse(rest));
+        return now.minus(Durations.parseWithDays(rest));
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), option + " was '" + text + "' but it must be an RFC 3339"
             + " time or a negative offset like -30d or -12h");
@@ -270,7 +267,7 @@ final class BacktestCommand implements Callable<Integer> {
 
   private Duration duration(String option, String text) {
     try {
-      return Durations.parse(text);
+      return Durations.parseWithDays(text);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), option + ": " + e.getMessage());
     }

@@ -45,7 +45,8 @@ final class SimulateCommand implements Callable<Integer> {
   private List<Path> policyFiles = new ArrayList<>();
 
   @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "48h",
-      description = "Virtual time to simulate, as a Go duration (default: ${DEFAULT-VALUE}).")
+      description = "Virtual time to simulate, 10m to 366d, as a Go duration that may count days: 7d, 1d12h "
+          + "(default: ${DEFAULT-VALUE}).")
   private String duration;
 
   @Option(names = "--seed", defaultValue = "42",
@@ -120,7 +121,7 @@ final class SimulateCommand implements Callable<Integer> {
   private Duration parseDuration() {
     Duration d;
     try {
-      d = Durations.parse(duration);
+      d = Durations.parseWithDays(duration);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--duration: " + e.getMessage());
     }
