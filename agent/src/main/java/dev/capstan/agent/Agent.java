@@ -49,7 +49,7 @@ final class Agent implements AutoCloseable {
   private final ScaleInJournal journal;
   private final PolicyDirectory policies;
   /** The agent files in force; a reload replaces it only with files that loaded and whose plug-ins were created. */
-  private AgentConfig config;
+  private volatile AgentConfig config;
   private AgentPlugins plugins;
   /** Replaced when a reload recreates plug-ins; read by the HTTP API's thread. */
   private volatile Autoscaler autoscaler;
@@ -150,7 +150,9 @@ final class Agent implements AutoCloseable {
       autoscaler = engine;
       reload();
       http = new AgentHttpServer(config.bindAddress(), config.bindPort(),
-          new AgentHttpServer.Content(this::healthJson, registry::scrape, decisions::toJson,
+          new AgentHttpServer.Content(this::healthJson,
+              new MetricsEndpoint(registry, () -> this.config.observability().prometheusMetrics(),
+                  java.time.Clock.systemUTC())::answer, decisions::toJson,
               new OverrideApi(() -> autoscaler), this::reloadAnswer));
     } catch (IOException | RuntimeException e) {
       if (engine != null) {
@@ -292,6 +294,14 @@ final class Agent implements AutoCloseable {
     }
     if (!before.highAvailability().equals(after.highAvailability())) {
       changed.add("high_availability");
+    }
+    // The logger is set up once, at start, as the peer's.
+    if (!before.logLevel().equals(after.logLevel())) {
+      changed.add("log_level");
+    }
+    if (before.observability().logJson() != after.observability().logJson()
+        || before.observability().logIncludeLocation() != after.observability().logIncludeLocation()) {
+      changed.add("log_json / log_include_location");
     }
     return changed;
   }
