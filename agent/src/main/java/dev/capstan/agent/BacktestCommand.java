@@ -30,9 +30,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code capstan backtest}: what policies would have done over recorded metrics. */
 @Command(name = "backtest", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Replays scaling policies over recorded metrics (a CSV file or a Prometheus server)",
-        "through the real engine and strategies, against a simulated group, on virtual time; prints a",
-        "table per policy and sweep value and writes an HTML report. See docs/backtest.md."})
+    description = {"Replays scaling policies over recorded metrics (a CSV file or a Prometheus server) "
+        + "through the real engine and strategies, against a simulated group, on virtual time; prints a "
+        + "table per policy and sweep value and writes an HTML report. See docs/backtest.md."})
 final class BacktestCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;

@@ -27,9 +27,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code capstan simulate}: the example policies (or yours) on a simulated cloud, on virtual time. */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-    description = {"Runs scaling policies through the real engine and strategies against a simulated",
-        "Raspberry Pi cluster that bursts into a simulated cloud group, on virtual time, and writes an",
-        "HTML report. Without --policy it runs the AWS, GCE and Azure examples from examples/policies."})
+    description = {"Runs scaling policies through the real engine and strategies against a simulated "
+        + "Raspberry Pi cluster that bursts into a simulated cloud group, on virtual time, and writes an "
+        + "HTML report. Without --policy it runs the AWS, GCE and Azure examples from examples/policies."})
 final class SimulateCommand implements Callable<Integer> {
   /** The example policies built into the jar, in the order the report shows them. */
   static final List<String> EXAMPLES = List.of("aws-burst.hcl", "gce-burst.hcl", "azure-burst.hcl");

@@ -26,12 +26,12 @@ import picocli.CommandLine.Spec;
  * change the exit status only under {@code --strict}.
  */
 @Command(name = "validate", mixinStandardHelpOptions = true,
-    description = {"Checks policy files (and the .hcl and .json files directly inside directories; in a Nomad job",
-        "file, the policies its templates carry) and prints",
-        "every problem as FILE[:LINE[:COLUMN]]: message. Strategies are created and targets bound as the agent",
-        "would, without any network call; a target's keys are checked when --config declares that target.",
-        "With --lint, also prints a warning for every policy that is valid but will misbehave",
-        "(FILE: policy 'p': [check 'c': ]warning: reason); warnings keep the exit status 0 unless --strict.",
+    description = {"Checks policy files (and the .hcl and .json files directly inside directories; in a Nomad "
+        + "job file, the policies its templates carry) and prints every problem as FILE[:LINE[:COLUMN]]: "
+        + "message. Strategies are created and targets bound as the agent would, without any network call; "
+        + "a target's keys are checked when --config declares that target.",
+        "With --lint, also prints a warning for every policy that is valid but will misbehave "
+        + "(FILE: policy 'p': [check 'c': ]warning: reason); warnings keep the exit status 0 unless --strict.",
         "Exits 1 if any file has a problem."})
 final class ValidateCommand implements Callable<Integer> {
   @Spec
