@@ -289,7 +289,7 @@ final class AgentCommand implements Callable<Integer> {
   }
 
   /** The agent files' settings with the flags given on the command line in their place. */
-  private AgentConfig withFlags(AgentConfig c) {
+  AgentConfig withFlags(AgentConfig c) {
     if (logLevel != null && !AgentConfig.LOG_LEVELS.contains(logLevel.toUpperCase(Locale.ROOT))) {
       throw new ParameterException(spec.commandLine(),
           "-log-level was '" + logLevel + "' but it must be one of TRACE, DEBUG, INFO, WARN, ERROR");

@@ -39,6 +39,10 @@ final class AgentLog implements ILoggerFactory {
   /** What to write and where. */
   private record Settings(Level level, boolean json, boolean includeLocation, PrintStream out, Clock clock) {}
 
+  /** Milliseconds always, so lines align, as the peer's logger writes its times. */
+  private static final java.time.format.DateTimeFormatter TIME =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSX", Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
+
   private static volatile Settings settings = new Settings(Level.INFO, false, false, System.err, Clock.systemUTC());
 
   private final ConcurrentMap<String, Logger> loggers = new ConcurrentHashMap<>();
@@ -80,7 +84,7 @@ final class AgentLog implements ILoggerFactory {
       Optional<String> caller, boolean json) {
     if (json) {
       Map<String, Object> event = new LinkedHashMap<>();
-      event.put("@timestamp", time.toString());
+      event.put("@timestamp", TIME.format(time));
       event.put("@level", level.name().toLowerCase(Locale.ROOT));
       event.put("@module", logger);
       event.put("@message", message);
@@ -91,7 +95,7 @@ final class AgentLog implements ILoggerFactory {
       return Json.compact(event);
     }
     String tag = "[" + level.name() + "]";
-    StringBuilder b = new StringBuilder().append(time).append(' ').append(String.format(Locale.ROOT, "%-8s", tag));
+    StringBuilder b = new StringBuilder().append(TIME.format(time)).append(' ').append(String.format(Locale.ROOT, "%-8s", tag));
     caller.ifPresent(c -> b.append(c).append(": "));
     b.append(logger).append(": ").append(message);
     if (thrown != null) {

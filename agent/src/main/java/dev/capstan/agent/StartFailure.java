@@ -24,6 +24,10 @@ final class StartFailure {
     String first = t instanceof IOException ? IoReasons.of(t) : t.getMessage();
     b.append(first == null || first.isBlank() ? t.getClass().getSimpleName() : first);
     for (Throwable cause = t.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+      if (cause instanceof UncheckedIOException) {
+        // Only a wrapper: its cause says it better.
+        continue;
+      }
       String m = cause instanceof IOException ? IoReasons.of(cause) : cause.getMessage();
       if (m != null && !m.isBlank() && !b.toString().contains(m)) {
         b.append(": ").append(m);
