@@ -16,6 +16,7 @@ import com.azure.core.http.policy.RetryStrategy;
 import com.azure.core.http.HttpResponse;
 import com.azure.core.exception.ClientAuthenticationException;
 import com.azure.identity.CredentialUnavailableException;
+import com.microsoft.aad.msal4j.MsalServiceException;
 import com.azure.core.http.policy.UserAgentPolicy;
 import com.azure.core.management.AzureEnvironment;
 import com.azure.core.management.http.policy.ArmChallengeAuthenticationPolicy;
@@ -45,6 +46,20 @@ final class AzureVmssClients {
    * @return a ready manager; it opens no connection until the first call
    */
   static ComputeManager computeManager(AzureVmssConfig config, Optional<TokenCredential> credential) {
+    return computeManager(config, credential, defaultHttpClient());
+  }
+
+  /**
+   * Builds a compute manager whose requests go through {@code httpClient} (tests pass one that trusts
+   * their local HTTPS endpoints; the credential should use the same).
+   *
+   * @param config the agent configuration
+   * @param credential signs requests with a bearer token, if given
+   * @param httpClient sends every Resource Manager request
+   * @return a ready manager; it opens no connection until the first call
+   */
+  static ComputeManager computeManager(AzureVmssConfig config, Optional<TokenCredential> credential,
+      HttpClient httpClient) {
     AzureEnvironment base = config.environment();
     // Keep every other endpoint: the SDK reads some of them (graph) when it builds its managers.
     Map<String, String> endpoints = new HashMap<>(base.getEndpoints());
@@ -52,11 +67,16 @@ final class AzureVmssClients {
         .ifPresent(e -> endpoints.put("resourceManagerEndpointUrl", e));
     AzureEnvironment environment = new AzureEnvironment(endpoints);
     AzureProfile profile = new AzureProfile(config.tenantId().orElse(null), config.subscriptionId(), environment);
-    return ComputeManager.authenticate(pipeline(config, credential, base), profile);
+    return ComputeManager.authenticate(pipeline(config, credential, base, httpClient), profile);
+  }
+
+  /** The production HTTP client: the JDK's, with a bounded connect time. */
+  static HttpClient defaultHttpClient() {
+    return new JdkHttpClientBuilder().connectionTimeout(Duration.ofSeconds(10)).build();
   }
 
   private static HttpPipeline pipeline(AzureVmssConfig config, Optional<TokenCredential> credential,
-      AzureEnvironment tokenEnvironment) {
+      AzureEnvironment tokenEnvironment, HttpClient httpClient) {
     List<HttpPipelinePolicy> policies = new ArrayList<>();
     policies.add(new UserAgentPolicy("capstan-target-azure"));
     policies.add(new RequestIdPolicy());
@@ -69,14 +89,16 @@ final class AzureVmssClients {
         withTrailingSlash(URI.create(tokenEnvironment.getManagementEndpoint())) + ".default")));
     // Logs nothing unless AZURE_HTTP_LOG_DETAIL_LEVEL asks; the Authorization header is always redacted.
     policies.add(new HttpLoggingPolicy(new HttpLogOptions()));
-    HttpClient httpClient = new JdkHttpClientBuilder().connectionTimeout(Duration.ofSeconds(10)).build();
     return new HttpPipelineBuilder().policies(policies.toArray(HttpPipelinePolicy[]::new))
         .httpClient(httpClient).build();
   }
 
   /**
-   * The back-off, except that a refused credential (the token endpoint's 400/401, which the bearer
-   * policy raises inside the pipeline) is final: asking again with the same secret cannot succeed.
+   * The back-off, except that a refused credential is final: asking again with the same secret cannot
+   * succeed. The retry policy asks about the exception and then about each of its causes, and retries
+   * if any is retriable, so each level must recognise the refusal: the token endpoint's own answer (an
+   * MSAL service error with a 4xx status other than 408 and 429, e.g. AADSTS7000215's 401), a
+   * credential that is unavailable, or an authentication failure that carries no service status.
    */
   private static final class CredentialFailuresFinal implements RetryStrategy {
     private final RetryStrategy delegate;
@@ -102,12 +124,22 @@ final class AzureVmssClients {
 
     @Override
     public boolean shouldRetryException(Throwable throwable) {
+      return !refusedCredential(throwable) && delegate.shouldRetryException(throwable);
+    }
+
+    static boolean refusedCredential(Throwable throwable) {
+      boolean authentication = false;
       for (Throwable t = throwable; t != null; t = t.getCause()) {
-        if (t instanceof ClientAuthenticationException || t instanceof CredentialUnavailableException) {
-          return false;
+        if (t instanceof MsalServiceException msal && msal.statusCode() != null) {
+          int status = msal.statusCode();
+          return status >= 400 && status < 500 && status != 408 && status != 429;
         }
+        if (t instanceof CredentialUnavailableException) {
+          return true;
+        }
+        authentication |= t instanceof ClientAuthenticationException;
       }
-      return delegate.shouldRetryException(throwable);
+      return authentication;
     }
   }
 

@@ -82,6 +82,19 @@ final class AzureVmssTarget implements Target, InstanceGroup {
   }
 
   /**
+   * Opens a production target, credential included, whose token and Resource Manager requests all go
+   * through {@code httpClient} (tests: one that trusts their local HTTPS fakes).
+   *
+   * @param config the agent configuration
+   * @param httpClient sends every request
+   * @return a new target
+   */
+  static AzureVmssTarget open(AzureVmssConfig config, com.azure.core.http.HttpClient httpClient) {
+    return new AzureVmssTarget(config, AzureVmssClients.computeManager(config,
+        Optional.of(config.credential(Optional.of(httpClient))), httpClient));
+  }
+
+  /**
    * Binds a policy's target block: {@code resource_group} and {@code vm_scale_set}, plus the cluster
    * keys ({@link InstanceGroup#CLUSTER_KEYS}). Parses once and sends no request.
    *
