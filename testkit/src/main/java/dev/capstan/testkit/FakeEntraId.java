@@ -90,6 +90,14 @@ public final class FakeEntraId implements Function<RecordedRequest, Response> {
 
   @Override
   public Response apply(RecordedRequest request) {
+    Response response = answer(request);
+    // The service echoes the caller's correlation id when asked to (MSAL asks, and checks it).
+    String requestId = request.header("client-request-id");
+    return requestId != null && "true".equals(request.header("return-client-request-id"))
+        ? response.withHeader("client-request-id", requestId) : response;
+  }
+
+  private Response answer(RecordedRequest request) {
     if (request.method().equals("GET") && request.path().equals("/common/discovery/instance")) {
       return instanceDiscovery(request);
     }

@@ -4,26 +4,17 @@ import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.HttpPipeline;
 import com.azure.core.http.HttpPipelineBuilder;
-import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.http.policy.AddDatePolicy;
-import com.azure.core.http.policy.ExponentialBackoff;
 import com.azure.core.http.policy.HttpLogOptions;
 import com.azure.core.http.policy.HttpLoggingPolicy;
 import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.http.policy.RequestIdPolicy;
-import com.azure.core.http.policy.RetryPolicy;
-import com.azure.core.http.policy.RetryStrategy;
-import com.azure.core.http.HttpResponse;
-import com.azure.core.exception.ClientAuthenticationException;
-import com.azure.identity.CredentialUnavailableException;
-import com.microsoft.aad.msal4j.MsalServiceException;
 import com.azure.core.http.policy.UserAgentPolicy;
 import com.azure.core.management.AzureEnvironment;
 import com.azure.core.management.http.policy.ArmChallengeAuthenticationPolicy;
 import com.azure.core.management.profile.AzureProfile;
 import com.azure.resourcemanager.compute.ComputeManager;
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -70,9 +61,9 @@ final class AzureVmssClients {
     return ComputeManager.authenticate(pipeline(config, credential, base, httpClient), profile);
   }
 
-  /** The production HTTP client: the JDK's, with a bounded connect time. */
+  /** The production HTTP client (see {@link JdkTransport} for why not the SDK's JDK adapter). */
   static HttpClient defaultHttpClient() {
-    return new JdkHttpClientBuilder().connectionTimeout(Duration.ofSeconds(10)).build();
+    return JdkTransport.standard();
   }
 
   private static HttpPipeline pipeline(AzureVmssConfig config, Optional<TokenCredential> credential,
@@ -80,9 +71,8 @@ final class AzureVmssClients {
     List<HttpPipelinePolicy> policies = new ArrayList<>();
     policies.add(new UserAgentPolicy("capstan-target-azure"));
     policies.add(new RequestIdPolicy());
-    // Honours Retry-After (and retry-after-ms) on 429 and 5xx before falling back to the back-off.
-    policies.add(new RetryPolicy(new CredentialFailuresFinal(new ExponentialBackoff(config.maxRetries(),
-        config.retryDelay(), config.maxRetryDelay()))));
+    // Honours Retry-After (and retry-after-ms), capped by max_retry_delay; never retries a refused credential.
+    policies.add(new CappedRetryPolicy(config.maxRetries() + 1, config.retryDelay(), config.maxRetryDelay()));
     policies.add(new AddDatePolicy());
     // Tokens are for the environment's resource manager even when the endpoint is overridden (a proxy).
     credential.ifPresent(c -> policies.add(new ArmChallengeAuthenticationPolicy(c,
@@ -91,56 +81,6 @@ final class AzureVmssClients {
     policies.add(new HttpLoggingPolicy(new HttpLogOptions()));
     return new HttpPipelineBuilder().policies(policies.toArray(HttpPipelinePolicy[]::new))
         .httpClient(httpClient).build();
-  }
-
-  /**
-   * The back-off, except that a refused credential is final: asking again with the same secret cannot
-   * succeed. The retry policy asks about the exception and then about each of its causes, and retries
-   * if any is retriable, so each level must recognise the refusal: the token endpoint's own answer (an
-   * MSAL service error with a 4xx status other than 408 and 429, e.g. AADSTS7000215's 401), a
-   * credential that is unavailable, or an authentication failure that carries no service status.
-   */
-  private static final class CredentialFailuresFinal implements RetryStrategy {
-    private final RetryStrategy delegate;
-
-    CredentialFailuresFinal(RetryStrategy delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public int getMaxRetries() {
-      return delegate.getMaxRetries();
-    }
-
-    @Override
-    public Duration calculateRetryDelay(int retryAttempts) {
-      return delegate.calculateRetryDelay(retryAttempts);
-    }
-
-    @Override
-    public boolean shouldRetry(HttpResponse httpResponse) {
-      return delegate.shouldRetry(httpResponse);
-    }
-
-    @Override
-    public boolean shouldRetryException(Throwable throwable) {
-      return !refusedCredential(throwable) && delegate.shouldRetryException(throwable);
-    }
-
-    static boolean refusedCredential(Throwable throwable) {
-      boolean authentication = false;
-      for (Throwable t = throwable; t != null; t = t.getCause()) {
-        if (t instanceof MsalServiceException msal && msal.statusCode() != null) {
-          int status = msal.statusCode();
-          return status >= 400 && status < 500 && status != 408 && status != 429;
-        }
-        if (t instanceof CredentialUnavailableException) {
-          return true;
-        }
-        authentication |= t instanceof ClientAuthenticationException;
-      }
-      return authentication;
-    }
   }
 
   private static String withTrailingSlash(URI uri) {

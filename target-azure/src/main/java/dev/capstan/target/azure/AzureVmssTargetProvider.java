@@ -5,7 +5,6 @@ import dev.capstan.spi.ConfigException;
 import dev.capstan.spi.Target;
 import dev.capstan.spi.TargetProvider;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Provides the {@code azure-vmss} target: Azure virtual machine scale sets, through the Azure SDK.
@@ -47,6 +46,6 @@ public final class AzureVmssTargetProvider implements TargetProvider {
   @Override
   public Target create(Map<String, String> agentConfig) {
     AzureVmssConfig config = AzureVmssConfig.parse(agentConfig, System::getenv);
-    return AzureVmssTarget.open(config, Optional.of(config.credential()));
+    return AzureVmssTarget.open(config, AzureVmssClients.defaultHttpClient());
   }
 }

@@ -157,13 +157,34 @@ final class AzureVmssTargetTest {
   void status_throttledWithRetryAfter_retriesAfterTheGivenDelay() {
     api.script("GET", "/virtualMachineScaleSets/web",
         FakeVmssApi.armError(429, "TooManyRequests", "slow down").withHeader("Retry-After", "1"));
+    AzureVmssTarget patient = AzureVmssTargets.local(server, Map.of("max_retry_delay", "5s"));
 
-    TargetStatus status = target.status(WEB);
+    TargetStatus status = patient.status(WEB);
 
     assertThat(status.count()).isEqualTo(3);
     assertThat(calls()).containsExactly("GET " + VMSS_PATH, "GET " + VMSS_PATH);
     // The configured back-off is 5 ms, so a gap of a second can only come from Retry-After.
     assertThat(arrivals.get(1) - arrivals.get(0)).isGreaterThanOrEqualTo(950_000_000L);
+  }
+
+  @Test
+  void status_retryAfterLongerThanMaxRetryDelay_waitsOnlyMaxRetryDelay() {
+    // An hour asked, 20 ms allowed (max_retry_delay in AzureVmssTargets): the retry comes at once.
+    api.script("GET", "/virtualMachineScaleSets/web",
+        FakeVmssApi.armError(429, "TooManyRequests", "slow down").withHeader("Retry-After", "3600"));
+
+    assertThat(target.status(WEB).count()).isEqualTo(3);
+
+    assertThat(calls()).containsExactly("GET " + VMSS_PATH, "GET " + VMSS_PATH);
+    assertThat(arrivals.get(1) - arrivals.get(0)).isLessThan(30_000_000_000L);
+  }
+
+  @Test
+  void status_badRequest_isNotRetried() {
+    api.script("GET", "/virtualMachineScaleSets/web", FakeVmssApi.armError(400, "InvalidParameter", "no"));
+
+    assertThatThrownBy(() -> target.status(WEB)).hasMessageContaining("HTTP 400 InvalidParameter: no");
+    assertThat(server.requests()).hasSize(1);
   }
 
   @Test

@@ -3,11 +3,11 @@ package dev.capstan.target.azure;
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.HttpRequest;
 import com.azure.core.http.HttpResponse;
-import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.util.Context;
 import dev.capstan.testkit.LocalHttpServer;
 import java.net.URI;
 import java.net.URL;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,8 +24,8 @@ final class LoopbackRouter implements HttpClient {
   record Sent(String method, URL url, String authorization) {}
 
   private final Map<String, LocalHttpServer> hosts;
-  private final HttpClient delegate = new JdkHttpClientBuilder(
-      java.net.http.HttpClient.newBuilder().sslContext(LocalHttpServer.clientSslContext())).build();
+  private final HttpClient delegate = new JdkTransport(
+      java.net.http.HttpClient.newBuilder().sslContext(LocalHttpServer.clientSslContext()).build(), Duration.ofSeconds(30));
   private final List<Sent> sent = new CopyOnWriteArrayList<>();
 
   /** @param hosts host (with port for a loopback one, e.g. {@code 127.0.0.1:4431}) to the fake serving it */
