@@ -106,7 +106,9 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
   private static AutoScalingClient buildClient(AwsAsgConfig config, Optional<BackoffStrategy> backoff) {
     StandardRetryStrategy.Builder retry = AwsRetryStrategy.standardRetryStrategy().toBuilder()
         .maxAttempts(config.retryAttempts());
-    backoff.ifPresent(b -> retry.backoffStrategy(b).throttlingBackoffStrategy(b));
+    Optional<BackoffStrategy> configured = config.retryDelay()
+        .map(first -> BackoffStrategy.exponentialDelay(first, config.maxRetryDelay().orElseThrow()));
+    backoff.or(() -> configured).ifPresent(b -> retry.backoffStrategy(b).throttlingBackoffStrategy(b));
     AutoScalingClientBuilder builder = AutoScalingClient.builder()
         .httpClientBuilder(UrlConnectionHttpClient.builder())
         .overrideConfiguration(o -> o.retryStrategy(retry.build()));
@@ -252,6 +254,7 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
     }
     AutoScalingGroup group = describeOne(name);
     requireTerminateNotSuspended(group, "terminate " + wanted);
+    boolean protection = bound.scaleInProtection().orElse(config.scaleInProtection());
     Map<String, Instance> members = new HashMap<>();
     group.instances().forEach(i -> members.put(i.instanceId(), i));
 
@@ -262,9 +265,9 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
       Instance instance = members.get(id);
       if (instance == null) {
         failed.put(id, "not an instance of Auto Scaling group " + name);
-      } else if (Boolean.TRUE.equals(instance.protectedFromScaleIn())) {
+      } else if (protection && Boolean.TRUE.equals(instance.protectedFromScaleIn())) {
         failed.put(id, "protected from scale-in in Auto Scaling group " + name
-            + "; remove the protection to let Capstan terminate it");
+            + "; remove the protection, or set scale_in_protection = false, to let Capstan terminate it");
       } else {
         try {
           Activity activity = client.terminateInstanceInAutoScalingGroup(

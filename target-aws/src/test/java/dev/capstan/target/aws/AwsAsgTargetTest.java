@@ -416,6 +416,33 @@ final class AwsAsgTargetTest {
     assertThat(web.instances).containsKey("web-i-1");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"agent", "policy"})
+  void terminate_scaleInProtectionFalse_terminatesAProtectedInstanceAsThePeerDoes(String where) {
+    FakeAutoScaling.Group web = fake.group("web", 3);
+    web.instances.put("web-i-1", true);
+    AwsAsgTarget target = where.equals("agent") ? target(Map.of("scale_in_protection", "false")) : target();
+    Map<String, String> policy = where.equals("agent") ? WEB
+        : Map.of("aws_asg_name", "web", "scale_in_protection", "false");
+
+    target.terminate(policy, List.of("web-i-1"));
+
+    assertThat(calls("TerminateInstanceInAutoScalingGroup")).extracting(p -> p.get("InstanceId"))
+        .containsExactly("web-i-1");
+    assertThat(web.instances).doesNotContainKey("web-i-1");
+  }
+
+  @Test
+  void terminate_policyScaleInProtectionTrue_overridesTheAgentsFalse() {
+    fake.group("web", 3).instances.put("web-i-1", true);
+
+    assertThatThrownBy(() -> target(Map.of("scale_in_protection", "false"))
+        .terminate(Map.of("aws_asg_name", "web", "scale_in_protection", "true"), List.of("web-i-1")))
+        .isInstanceOfSatisfying(TerminationException.class,
+            e -> assertThat(e.failed().get("web-i-1")).contains("protected from scale-in"));
+    assertThat(calls("TerminateInstanceInAutoScalingGroup")).isEmpty();
+  }
+
   @Test
   void terminate_instanceNotInGroup_refusedWithoutCall() {
     fake.group("web", 2);
