@@ -71,7 +71,9 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
   private static final Logger LOG = LoggerFactory.getLogger(AwsAsgTarget.class);
 
   private final AwsAsgConfig config;
-  private final AutoScalingClient client;
+  private final Optional<BackoffStrategy> backoff;
+  /** Built on first use: without aws_region the SDK's region chain may ask EC2 instance metadata. */
+  private volatile AutoScalingClient client;
   private final String region;
   private final AsgStatusReader reader;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -82,22 +84,57 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
 
   AwsAsgTarget(AwsAsgConfig config, Optional<BackoffStrategy> backoff, Clock clock) {
     this.config = Objects.requireNonNull(config, "config");
-    this.client = buildClient(config, backoff);
-    // The client resolved the region (from the config or the SDK's chain) without a call.
-    this.region = client.serviceClientConfiguration().region().id();
+    this.backoff = backoff;
+    this.region = config.region().orElseGet(AwsAsgTarget::localRegion);
     this.reader = new AsgStatusReader(this, clock);
   }
 
+  /**
+   * The region a group's id names when {@code aws_region} is not set: the SDK's local sources only
+   * ({@code aws.region}, {@code AWS_REGION}, the profile file), never instance metadata, so binding
+   * stays offline; {@code default} when none names one (the client still resolves the whole chain
+   * at its first call).
+   */
+  private static String localRegion() {
+    try {
+      return new software.amazon.awssdk.regions.providers.AwsRegionProviderChain(
+          new software.amazon.awssdk.regions.providers.SystemSettingsRegionProvider(),
+          new software.amazon.awssdk.regions.providers.AwsProfileRegionProvider()).getRegion().id();
+    } catch (SdkException e) {
+      return "default";
+    }
+  }
+
+  /**
+   * Returns the SDK client, building it at the first call: creating a target sends nothing, and
+   * without {@code aws_region} the SDK's region chain (which may ask EC2 instance metadata) runs
+   * only when AWS is first asked something.
+   *
+   * @throws TargetException if no region is configured and the SDK finds none either
+   */
   AutoScalingClient client() {
-    return client;
+    AutoScalingClient c = client;
+    if (c == null) {
+      synchronized (this) {
+        if (closed.get()) {
+          throw new IllegalStateException("aws-asg target is closed");
+        }
+        c = client;
+        if (c == null) {
+          c = buildClient(config, backoff);
+          client = c;
+        }
+      }
+    }
+    return c;
   }
 
   /**
    * Creates a target with its own SDK client.
    *
    * @param config the parsed agent configuration
-   * @return a target; close it to release the client
-   * @throws ConfigException if no region is configured and the SDK finds none either
+   * @return a target; close it to release the client. It sends nothing until first used: the SDK client
+   *     is built at the first call, so a missing region is reported then, as a {@link TargetException}
    */
   public static AwsAsgTarget create(AwsAsgConfig config) {
     return new AwsAsgTarget(config, Optional.empty());
@@ -121,8 +158,8 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
     try {
       return builder.build();
     } catch (SdkException e) {
-      throw new ConfigException("aws_region is missing and the AWS SDK found no region either: "
-          + e.getMessage());
+      throw new TargetException("aws-asg: aws_region is not set and the AWS SDK found no region either "
+          + "(aws.region, AWS_REGION, the profile file, EC2 instance metadata): " + e.getMessage());
     }
   }
 
@@ -221,7 +258,7 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
       requireTerminateNotSuspended(group, "scale in from " + desired + " to " + action.count());
     }
     call("set desired capacity of Auto Scaling group " + name + " to " + action.count(),
-        () -> client.setDesiredCapacity(b -> b.autoScalingGroupName(name)
+        () -> client().setDesiredCapacity(b -> b.autoScalingGroupName(name)
             .desiredCapacity((int) action.count()).honorCooldown(false)));
     reader.scaled(name, (int) action.count());
     LOG.info("set desired capacity of {} from {} to {}: {}", name, desired,
@@ -270,7 +307,7 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
             + "; remove the protection, or set scale_in_protection = false, to let Capstan terminate it");
       } else {
         try {
-          Activity activity = client.terminateInstanceInAutoScalingGroup(
+          Activity activity = client().terminateInstanceInAutoScalingGroup(
               b -> b.instanceId(id).shouldDecrementDesiredCapacity(true)).activity();
           if (activity == null || activity.activityId() == null) {
             done.add(id);
@@ -314,8 +351,10 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
   /** Closes the SDK client; calling it again does nothing. */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      client.close();
+    synchronized (this) {
+      if (closed.compareAndSet(false, true) && client != null) {
+        client.close();
+      }
     }
   }
 
@@ -386,7 +425,7 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
       List<String> chunk = activityIds.subList(from, Math.min(activityIds.size(), from + ACTIVITY_IDS_PER_DESCRIBE));
       call("describe scaling activities " + chunk + " of Auto Scaling group " + name,
           () -> {
-            client.describeScalingActivitiesPaginator(b -> b.autoScalingGroupName(name).activityIds(chunk))
+            client().describeScalingActivitiesPaginator(b -> b.autoScalingGroupName(name).activityIds(chunk))
                 .activities().forEach(out::add);
             return null;
           });
@@ -406,7 +445,7 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
   }
 
   private AutoScalingGroup describeOne(String name) {
-    AutoScalingGroup group = call("describe Auto Scaling group(s) " + name, () -> client
+    AutoScalingGroup group = call("describe Auto Scaling group(s) " + name, () -> client()
         .describeAutoScalingGroups(b -> b.autoScalingGroupNames(name)).autoScalingGroups())
         .stream().filter(g -> name.equals(g.autoScalingGroupName())).findFirst().orElse(null);
     if (group == null) {
