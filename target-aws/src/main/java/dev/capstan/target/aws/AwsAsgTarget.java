@@ -51,8 +51,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A policy names its group with {@code aws_asg_name}, parsed once by {@link #bind}; the cluster keys
  * ({@link InstanceGroup#CLUSTER_KEYS}) are accepted and left to the scale-in flow, any other key is
- * rejected. Operator settings on the group win: instances protected from scale-in are never
- * terminated, and a suspended {@code Terminate} process blocks every scale-in.
+ * rejected; so are {@code scale_in_protection} and {@code ignore_asg_events}, the peer's. Operator
+ * settings on the group win: instances protected from scale-in are not terminated while
+ * {@code scale_in_protection} is true (the default), and a suspended {@code Terminate} process blocks
+ * every scale-in.
  *
  * <p>Every API call goes through the SDK's standard retry mode with
  * {@link AwsAsgConfig#retryAttempts()} attempts.
