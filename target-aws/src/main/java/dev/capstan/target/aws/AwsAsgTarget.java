@@ -146,7 +146,7 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
     StandardRetryStrategy.Builder retry = AwsRetryStrategy.standardRetryStrategy().toBuilder()
         .maxAttempts(config.retryAttempts());
     Optional<BackoffStrategy> configured = config.retryDelay()
-        .map(first -> BackoffStrategy.exponentialDelay(first, config.maxRetryDelay().orElseThrow()));
+        .map(first -> BackoffStrategy.exponentialDelayHalfJitter(first, config.maxRetryDelay().orElseThrow()));
     backoff.or(() -> configured).ifPresent(b -> retry.backoffStrategy(b).throttlingBackoffStrategy(b));
     AutoScalingClientBuilder builder = AutoScalingClient.builder()
         .httpClientBuilder(UrlConnectionHttpClient.builder())
