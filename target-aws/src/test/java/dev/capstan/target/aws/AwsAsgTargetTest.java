@@ -503,7 +503,8 @@ final class AwsAsgTargetTest {
           assertThat(e.unconfirmed().get("web-i-1")).contains("still InProgress after 50ms");
           assertThat(e).hasMessageContaining("requested but not confirmed (may be gone)");
         });
-    assertThat(calls("DescribeScalingActivities")).hasSizeGreaterThan(1);
+    // At least one poll: on a loaded machine the first poll alone can outlast 50 ms.
+    assertThat(calls("DescribeScalingActivities")).isNotEmpty();
   }
 
   @Test
