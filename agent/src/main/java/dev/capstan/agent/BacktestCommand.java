@@ -7,6 +7,7 @@ import dev.capstan.policy.PolicyException;
 import dev.capstan.policy.ScalingPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -188,9 +189,10 @@ final class BacktestCommand implements Callable<Integer> {
     }
     try {
       if (json != null) {
-        write(json, BacktestReport.json(result));
+        write(json, w -> BacktestReport.json(result, w));
       }
-      write(output, BacktestReport.html(scenario, result));
+      String html = BacktestReport.html(scenario, result);
+      write(output, w -> w.write(html));
     } catch (IOException e) {
       err.println("capstan backtest: cannot write " + e.getMessage());
       return 1;
@@ -284,13 +286,20 @@ final class BacktestCommand implements Callable<Integer> {
     return policies;
   }
 
-  private static void write(Path file, String text) throws IOException {
+  /** Writes a report file through {@code content}. */
+  private interface Content {
+    void writeTo(Writer out) throws IOException;
+  }
+
+  private static void write(Path file, Content content) throws IOException {
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      Files.writeString(file, text, StandardCharsets.UTF_8);
+      try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+        content.writeTo(out);
+      }
     } catch (IOException e) {
       throw new IOException(file.toAbsolutePath() + ": " + e.getMessage(), e);
     }

@@ -1,7 +1,12 @@
 package dev.capstan.agent;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.capstan.config.Durations;
 import dev.capstan.engine.ScalingDecision;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -60,38 +65,61 @@ final class BacktestReport {
     return out.toString().replaceAll(" +(\\R)", "$1");
   }
 
-  static String json(BacktestResult result) {
-    Map<String, Object> root = new LinkedHashMap<>();
-    root.put("from", result.from().toString());
-    root.put("to", result.to().toString());
-    root.put("step", Durations.format(result.step()));
-    List<Map<String, Object>> runs = new ArrayList<>();
-    for (BacktestResult.Run r : result.runs()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("policy", r.policyName());
-      m.put("origin", r.origin());
-      m.put("variant", r.variant());
-      m.put("boot_delay", Durations.format(r.group().bootDelay()));
-      m.put("starting_count", r.group().startingCount());
-      m.put("capacity_per_instance", r.group().capacityPerInstance());
-      m.put("price_per_hour", r.group().pricePerHour());
-      m.put("actions", r.actionCount());
-      m.put("scale_ups", r.scaleUps());
-      m.put("scale_downs", r.scaleDowns());
-      m.put("instance_hours", r.instanceHours());
-      m.put("cost", r.cost());
-      m.put("minutes_under_capacity", r.minutesUnderCapacity());
-      m.put("peak", r.peakCount());
-      m.put("problems", r.problems());
-      List<Map<String, Object>> decisions = new ArrayList<>(r.decisions().size());
-      for (ScalingDecision d : r.decisions()) {
-        decisions.add(DecisionLog.toMap(d));
+  /**
+   * Writes the JSON: the range, then per run its figures and every decision. Streamed, one decision at a
+   * time, because a month of one-minute evaluations is 43,200 decisions per run.
+   */
+  static void json(BacktestResult result, Writer out) throws IOException {
+    try (JsonGenerator json = Json.generator(out, false)) {
+      json.writeStartObject();
+      json.writeStringField("from", result.from().toString());
+      json.writeStringField("to", result.to().toString());
+      json.writeStringField("step", Durations.format(result.step()));
+      json.writeArrayFieldStart("runs");
+      for (BacktestResult.Run r : result.runs()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("policy", r.policyName());
+        m.put("origin", r.origin());
+        m.put("variant", r.variant());
+        m.put("boot_delay", Durations.format(r.group().bootDelay()));
+        m.put("starting_count", r.group().startingCount());
+        m.put("capacity_per_instance", r.group().capacityPerInstance());
+        m.put("price_per_hour", r.group().pricePerHour());
+        m.put("actions", r.actionCount());
+        m.put("scale_ups", r.scaleUps());
+        m.put("scale_downs", r.scaleDowns());
+        m.put("instance_hours", r.instanceHours());
+        m.put("cost", r.cost());
+        m.put("minutes_under_capacity", r.minutesUnderCapacity());
+        m.put("peak", r.peakCount());
+        m.put("problems", r.problems());
+        json.writeStartObject();
+        for (Map.Entry<String, Object> e : m.entrySet()) {
+          json.writeFieldName(e.getKey());
+          Json.write(json, e.getValue());
+        }
+        json.writeArrayFieldStart("decisions");
+        for (ScalingDecision d : r.decisions()) {
+          DecisionLog.write(json, d);
+        }
+        json.writeEndArray();
+        json.writeEndObject();
       }
-      m.put("decisions", decisions);
-      runs.add(m);
+      json.writeEndArray();
+      json.writeEndObject();
+      json.writeRaw('\n');
     }
-    root.put("runs", runs);
-    return Json.write(root);
+  }
+
+  /** Returns {@link #json(BacktestResult, Writer)}'s document as a string. */
+  static String json(BacktestResult result) {
+    StringWriter out = new StringWriter();
+    try {
+      json(result, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("a StringWriter does not fail", e);
+    }
+    return out.toString();
   }
 
   static String html(String scenario, BacktestResult result) {
@@ -187,9 +215,12 @@ final class BacktestReport {
       double x = PAD + pw * (d.time().toEpochMilli() - t0) / span;
       boolean up = BacktestResult.Run.isUp(d);
       double y = 20 + ph * (1 - d.action().orElseThrow().count() / (double) maxCount);
-      html.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\""
-          + " text-anchor=\"middle\">%s<title>%s %s</title></text>%n", x, y + (up ? -2 : 10), up ? "#2b8a3e" : "#a61e4d",
-          up ? "&#9650;" : "&#9660;", WHEN.format(d.time()), HtmlReport.escape(d.action().orElseThrow().reason())));
+      // Appended, not formatted: a month can hold thousands of actions per run.
+      oneDecimal(html.append("<text x=\""), x).append("\" y=\"");
+      oneDecimal(html, y + (up ? -2 : 10)).append("\" font-size=\"10\" fill=\"").append(up ? "#2b8a3e" : "#a61e4d")
+          .append("\" text-anchor=\"middle\">").append(up ? "&#9650;" : "&#9660;").append("<title>")
+          .append(WHEN.format(d.time())).append(' ').append(HtmlReport.escape(d.action().orElseThrow().reason()))
+          .append("</title></text>").append(System.lineSeparator());
     }
     html.append("</svg>\n");
   }
@@ -224,7 +255,17 @@ final class BacktestReport {
   }
 
   private static void point(StringBuilder out, double x, double y) {
-    out.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+    oneDecimal(out, x).append(',');
+    oneDecimal(out, y).append(' ');
+  }
+
+  /** Appends {@code v} rounded half up to one decimal, as {@code %.1f} would, without a formatter per number. */
+  static StringBuilder oneDecimal(StringBuilder out, double v) {
+    long tenths = Math.round(Math.abs(v) * 10);
+    if (v < 0 && tenths != 0) {
+      out.append('-');
+    }
+    return out.append(tenths / 10).append('.').append(tenths % 10);
   }
 
   private static void line(StringBuilder html, StringBuilder points, String colour, String extra) {

@@ -37,7 +37,7 @@ final class BacktestCommandTest {
     assertThat(status).as(cli.err()).isZero();
     assertThat(cli.out()).contains("aws_burst target=50", "aws_burst target=90", "min under capacity");
     assertThat(Files.readString(html)).contains("<svg", "Cost against minutes under capacity").doesNotContain("<script");
-    assertThat(Files.readString(json)).contains("\"variant\" : \"target=50\"", "\"decisions\"", "\"outcome\"");
+    assertThat(Files.readString(json)).contains("\"variant\":\"target=50\"", "\"decisions\"", "\"outcome\"");
   }
 
   @Test
