@@ -109,8 +109,9 @@ final class BacktestCommand implements Callable<Integer> {
 
   @Option(names = "--sweep", paramLabel = "ATTR=V1,V2,...",
       description = "Replays each policy once per value: min, max, cooldown, cooldown_on_scale_up, "
-          + "evaluation_interval, a strategy key (target) or check.<name>.strategy.<key>.")
-  private String sweep;
+          + "evaluation_interval, a strategy key (target) or check.<name>.strategy.<key>. Repeat it to sweep "
+          + "several attributes: every combination is replayed.")
+  private List<String> sweeps = new ArrayList<>();
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures and every decision as JSON.")
   private Path json;
@@ -163,7 +164,7 @@ final class BacktestCommand implements Callable<Integer> {
       if (pricePerHour != null) {
         backtest.pricePerHour(pricePerHour);
       }
-      if (sweep != null) {
+      for (String sweep : sweeps) {
         int eq = sweep.indexOf('=');
         if (eq <= 0 || eq == sweep.length() - 1) {
           throw new ParameterException(spec.commandLine(), "--sweep was '" + sweep

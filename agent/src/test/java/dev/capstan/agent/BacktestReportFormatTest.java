@@ -23,4 +23,14 @@ final class BacktestReportFormatTest {
       assertThat(Double.parseDouble(text)).as(text).isCloseTo(v, within(0.05 + 1e-9));
     }
   }
+
+  @Test
+  void axis_spansTheValuesPadded_notZeroToTheMaximum() {
+    assertThat(BacktestReport.axis(new double[] {1.57, 2.55, 1.88})).containsExactly(
+        new double[] {1.57 - 0.098, 2.55 + 0.098}, within(1e-9));
+    // One value (or equal ones): a band around it, never below zero.
+    assertThat(BacktestReport.axis(new double[] {45, 45})).containsExactly(new double[] {40.5, 49.5}, within(1e-9));
+    assertThat(BacktestReport.axis(new double[] {0, 0})).containsExactly(new double[] {0, 0.5}, within(1e-9));
+    assertThat(BacktestReport.axis(new double[] {0.1, 3})).containsExactly(new double[] {0, 3.29}, within(1e-9));
+  }
 }
