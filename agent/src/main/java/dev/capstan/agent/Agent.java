@@ -117,9 +117,11 @@ final class Agent implements AutoCloseable {
     coordination.ifPresent(builder::coordination);
     Autoscaler engine = null;
     try {
-      config.apms().values().forEach(b -> builder.metricSource(b.name(), own(Plugins.metricSource(b.driver(), b.config()))));
+      config.apms().values().forEach(b -> builder.metricSource(b.name(),
+          own(redacting(b, () -> Plugins.metricSource(b.driver(), b.config())))));
       Map<String, NodePool> pools = new LinkedHashMap<>();
-      config.nodePools().values().forEach(b -> pools.put(b.name(), own(NodePoolProvider.load(b.driver(), b.config()))));
+      config.nodePools().values().forEach(b -> pools.put(b.name(),
+          own(redacting(b, () -> NodePoolProvider.load(b.driver(), b.config())))));
       // The journal shares the engine's store, so a scale-in cut short by a crash is finished or
       // rolled back after the restart.
       ScaleInJournal journal = ScaleInJournal.in(state);
@@ -153,12 +155,28 @@ final class Agent implements AutoCloseable {
   }
 
   /**
+   * Creates a plug-in from its block; a refusal that quotes one of the block's secret values (given as
+   * {@code env(...)} or {@code file(...)}) is rethrown with the value replaced and without its causes.
+   */
+  private static <T> T redacting(AgentConfig.PluginBlock block, java.util.function.Supplier<T> create) {
+    try {
+      return create.get();
+    } catch (ConfigException e) {
+      String message = String.valueOf(e.getMessage());
+      if (block.redact(message).equals(message)) {
+        throw e;
+      }
+      throw new ConfigException(block.redact(message));
+    }
+  }
+
+  /**
    * Creates a target block's target; one that names a node pool scales in through it. The agent
    * owns the pool, so the cluster target gets a view whose close leaves it open for other targets.
    */
   private Target target(AgentConfig.PluginBlock block, Map<String, NodePool> pools, ScaleInJournal journal,
       Options options) {
-    Target cloud = Plugins.target(block.driver(), block.config());
+    Target cloud = redacting(block, () -> Plugins.target(block.driver(), block.config()));
     if (block.nodePool().isEmpty()) {
       return own(cloud);
     }
