@@ -356,6 +356,16 @@ final class PolicyParser {
     Check.Builder c = Check.builder().name(name);
     r.optionalString("source").ifPresent(c::source);
     r.optionalString("query").ifPresent(c::query);
+    for (String given : List.of("source", "query")) {
+      if (block.containsKey(given) && !r.has(given)) {
+        // Present but not a plain value (already reported): not "missing" as well.
+        if (given.equals("source")) {
+          c.source("?");
+        } else {
+          c.query("?");
+        }
+      }
+    }
     if (r.optionalString("query_window").filter(INSTANT::equals).isPresent()) {
       c.queryInstant();
     } else {

@@ -154,7 +154,7 @@ final class PeerSyntaxTest {
   void referenceOutsideATargetBlock_isRefused() {
     assertThat(problems("query = env(\"QUERY\")\nstrategy \"target-value\" { target = 70 }", "",
         Map.of("QUERY", SECRET)::get))
-        .contains(P + "check 'cpu': query is env(\"QUERY\") but a secret reference may stand only in a target "
+        .containsExactly(P + "check 'cpu': query is env(\"QUERY\") but a secret reference may stand only in a target "
             + "block");
   }
 }
