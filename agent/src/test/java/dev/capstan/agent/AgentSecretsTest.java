@@ -81,11 +81,7 @@ final class AgentSecretsTest {
           }
         }
         """.formatted(token));
-    AgentConfig config = AgentConfig.defaults();
-    config = new AgentConfig(config.apms(), config.targets(), config.strategies(), config.nodePools(),
-        config.policyDir(), config.defaultCooldown(), config.defaultEvaluationInterval(), "127.0.0.1", 0,
-        config.stateDir(), config.ignored(), "agent.hcl", config.logLevel(), config.sources(),
-        config.highAvailability());
+    AgentConfig config = portZero();
     ManualClock clock = ManualClock.startingAtEpochOf2026();
     ManualScheduler scheduler = new ManualScheduler(clock);
     PrintStream err = System.err;
@@ -114,6 +110,45 @@ final class AgentSecretsTest {
       assertThat(output).doesNotContain(SECRET);
     }
     assertThat(logs.toString(StandardCharsets.UTF_8)).contains("(secret)");
+  }
+
+  @Test
+  void policyTargetSecret_isReadAgainOnReload() throws Exception {
+    Path token = secretFile(SECRET);
+    Path policies = Files.createDirectory(dir.resolve("policies"));
+    Files.writeString(policies.resolve("web.hcl"), """
+        scaling "web" {
+          enabled = true
+          max     = 5
+          policy {
+            check "fixed" {
+              strategy "fixed-value" { value = 3 }
+            }
+            target "quoting" {
+              token = file("%s")
+            }
+          }
+        }
+        """.formatted(token));
+    ManualClock clock = ManualClock.startingAtEpochOf2026();
+    try (Agent agent = new Agent(portZero(), new Agent.Options(policies, dir.resolve("state"), true, Duration.ZERO),
+        b -> b.clock(clock).scheduler(new ManualScheduler(clock)).executor(Runnable::run)
+            .target("quoting", new QuotingTarget()))) {
+      Files.writeString(token, "rotated-" + SECRET + "\n");
+
+      agent.reload();
+
+      assertThat(agent.policies().values()).singleElement()
+          .satisfies(p -> assertThat(p.target().config()).containsEntry("token", "rotated-" + SECRET));
+    }
+  }
+
+  /** The default agent configuration with its HTTP API on a free port. */
+  private static AgentConfig portZero() {
+    AgentConfig c = AgentConfig.defaults();
+    return new AgentConfig(c.apms(), c.targets(), c.strategies(), c.nodePools(), c.policyDir(), c.defaultCooldown(),
+        c.defaultEvaluationInterval(), "127.0.0.1", 0, c.stateDir(), c.ignored(), "agent.hcl", c.logLevel(),
+        c.sources(), c.highAvailability());
   }
 
   private static String get(HttpClient client, Agent agent, String path) throws Exception {
