@@ -10,7 +10,11 @@ import dev.capstan.cluster.ScaleInJournal;
 import dev.capstan.engine.Autoscaler;
 import dev.capstan.engine.StateStore;
 import dev.capstan.ha.zookeeper.ZooKeeperCoordination;
+import dev.capstan.nomad.NomadAgentBlock;
+import dev.capstan.nomad.NomadPolicySource;
+import dev.capstan.nomad.NomadShortQueries;
 import dev.capstan.policy.LoadedPolicies;
+import dev.capstan.policy.Policies;
 import dev.capstan.policy.PolicyException;
 import dev.capstan.policy.ScalingPolicy;
 import dev.capstan.spi.ConfigException;
@@ -23,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +48,10 @@ import org.slf4j.LoggerFactory;
  * changes and on demand), the engine on its own schedule, the HTTP API, and per-policy state in files
  * so a restart keeps cooldowns. With {@code high_availability} enabled the agent joins a ZooKeeper
  * group instead: it evaluates only the policies it owns and keeps their state in ZooKeeper, so they
- * move with it to another member. {@link #close()} stops everything.
+ * move with it to another member. When the agent is pointed at Nomad ({@link AgentConfig#nomadPolicies()})
+ * it also reads the job scaling policies of Nomad's jobs ({@link NomadPolicySource}) and evaluates them
+ * beside the files' policies. Nomad plug-ins inherit the agent file's {@code nomad {}} block
+ * ({@link NomadAgentBlock}). {@link #close()} stops everything.
  */
 final class Agent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -65,6 +73,12 @@ final class Agent implements AutoCloseable {
       id -> descriptions.getOrDefault(id, "policy " + id));
   /** File policies without {@code enabled = true}, skipped as nomad-autoscaler skips them. */
   private final Map<String, ScalingPolicy> disabled = new LinkedHashMap<>();
+  /** The check sources that are the Nomad metric source, whose short queries are expanded. */
+  private final Set<String> nomadSources;
+  /** Nomad's job policies in force, by id, with the agent's defaults applied, and their problems by origin. */
+  private final Map<String, ScalingPolicy> nomadPolicies = new LinkedHashMap<>();
+  private final Map<String, List<String>> nomadProblems = new LinkedHashMap<>();
+  private Optional<NomadPolicySource> nomadSource = Optional.empty();
 
   /**
    * What the command line adds to the agent file.
@@ -115,11 +129,16 @@ final class Agent implements AutoCloseable {
         .stateStore(state)
         .dryRun(options.dryRun());
     coordination.ifPresent(builder::coordination);
+    this.nomadSources = nomadSources(config);
     Autoscaler engine = null;
     try {
-      config.apms().values().forEach(b -> builder.metricSource(b.name(), own(Plugins.metricSource(b.driver(), b.config()))));
+      config.apms().values().forEach(b -> builder.metricSource(b.name(), own(Plugins.metricSource(b.driver(), pluginConfig(b)))));
+      // Nomad plug-ins the file does not declare are looked up by name; they inherit the nomad block too.
+      for (String name : NomadAgentBlock.DRIVERS) {
+        builder.pluginConfig(name, NomadAgentBlock.inherit(Map.of(), config.nomadBlock()));
+      }
       Map<String, NodePool> pools = new LinkedHashMap<>();
-      config.nodePools().values().forEach(b -> pools.put(b.name(), own(NodePoolProvider.load(b.driver(), b.config()))));
+      config.nodePools().values().forEach(b -> pools.put(b.name(), own(NodePoolProvider.load(b.driver(), pluginConfig(b)))));
       // The journal shares the engine's store, so a scale-in cut short by a crash is finished or
       // rolled back after the restart.
       ScaleInJournal journal = ScaleInJournal.in(state);
@@ -129,6 +148,13 @@ final class Agent implements AutoCloseable {
       engine = builder.build();
       autoscaler = engine;
       reload();
+      if (config.nomadPolicies()) {
+        NomadPolicySource source = own(NomadPolicySource.builder(config.nomadBlock()).parser(Policies::parse)
+            .listener(this::nomadChanged).metricSources(nomadSources).build());
+        nomadSource = Optional.of(source);
+        LOG.info("reading job scaling policies from {}", source);
+        source.start();
+      }
       http = new AgentHttpServer(config.bindAddress(), config.bindPort(),
           new AgentHttpServer.Content(this::healthJson, registry::scrape, decisions::toJson, new OverrideApi(engine)));
     } catch (IOException | RuntimeException e) {
@@ -158,7 +184,7 @@ final class Agent implements AutoCloseable {
    */
   private Target target(AgentConfig.PluginBlock block, Map<String, NodePool> pools, ScaleInJournal journal,
       Options options) {
-    Target cloud = Plugins.target(block.driver(), block.config());
+    Target cloud = Plugins.target(block.driver(), pluginConfig(block));
     if (block.nodePool().isEmpty()) {
       return own(cloud);
     }
@@ -179,6 +205,30 @@ final class Agent implements AutoCloseable {
     return own(options.scaleInExecutor()
         .map(executor -> ClusterTarget.of(block.name(), cloud, shared, journal, executor))
         .orElseGet(() -> ClusterTarget.of(block.name(), cloud, shared, journal)));
+  }
+
+  /** A plug-in block's configuration; a Nomad plug-in's with the agent's {@code nomad {}} block merged in. */
+  private Map<String, String> pluginConfig(AgentConfig.PluginBlock block) {
+    if (!NomadAgentBlock.DRIVERS.contains(block.driver())) {
+      return block.config();
+    }
+    try {
+      return NomadAgentBlock.inherit(block.config(), config.nomadBlock());
+    } catch (ConfigException e) {
+      throw new ConfigException("agent file " + config.origin(), List.of(block.name() + ": " + e.problems().get(0)));
+    }
+  }
+
+  /**
+   * The names checks use for the Nomad metric source: {@code nomad} and {@code nomad-apm} unless the file
+   * gives those names to another driver, and every {@code apm} block whose driver is a Nomad one.
+   */
+  private static Set<String> nomadSources(AgentConfig config) {
+    Set<String> names = new HashSet<>();
+    NomadShortQueries.DEFAULT_SOURCES.stream().filter(n -> !config.apms().containsKey(n)).forEach(names::add);
+    config.apms().values().stream().filter(b -> NomadAgentBlock.DRIVERS.contains(b.driver()))
+        .forEach(b -> names.add(b.name()));
+    return Set.copyOf(names);
   }
 
   /** A node pool used by a cluster target but owned, and closed, by the agent. */
@@ -291,11 +341,51 @@ final class Agent implements AutoCloseable {
         }
         continue;
       }
-      next.put(p.id(), withAgentDefaults(p));
+      next.put(p.id(), withAgentDefaults(NomadShortQueries.expand(p, nomadSources)));
       descriptions.put(p.id(), "policy '" + p.name() + "' from " + p.origin());
     }
     disabled.clear();
     disabled.putAll(skipped);
+    next.putAll(nomadPolicies);
+    apply(next);
+  }
+
+  /**
+   * Takes the Nomad policy source's news: its policies replace the previous ones (the files' stay), and
+   * each problem that is new is logged once; the previous version of a policy whose new one is invalid is
+   * still in the snapshot, so it stays in force.
+   */
+  synchronized void nomadChanged(NomadPolicySource.Snapshot snapshot) {
+    snapshot.problems().forEach((origin, list) -> {
+      if (!list.equals(nomadProblems.get(origin))) {
+        if (origin.equals(NomadPolicySource.SOURCE_PROBLEM_KEY)) {
+          LOG.warn("reading Nomad's job scaling policies failed, retrying; the policies read before stay in force: {}",
+              list.get(0));
+        } else {
+          list.forEach(p -> LOG.error("nomad policy problem: {}", p));
+        }
+      }
+    });
+    if (nomadProblems.containsKey(NomadPolicySource.SOURCE_PROBLEM_KEY)
+        && !snapshot.problems().containsKey(NomadPolicySource.SOURCE_PROBLEM_KEY)) {
+      LOG.info("reading Nomad's job scaling policies works again");
+    }
+    nomadProblems.clear();
+    nomadProblems.putAll(snapshot.problems());
+    Map<String, ScalingPolicy> next = new LinkedHashMap<>(loaded);
+    next.keySet().removeAll(nomadPolicies.keySet());
+    nomadPolicies.clear();
+    snapshot.policies().values().forEach(p -> {
+      ScalingPolicy withDefaults = withAgentDefaults(p);
+      nomadPolicies.put(p.id(), withDefaults);
+      descriptions.put(p.id(), "policy '" + p.name() + "' from " + p.origin());
+    });
+    next.putAll(nomadPolicies);
+    apply(next);
+  }
+
+  /** Brings the engine in line with {@code next}: policies not in it are removed, new and changed ones put. */
+  private void apply(Map<String, ScalingPolicy> next) {
     for (String id : loaded.keySet()) {
       if (!next.containsKey(id)) {
         autoscaler.removePolicy(id);
@@ -335,13 +425,14 @@ final class Agent implements AutoCloseable {
   private synchronized String healthJson() {
     Map<String, Object> health = new LinkedHashMap<>();
     Map<String, String> failing = failureLog.failing();
-    health.put("status", failing.isEmpty() && failures.isEmpty() ? "ok" : "degraded");
+    health.put("status", failing.isEmpty() && failures.isEmpty() && nomadProblems.isEmpty() ? "ok" : "degraded");
     health.put("policies", loaded.values().stream().map(ScalingPolicy::name).sorted().toList());
     health.put("failing_policies", failing);
     health.put("disabled_policies", disabled.values().stream()
         .map(p -> p.name() + " (" + p.origin() + ")").sorted().toList());
     Map<String, List<String>> problems = new HashMap<>();
     failures.forEach((file, list) -> problems.put(file.toString(), list));
+    problems.putAll(nomadProblems);
     health.put("policy_problems", problems);
     // Read from the coordination's memory only, so health answers while ZooKeeper is away.
     coordination.ifPresent(zk -> {
@@ -360,6 +451,8 @@ final class Agent implements AutoCloseable {
   @Override
   public void close() {
     poller.shutdownNow();
+    // First, so no Nomad policy arrives while the engine stops; closing it again with the plug-ins is harmless.
+    nomadSource.ifPresent(NomadPolicySource::close);
     http.close();
     autoscaler.close();
     // After the engine, so no evaluation runs once the claims are given back.

@@ -33,12 +33,14 @@ import java.util.stream.Stream;
  * policy { dir = "policies"  default_cooldown = "5m"  default_evaluation_interval = "1m" }
  * http   { bind_address = "127.0.0.1"  bind_port = 8080 }
  * state_dir = "capstan-state"   # Capstan's addition: where cooldowns survive a restart
+ * nomad  { address = "https://nomad.example:4646"  namespace = ["apps", "ops"]  token = "..." }
  * high_availability { enabled = true  zookeeper = "h1:2181,h2:2181"  path = "/capstan"  session_timeout = "10s" }
  * }</pre>
  *
  * <p>A plug-in block's label is the name policies use; its {@code driver} names the provider. Blocks
- * of nomad-autoscaler that Capstan has no use for ({@code nomad}, {@code telemetry}, ...) are accepted
- * and listed in {@link #ignored()}. A target that names a {@code node_pool} block scales its cluster
+ * of nomad-autoscaler that Capstan has no use for ({@code telemetry}, {@code policy_eval}, ...) are
+ * accepted and listed in {@link #ignored()}; the {@code nomad} block is inherited by the Nomad plug-ins
+ * and read by the Nomad policy source. A target that names a {@code node_pool} block scales its cluster
  * in by draining chosen nodes first ({@link dev.capstan.cluster.ClusterTarget}); the name must be
  * declared in the same file. Every problem of the file is reported at once.
  *
@@ -58,12 +60,15 @@ import java.util.stream.Stream;
  * @param sources which policy sources are on ({@code policy { source "file" { enabled = false } }})
  * @param highAvailability the ZooKeeper group this agent shares its policies with, if
  *     {@code high_availability { enabled = true }} names one
+ * @param nomad the {@code nomad {}} block (with the {@code -nomad-*} flags over it), keys in the block's
+ *     spelling, if the file has one or a flag set one: how Nomad plug-ins without settings of their own
+ *     and the Nomad policy source reach Nomad
  */
 record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targets,
     Map<String, PluginBlock> strategies, Map<String, PluginBlock> nodePools, Optional<Path> policyDir, Optional<Duration> defaultCooldown,
     Optional<Duration> defaultEvaluationInterval, String bindAddress, int bindPort, Optional<Path> stateDir,
     List<String> ignored, String origin, Optional<String> logLevel, PolicySources sources,
-    Optional<HighAvailability> highAvailability) {
+    Optional<HighAvailability> highAvailability, Optional<Map<String, String>> nomad) {
 
   static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   static final int DEFAULT_BIND_PORT = 8080;
@@ -72,9 +77,9 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
   // log_json and log_include_location have no equivalent in Capstan's logger (slf4j-simple, plain
   // text); the peer's plug-ins are Go binaries, so plugin_dir cannot apply; the rest is its runtime.
   private static final Set<String> IGNORED = Set.of("log_json", "log_include_location", "enable_debug", "plugin_dir",
-      "nomad", "telemetry", "policy_eval", "dynamic_application_sizing");
+      "telemetry", "policy_eval", "dynamic_application_sizing");
   private static final Set<String> KNOWN = Set.of("apm", "target", "strategy", "node_pool", "policy", "http",
-      "state_dir", "log_level", "high_availability");
+      "state_dir", "log_level", "high_availability", "nomad");
   /** nomad-autoscaler's high_availability keys: its lock lives in Nomad variables, which Capstan does not use. */
   private static final Set<String> PEER_LOCK_KEYS = Set.of("lock_namespace", "lock_path", "lock_ttl", "lock_delay");
   /** Top-level blocks whose labelled entries a later file replaces whole, as nomad-autoscaler merges. */
@@ -109,8 +114,8 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
    * The policy sources of the {@code policy} block.
    *
    * @param file whether policy files are read (default true)
-   * @param nomad whether Nomad job policies are read (default true in nomad-autoscaler; Capstan has no
-   *     Nomad policy source yet, so it is reported as not available)
+   * @param nomad whether Nomad job policies may be read (default true, as nomad-autoscaler's; they are
+   *     read only when the agent is pointed at Nomad, see {@link AgentConfig#nomadPolicies()})
    * @param nomadConfigured whether the file has a {@code source "nomad"} block at all
    */
   record PolicySources(boolean file, boolean nomad, boolean nomadConfigured) {
@@ -151,8 +156,19 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
         bindPort, stateDir, ignored, origin, Optional.empty(), PolicySources.DEFAULT, Optional.empty());
   }
 
+  /** The configuration before the {@code nomad} block was read: none. */
+  AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targets,
+      Map<String, PluginBlock> strategies, Map<String, PluginBlock> nodePools, Optional<Path> policyDir,
+      Optional<Duration> defaultCooldown, Optional<Duration> defaultEvaluationInterval, String bindAddress,
+      int bindPort, Optional<Path> stateDir, List<String> ignored, String origin, Optional<String> logLevel,
+      PolicySources sources, Optional<HighAvailability> highAvailability) {
+    this(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval, bindAddress,
+        bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, Optional.empty());
+  }
+
   AgentConfig {
     Objects.requireNonNull(highAvailability, "highAvailability");
+    nomad = nomad.map(Map::copyOf);
     Objects.requireNonNull(logLevel, "logLevel");
     Objects.requireNonNull(sources, "sources");
     apms = Map.copyOf(apms);
@@ -177,7 +193,44 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
    */
   AgentConfig withHighAvailability(Optional<HighAvailability> ha) {
     return new AgentConfig(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval,
-        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, ha);
+        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, ha, nomad);
+  }
+
+  /**
+   * Returns this configuration with another {@code nomad {}} block.
+   *
+   * @param block the block's keys, in its spelling, or empty for none
+   * @return the copy
+   */
+  AgentConfig withNomad(Optional<Map<String, String>> block) {
+    return new AgentConfig(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval,
+        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, block);
+  }
+
+  /**
+   * Returns this configuration with the policy sources given.
+   *
+   * @param policySources which sources are on
+   * @return the copy
+   */
+  AgentConfig withSources(PolicySources policySources) {
+    return new AgentConfig(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval,
+        bindAddress, bindPort, stateDir, ignored, origin, logLevel, policySources, highAvailability, nomad);
+  }
+
+  /**
+   * Returns whether the agent reads Nomad's job scaling policies: the {@code nomad} source is on and the
+   * agent is pointed at Nomad, by a {@code source "nomad"} block, a {@code nomad {}} block or a
+   * {@code -nomad-*} flag. nomad-autoscaler always reads them; Capstan also runs without Nomad, so an
+   * agent file that never mentions Nomad does not try to reach one.
+   */
+  boolean nomadPolicies() {
+    return sources.nomad() && (sources.nomadConfigured() || nomad.isPresent());
+  }
+
+  /** Returns the {@code nomad {}} block, empty when there is none. */
+  Map<String, String> nomadBlock() {
+    return nomad.orElse(Map.of());
   }
 
   /**
@@ -350,11 +403,39 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
       problems.add("log_level was '" + level + "' but it must be one of DEBUG, ERROR, INFO, TRACE, WARN");
     }
     Optional<HighAvailability> ha = highAvailability(root.get("high_availability"), ignored, problems);
+    Optional<Map<String, String>> nomad = nomad(root.get("nomad"), problems);
     if (!problems.isEmpty()) {
       throw new ConfigException("agent file " + origin, problems);
     }
     return new AgentConfig(apms, targets, strategies, nodePools, dir, cooldown, interval, address, (int) port,
-        stateDir, ignored, origin, logLevel, sources, ha);
+        stateDir, ignored, origin, logLevel, sources, ha, nomad);
+  }
+
+  /**
+   * Reads the {@code nomad {}} block: nomad-autoscaler's keys, {@code namespace} a name or a list of them
+   * (kept as a comma list). Values are checked when the Nomad plug-ins and the policy source read them.
+   */
+  private static Optional<Map<String, String>> nomad(Object value, List<String> problems) {
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (!(value instanceof Map<?, ?> map)) {
+      problems.add("'nomad' must be a block: nomad { address = \"http://127.0.0.1:4646\" }");
+      return Optional.empty();
+    }
+    Map<Object, Object> scalars = new LinkedHashMap<>(map);
+    Object namespace = scalars.get("namespace");
+    if (namespace instanceof List<?> list) {
+      scalars.put("namespace", list.stream().map(String::valueOf).collect(Collectors.joining(",")));
+    }
+    Map<String, String> block = strings(scalars, "nomad block", problems);
+    for (String key : block.keySet()) {
+      if (!dev.capstan.nomad.NomadAgentBlock.KEYS.contains(key)) {
+        problems.add("nomad block: '" + key + "' is not a known key; known keys are "
+            + String.join(", ", new TreeSet<>(dev.capstan.nomad.NomadAgentBlock.KEYS)));
+      }
+    }
+    return Optional.of(block);
   }
 
   /**

@@ -20,8 +20,8 @@ import java.util.function.Consumer;
  *
  * <p>On the way, as nomad-autoscaler's Nomad policy source does: a horizontal policy without a
  * {@code target} block gets {@code target "nomad"}; every target block gets the policy's
- * {@code Job}, {@code Group} and {@code Namespace} where it does not set them itself; a check without
- * {@code source} reads {@code nomad}. Nomad keeps a jobspec's numbers as floats ({@code 3.0}); a whole
+ * {@code Job}, {@code Group} and {@code Namespace} where it does not set them itself; a check with a
+ * {@code query} but no {@code source} reads {@code nomad}. Nomad keeps a jobspec's numbers as floats ({@code 3.0}); a whole
  * one is written as an integer ({@code 3}), as the peer's {@code %v} formatting does, so it works where
  * a whole number is expected.
  *
@@ -84,7 +84,8 @@ record JobPolicyDocument(String origin, String name, String text) {
         copy.set("target", NomadClient.JSON.createObjectNode().set(targetName, t));
       }
       bodies(copy.path("check"), c -> {
-        if (!c.has("source")) {
+        // A check without a query (fixed-value) reads no metric, so it gets no source either.
+        if (!c.has("source") && c.hasNonNull("query")) {
           c.put("source", checkSource);
         }
       });

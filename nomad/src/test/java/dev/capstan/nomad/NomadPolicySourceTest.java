@@ -115,6 +115,8 @@ final class NomadPolicySourceTest {
     assertThat(p.checks()).extracting(c -> c.strategy().config())
         .containsExactly(Map.of("value", "3"), Map.of("target", "70.5"));
     assertThat(p.checks().get(1).fallback()).hasValueSatisfying(f -> assertThat(f.failures()).isEqualTo(2));
+    assertThat(p.checks()).extracting(Check::source).as("a check without a query reads no metric")
+        .containsExactly("", "nomad");
   }
 
   @Test

@@ -93,6 +93,8 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
   private final Map<String, FakePolicy> policies = new LinkedHashMap<>();
   /** The index of the last change to any scaling policy, as Nomad's {@code scaling_policy} table index. */
   private long policiesIndex = 1;
+  /** Futures of {@link #policiesWatched()}, by the policy index a blocking list must wait at. */
+  private final List<Map.Entry<Long, CompletableFuture<Void>>> watched = new ArrayList<>();
 
   /** What a token may do: write or only read, in every namespace or in the listed ones. */
   /** No namespace is named "", so this token reads none. */
@@ -748,6 +750,22 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
     }
   }
 
+  /**
+   * Returns a future completed when a client has seen every scaling policy change made so far: once a
+   * blocking {@code GET /v1/scaling/policies} arrives with an {@code ?index=} at or past the current
+   * policy index, i.e. it waits for the next change. A client that handles each answer before it asks
+   * again has then handled every change, so a test waits on this instead of sleeping.
+   *
+   * @return the future
+   */
+  public CompletableFuture<Void> policiesWatched() {
+    synchronized (lock) {
+      CompletableFuture<Void> f = new CompletableFuture<>();
+      watched.add(Map.entry(policiesIndex, f));
+      return f;
+    }
+  }
+
   private FakePolicy policyOf(String namespace, String jobId, String group) {
     for (FakePolicy p : policies.values()) {
       if (p.namespace.equals(namespace) && p.job.equals(jobId) && p.group.equals(group)) {
@@ -965,6 +983,14 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
     }
     String job = q.get("job");
     String type = q.get("type");
+    long waitsAt = q.containsKey("index") ? parseIndex(q.get("index")) : 0;
+    watched.removeIf(w -> {
+      boolean seen = waitsAt > 0 && waitsAt >= w.getKey();
+      if (seen) {
+        w.getValue().complete(null);
+      }
+      return seen;
+    });
     return block(q, () -> policiesIndex, () -> {
       List<FakePolicy> listed = new ArrayList<>();
       for (FakePolicy p : policies.values()) {
