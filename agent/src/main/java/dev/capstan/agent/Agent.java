@@ -149,8 +149,14 @@ final class Agent implements AutoCloseable {
       autoscaler = engine;
       reload();
       if (config.nomadPolicies()) {
-        NomadPolicySource source = own(NomadPolicySource.builder(config.nomadBlock()).parser(Policies::parse)
-            .listener(this::nomadChanged).metricSources(nomadSources).build());
+        NomadPolicySource source;
+        try {
+          source = own(NomadPolicySource.builder(config.nomadBlock()).parser(Policies::parse)
+              .listener(this::nomadChanged).metricSources(nomadSources).build());
+        } catch (ConfigException e) {
+          throw new ConfigException("agent file " + config.origin(), e.problems().stream()
+              .map(p -> "nomad block: " + p).toList());
+        }
         nomadSource = Optional.of(source);
         LOG.info("reading job scaling policies from {}", source);
         source.start();

@@ -194,7 +194,8 @@ final class AgentCommand implements Callable<Integer> {
       stopped.countDown();
     }, "capstan-shutdown"));
     boolean hup = Signals.onHangup(agent::reload);
-    out.println("capstan agent running: " + agent.policies().size() + " policies from " + dir
+    out.println("capstan agent running: " + agent.policies().size() + " policies from "
+        + (config.sources().file() ? dir : "no directory") + (config.nomadPolicies() ? " and Nomad's jobs" : "")
         + "; HTTP API on http://" + config.bindAddress() + ":" + agent.httpPort() + "/v1/health"
         + (hup ? "; SIGHUP reloads policies" : "") + (dryRun ? "; dry-run" : ""));
     out.flush();

@@ -1,8 +1,10 @@
 package dev.capstan.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.capstan.policy.ScalingPolicy;
+import dev.capstan.spi.ConfigException;
 import dev.capstan.testkit.FakeNomad;
 import dev.capstan.testkit.LocalHttpServer;
 import dev.capstan.testkit.ManualClock;
@@ -173,5 +175,21 @@ final class AgentNomadTest {
 
     assertThat(nomad.count("apps", "web", "frontend")).isEqualTo(2);
     assertThat(health()).contains("ACL token not found").doesNotContain(SECRET);
+  }
+
+  @Test
+  void badNomadBlockValue_stopsTheStart_namingTheFileAndTheBlock_neverTheToken() {
+    AgentConfig config = AgentConfig.parse("""
+        nomad {
+          address = "ftp://nomad:4646"
+          token   = "%s"
+        }
+        http { bind_port = 0 }
+        """.formatted(SECRET), "agent.hcl");
+
+    assertThatThrownBy(() -> new Agent(config, new Agent.Options(policies, state, false, Duration.ZERO),
+        b -> b.clock(clock).scheduler(scheduler).executor(Runnable::run)))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("agent.hcl")
+        .hasMessageContaining("nomad block: address was 'ftp://nomad:4646'").hasMessageNotContaining(SECRET);
   }
 }
