@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.capstan.policy.ScalingPolicy;
 import dev.capstan.spi.ConfigException;
 import dev.capstan.testkit.FakeNomad;
+import dev.capstan.testkit.InMemoryTarget;
 import dev.capstan.testkit.LocalHttpServer;
 import dev.capstan.testkit.ManualClock;
 import dev.capstan.testkit.ManualScheduler;
@@ -191,5 +192,42 @@ final class AgentNomadTest {
         b -> b.clock(clock).scheduler(scheduler).executor(Runnable::run)))
         .isInstanceOf(ConfigException.class).hasMessageContaining("agent.hcl")
         .hasMessageContaining("nomad block: address was 'ftp://nomad:4646'").hasMessageNotContaining(SECRET);
+  }
+
+  @Test
+  void nodePoolWithoutConfig_inheritsTheBlock_itsNodeReadsCarryTheToken() throws Exception {
+    String id = java.util.UUID.randomUUID().toString();
+    InMemoryPlugins.register(id, InMemoryTarget.withCount(3));
+    nomad.addNode(FakeNomad.NodeSpec.of("n1").withClass("hashistack"));
+    Files.writeString(policies.resolve("cloud.hcl"), """
+        scaling "cloud" {
+          enabled = true
+          min = 0
+          max = 5
+          policy {
+            evaluation_interval = "1m"
+            check "fixed" {
+              strategy "fixed-value" { value = 2 }
+            }
+            target "cloud" { node_class = "hashistack" }
+          }
+        }
+        """);
+
+    start("""
+        node_pool "nomad" {
+          driver = "nomad"
+        }
+        target "cloud" {
+          driver    = "in-memory"
+          node_pool = "nomad"
+          config    = { id = "%s" }
+        }
+        """.formatted(id));
+    scheduler.advance(Duration.ofMinutes(1));
+
+    // The scale-in asked the pool for nodes: through the nomad block's address, with its token.
+    assertThat(server.requests()).filteredOn(r -> r.path().equals("/v1/nodes")).isNotEmpty()
+        .allSatisfy(r -> assertThat(r.header("X-Nomad-Token")).isEqualTo(SECRET));
   }
 }
