@@ -4,7 +4,11 @@ import dev.capstan.cluster.ScaleInJournal;
 import dev.capstan.engine.Autoscaler;
 import dev.capstan.engine.StateStore;
 import dev.capstan.ha.zookeeper.ZooKeeperCoordination;
+import dev.capstan.nomad.NomadAgentBlock;
+import dev.capstan.nomad.NomadPolicySource;
+import dev.capstan.nomad.NomadShortQueries;
 import dev.capstan.policy.LoadedPolicies;
+import dev.capstan.policy.Policies;
 import dev.capstan.policy.PolicyException;
 import dev.capstan.policy.ScalingPolicy;
 import dev.capstan.spi.ConfigException;
@@ -15,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +41,10 @@ import org.slf4j.LoggerFactory;
  * changes and on demand), the engine on its own schedule, the HTTP API, and per-policy state in files
  * so a restart keeps cooldowns. With {@code high_availability} enabled the agent joins a ZooKeeper
  * group instead: it evaluates only the policies it owns and keeps their state in ZooKeeper, so they
- * move with it to another member. {@link #close()} stops everything.
+ * move with it to another member. When the agent is pointed at Nomad ({@link AgentConfig#nomadPolicies()})
+ * it also reads the job scaling policies of Nomad's jobs ({@link NomadPolicySource}) and evaluates them
+ * beside the files' policies. Nomad plug-ins inherit the agent file's {@code nomad {}} block
+ * ({@link NomadAgentBlock}). {@link #close()} stops everything.
  */
 final class Agent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -68,6 +76,12 @@ final class Agent implements AutoCloseable {
       id -> descriptions.getOrDefault(id, "policy " + id));
   /** File policies without {@code enabled = true}, skipped as nomad-autoscaler skips them. */
   private final Map<String, ScalingPolicy> disabled = new LinkedHashMap<>();
+  /** The check sources that are the Nomad metric source, whose short queries are expanded. */
+  private final Set<String> nomadSources;
+  /** Nomad's job policies in force, by id, with the agent's defaults applied, and their problems by origin. */
+  private final Map<String, ScalingPolicy> nomadPolicies = new LinkedHashMap<>();
+  private final Map<String, List<String>> nomadProblems = new LinkedHashMap<>();
+  private Optional<NomadPolicySource> nomadSource = Optional.empty();
 
   /**
    * What the command line adds to the agent file.
@@ -143,18 +157,33 @@ final class Agent implements AutoCloseable {
     // The journal shares the engine's store, so a scale-in cut short by a crash is finished or
     // rolled back after the restart.
     this.journal = ScaleInJournal.in(state);
+    this.nomadSources = nomadSources(config);
     Autoscaler engine = null;
     try {
       plugins = AgentPlugins.create(config, AgentPlugins.none(), journal, options.scaleInExecutor());
       engine = engine(plugins);
       autoscaler = engine;
       reload();
+      if (config.nomadPolicies()) {
+        NomadPolicySource source;
+        try {
+          source = NomadPolicySource.builder(config.nomadBlock()).parser(Policies::parse)
+              .listener(this::nomadChanged).metricSources(nomadSources).build();
+        } catch (ConfigException e) {
+          throw new ConfigException("agent file " + config.origin(), e.problems().stream()
+              .map(p -> "nomad block: " + p).toList());
+        }
+        nomadSource = Optional.of(source);
+        LOG.info("reading job scaling policies from {}", source);
+        source.start();
+      }
       http = new AgentHttpServer(config.bindAddress(), config.bindPort(),
           new AgentHttpServer.Content(this::healthJson,
               new MetricsEndpoint(registry, () -> this.config.observability().prometheusMetrics(),
                   java.time.Clock.systemUTC())::answer, decisions::toJson,
               new OverrideApi(() -> autoscaler), this::reloadAnswer));
     } catch (IOException | RuntimeException e) {
+      nomadSource.ifPresent(NomadPolicySource::close);
       if (engine != null) {
         engine.close();
       }
@@ -188,8 +217,24 @@ final class Agent implements AutoCloseable {
         .dryRun(options.dryRun());
     coordination.ifPresent(builder::coordination);
     set.register(builder);
+    // Nomad plug-ins the file does not declare are looked up by name; they inherit the nomad block too.
+    for (String name : NomadAgentBlock.DRIVERS) {
+      builder.pluginConfig(name, NomadAgentBlock.inherit(Map.of(), config.nomadBlock()));
+    }
     customize.accept(builder);
     return builder.build();
+  }
+
+  /**
+   * The names checks use for the Nomad metric source: {@code nomad} and {@code nomad-apm} unless the file
+   * gives those names to another driver, and every {@code apm} block whose driver is a Nomad one.
+   */
+  private static Set<String> nomadSources(AgentConfig config) {
+    Set<String> names = new HashSet<>();
+    NomadShortQueries.DEFAULT_SOURCES.stream().filter(n -> !config.apms().containsKey(n)).forEach(names::add);
+    config.apms().values().stream().filter(b -> NomadAgentBlock.DRIVERS.contains(b.driver()))
+        .forEach(b -> names.add(b.name()));
+    return Set.copyOf(names);
   }
 
   /** Starts this agent's membership of the ZooKeeper group; ownership follows as ZooKeeper answers. */
@@ -292,6 +337,10 @@ final class Agent implements AutoCloseable {
     if (!before.stateDir().equals(after.stateDir())) {
       changed.add("state_dir");
     }
+    if (!before.nomad().equals(after.nomad()) && before.nomadPolicies()) {
+      // Declared Nomad plug-ins are recreated with the new block; the job-policy watch is not.
+      changed.add("the nomad block's settings for reading job policies");
+    }
     if (!before.highAvailability().equals(after.highAvailability())) {
       changed.add("high_availability");
     }
@@ -366,11 +415,51 @@ final class Agent implements AutoCloseable {
         }
         continue;
       }
-      next.put(p.id(), withAgentDefaults(p));
+      next.put(p.id(), withAgentDefaults(NomadShortQueries.expand(p, nomadSources)));
       descriptions.put(p.id(), "policy '" + p.name() + "' from " + p.origin());
     }
     disabled.clear();
     disabled.putAll(skipped);
+    next.putAll(nomadPolicies);
+    apply(next);
+  }
+
+  /**
+   * Takes the Nomad policy source's news: its policies replace the previous ones (the files' stay), and
+   * each problem that is new is logged once; the previous version of a policy whose new one is invalid is
+   * still in the snapshot, so it stays in force.
+   */
+  synchronized void nomadChanged(NomadPolicySource.Snapshot snapshot) {
+    snapshot.problems().forEach((origin, list) -> {
+      if (!list.equals(nomadProblems.get(origin))) {
+        if (origin.equals(NomadPolicySource.SOURCE_PROBLEM_KEY)) {
+          LOG.warn("reading Nomad's job scaling policies failed, retrying; the policies read before stay in force: {}",
+              list.get(0));
+        } else {
+          list.forEach(p -> LOG.error("nomad policy problem: {}", p));
+        }
+      }
+    });
+    if (nomadProblems.containsKey(NomadPolicySource.SOURCE_PROBLEM_KEY)
+        && !snapshot.problems().containsKey(NomadPolicySource.SOURCE_PROBLEM_KEY)) {
+      LOG.info("reading Nomad's job scaling policies works again");
+    }
+    nomadProblems.clear();
+    nomadProblems.putAll(snapshot.problems());
+    Map<String, ScalingPolicy> next = new LinkedHashMap<>(loaded);
+    next.keySet().removeAll(nomadPolicies.keySet());
+    nomadPolicies.clear();
+    snapshot.policies().values().forEach(p -> {
+      ScalingPolicy withDefaults = withAgentDefaults(p);
+      nomadPolicies.put(p.id(), withDefaults);
+      descriptions.put(p.id(), "policy '" + p.name() + "' from " + p.origin());
+    });
+    next.putAll(nomadPolicies);
+    apply(next);
+  }
+
+  /** Brings the engine in line with {@code next}: policies not in it are removed, new and changed ones put. */
+  private void apply(Map<String, ScalingPolicy> next) {
     for (String id : loaded.keySet()) {
       if (!next.containsKey(id)) {
         autoscaler.removePolicy(id);
@@ -410,13 +499,15 @@ final class Agent implements AutoCloseable {
   private synchronized String healthJson() {
     Map<String, Object> health = new LinkedHashMap<>();
     Map<String, String> failing = failureLog.failing();
-    health.put("status", failing.isEmpty() && failures.isEmpty() && agentFileProblem.isEmpty() ? "ok" : "degraded");
+    health.put("status", failing.isEmpty() && failures.isEmpty() && agentFileProblem.isEmpty()
+        && nomadProblems.isEmpty() ? "ok" : "degraded");
     health.put("policies", loaded.values().stream().map(ScalingPolicy::name).sorted().toList());
     health.put("failing_policies", failing);
     health.put("disabled_policies", disabled.values().stream()
         .map(p -> p.name() + " (" + p.origin() + ")").sorted().toList());
     Map<String, List<String>> problems = new HashMap<>();
     failures.forEach((file, list) -> problems.put(file.toString(), list));
+    problems.putAll(nomadProblems);
     health.put("policy_problems", problems);
     health.put("agent_file_problems", agentFileProblem.stream().toList());
     // Read from the coordination's memory only, so health answers while ZooKeeper is away.
@@ -436,6 +527,8 @@ final class Agent implements AutoCloseable {
   @Override
   public void close() {
     poller.shutdownNow();
+    // First, so no Nomad policy arrives while the engine stops.
+    nomadSource.ifPresent(NomadPolicySource::close);
     http.close();
     autoscaler.close();
     // After the engine, so no evaluation runs once the claims are given back.

@@ -37,14 +37,11 @@ import picocli.CommandLine.Spec;
         + "SIGHUP, and serves /v1/health, /v1/metrics and /v1/decisions.",
         "Flags take nomad-autoscaler's Go syntax: -flag value, -flag=value or --flag value."},
     footer = {"", "Accepted for nomad-autoscaler compatibility, without effect (named at start): "
-        + "-enable-debug, -plugin-dir, -nomad-*, -policy-eval-*, the other -telemetry-* flags, "
+        + "-enable-debug, -plugin-dir, -policy-eval-*, the other -telemetry-* flags, "
         + "-high-availability-*, -das-*."})
 final class AgentCommand implements Callable<Integer> {
   /** nomad-autoscaler flags that take a value but do nothing in Capstan. */
-  static final List<String> VALUE_FLAGS_WITHOUT_EFFECT = List.of("plugin-dir",
-      "nomad-address", "nomad-region", "nomad-namespace", "nomad-token", "nomad-http-auth", "nomad-ca-cert",
-      "nomad-ca-path", "nomad-client-cert", "nomad-client-key", "nomad-tls-server-name",
-      "nomad-block-query-wait-time", "policy-eval-delivery-limit", "policy-eval-ack-timeout",
+  static final List<String> VALUE_FLAGS_WITHOUT_EFFECT = List.of("plugin-dir", "policy-eval-delivery-limit", "policy-eval-ack-timeout",
       "policy-eval-workers", "telemetry-collection-interval", "telemetry-statsite-address",
       "telemetry-statsd-address", "telemetry-dogstatsd-address", "telemetry-dogstatsd-tags",
       "telemetry-prometheus-retention-time", "telemetry-circonus-api-token", "telemetry-circonus-api-app",
@@ -58,7 +55,7 @@ final class AgentCommand implements Callable<Integer> {
       "das-cpu-metric", "das-memory-metric");
   /** nomad-autoscaler boolean flags that do nothing in Capstan. */
   static final List<String> BOOLEAN_FLAGS_WITHOUT_EFFECT = List.of(
-      "enable-debug", "nomad-skip-verify", "telemetry-disable-hostname", "telemetry-enable-hostname-label",
+      "enable-debug", "telemetry-disable-hostname", "telemetry-enable-hostname-label",
       "high-availability-enabled");
 
   @Spec
@@ -112,8 +109,11 @@ final class AgentCommand implements Callable<Integer> {
   private boolean disableFileSource;
 
   @Option(names = {"-policy-source-disable-nomad", "--policy-source-disable-nomad"}, arity = "0..1",
-      description = "Read no Nomad job policies (Capstan has no Nomad policy source yet).")
+      description = "Read no Nomad job scaling policies.")
   private boolean disableNomadSource;
+
+  @picocli.CommandLine.Mixin
+  private NomadFlags nomadFlags = new NomadFlags();
 
   @Option(names = {"-state-dir", "--state-dir"}, paramLabel = "DIR",
       description = "Where cooldowns are kept across restarts (default: the agent file's state_dir, "
@@ -165,7 +165,11 @@ final class AgentCommand implements Callable<Integer> {
     AgentLog.configure(level.map(org.slf4j.event.Level::valueOf).orElse(org.slf4j.event.Level.INFO),
         config.observability().logJson(), config.observability().logIncludeLocation());
     Path dir = policyDir != null ? policyDir : config.policyDir().orElse(null);
-    if (dir == null && config.sources().file()) {
+    if (dir == null && config.sources().file() && config.nomadPolicies()) {
+      // As the peer: without a directory the file source is simply not set up.
+      AgentConfig.PolicySources s = config.sources();
+      config = config.withSources(new AgentConfig.PolicySources(false, s.nomad(), s.nomadConfigured()));
+    } else if (dir == null && config.sources().file()) {
       throw new ParameterException(spec.commandLine(),
           "no policy directory: give -policy-dir or set policy { dir = \"...\" } in the agent file");
     }
@@ -186,9 +190,6 @@ final class AgentCommand implements Callable<Integer> {
     if (!config.sources().file()) {
       err.println("note: the file policy source is disabled, so no policy file is loaded");
     }
-    if (config.sources().nomad() && config.sources().nomadConfigured()) {
-      err.println("note: policy source \"nomad\" is not available in Capstan yet; only policy files are read");
-    }
     Agent agent;
     try {
       agent = new Agent(config, () -> withFlags(configs.isEmpty() ? AgentConfig.defaults() : AgentConfig.load(configs)),
@@ -207,7 +208,8 @@ final class AgentCommand implements Callable<Integer> {
       stopped.countDown();
     }, "capstan-shutdown"));
     boolean hup = Signals.onHangup(agent::reloadAgent);
-    out.println("capstan agent running: " + agent.policies().size() + " policies from " + dir
+    out.println("capstan agent running: " + agent.policies().size() + " policies from "
+        + (config.sources().file() ? dir : "no directory") + (config.nomadPolicies() ? " and Nomad's jobs" : "")
         + "; HTTP API on http://" + config.bindAddress() + ":" + agent.httpPort() + "/v1/health"
         + (hup ? "; SIGHUP reloads the agent files and policies" : "") + (dryRun ? "; dry-run" : ""));
     out.flush();
@@ -263,6 +265,11 @@ final class AgentCommand implements Callable<Integer> {
     return prometheusMetrics;
   }
 
+  /** The agent files' settings with the flags in their place, for tests of the flags. */
+  AgentConfig effectiveConfig(AgentConfig fromFiles) {
+    return withFlags(fromFiles);
+  }
+
   /** The no-effect flags given on this command line, without their dash, in declaration order. */
   private List<String> withoutEffect() {
     ParseResult parsed = spec.commandLine().getParseResult();
@@ -311,7 +318,8 @@ final class AgentCommand implements Callable<Integer> {
         s.nomad() && !disableNomadSource, s.nomadConfigured());
     return new AgentConfig(c.apms(), c.targets(), c.strategies(), c.nodePools(), c.policyDir(), cooldown,
         evaluation, bindAddress != null ? bindAddress : c.bindAddress(), bindPort != null ? bindPort : c.bindPort(),
-        c.stateDir(), c.ignored(), c.origin(), c.logLevel(), sources, c.highAvailability())
-        .withObservability(c.observability().or(logJson, logIncludeLocation, prometheusMetrics));
+        c.stateDir(), c.ignored(), c.origin(), c.logLevel(), sources, c.highAvailability(),
+        c.observability().or(logJson, logIncludeLocation, prometheusMetrics),
+        nomadFlags.applyTo(c.nomad(), spec.commandLine()));
   }
 }

@@ -35,12 +35,14 @@ import java.util.stream.Stream;
  * policy { dir = "policies"  default_cooldown = "5m"  default_evaluation_interval = "1m" }
  * http   { bind_address = "127.0.0.1"  bind_port = 8080 }
  * state_dir = "capstan-state"   # Capstan's addition: where cooldowns survive a restart
+ * nomad  { address = "https://nomad.example:4646"  namespace = ["apps", "ops"]  token = "..." }
  * high_availability { enabled = true  zookeeper = "h1:2181,h2:2181"  path = "/capstan"  session_timeout = "10s" }
  * }</pre>
  *
  * <p>A plug-in block's label is the name policies use; its {@code driver} names the provider. Blocks
- * of nomad-autoscaler that Capstan has no use for ({@code nomad}, {@code telemetry}, ...) are accepted
- * and listed in {@link #ignored()}. A target that names a {@code node_pool} block scales its cluster
+ * of nomad-autoscaler that Capstan has no use for ({@code telemetry}, {@code policy_eval}, ...) are
+ * accepted and listed in {@link #ignored()}; the {@code nomad} block is inherited by the Nomad plug-ins
+ * and read by the Nomad policy source. A target that names a {@code node_pool} block scales its cluster
  * in by draining chosen nodes first ({@link dev.capstan.cluster.ClusterTarget}); the name must be
  * declared in the same file. Every problem of the file is reported at once.
  *
@@ -62,12 +64,15 @@ import java.util.stream.Stream;
  *     {@code high_availability { enabled = true }} names one
  * @param observability {@code log_json}, {@code log_include_location} and
  *     {@code telemetry { prometheus_metrics }}
+ * @param nomad the {@code nomad {}} block (with the {@code -nomad-*} flags over it), keys in the block's
+ *     spelling, if the file has one or a flag set one: how Nomad plug-ins without settings of their own
+ *     and the Nomad policy source reach Nomad
  */
 record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targets,
     Map<String, PluginBlock> strategies, Map<String, PluginBlock> nodePools, Optional<Path> policyDir, Optional<Duration> defaultCooldown,
     Optional<Duration> defaultEvaluationInterval, String bindAddress, int bindPort, Optional<Path> stateDir,
     List<String> ignored, String origin, Optional<String> logLevel, PolicySources sources,
-    Optional<HighAvailability> highAvailability, Observability observability) {
+    Optional<HighAvailability> highAvailability, Observability observability, Optional<Map<String, String>> nomad) {
 
   static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   static final int DEFAULT_BIND_PORT = 8080;
@@ -75,9 +80,9 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
   static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
   // The peer's plug-ins are Go binaries, so plugin_dir cannot apply; the rest is its runtime.
   private static final Set<String> IGNORED = Set.of("enable_debug", "plugin_dir",
-      "nomad", "policy_eval", "dynamic_application_sizing");
+      "policy_eval", "dynamic_application_sizing");
   private static final Set<String> KNOWN = Set.of("apm", "target", "strategy", "node_pool", "policy", "http",
-      "state_dir", "log_level", "high_availability", "log_json", "log_include_location", "telemetry");
+      "state_dir", "log_level", "high_availability", "log_json", "log_include_location", "telemetry", "nomad");
   /** nomad-autoscaler's high_availability keys: its lock lives in Nomad variables, which Capstan does not use. */
   private static final Set<String> PEER_LOCK_KEYS = Set.of("lock_namespace", "lock_path", "lock_ttl", "lock_delay");
   /** Top-level blocks whose labelled entries a later file replaces whole, as nomad-autoscaler merges. */
@@ -133,8 +138,8 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
    * The policy sources of the {@code policy} block.
    *
    * @param file whether policy files are read (default true)
-   * @param nomad whether Nomad job policies are read (default true in nomad-autoscaler; Capstan has no
-   *     Nomad policy source yet, so it is reported as not available)
+   * @param nomad whether Nomad job policies may be read (default true, as nomad-autoscaler's; they are
+   *     read only when the agent is pointed at Nomad, see {@link AgentConfig#nomadPolicies()})
    * @param nomadConfigured whether the file has a {@code source "nomad"} block at all
    */
   record PolicySources(boolean file, boolean nomad, boolean nomadConfigured) {
@@ -188,14 +193,14 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
     }
   }
 
-  /** The configuration before observability was read: the peer's defaults. */
+  /** The configuration before observability and the {@code nomad} block were read: the peer's defaults, no Nomad. */
   AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targets,
       Map<String, PluginBlock> strategies, Map<String, PluginBlock> nodePools, Optional<Path> policyDir,
       Optional<Duration> defaultCooldown, Optional<Duration> defaultEvaluationInterval, String bindAddress,
       int bindPort, Optional<Path> stateDir, List<String> ignored, String origin, Optional<String> logLevel,
       PolicySources sources, Optional<HighAvailability> highAvailability) {
     this(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval, bindAddress,
-        bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, Observability.DEFAULT);
+        bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, Observability.DEFAULT, Optional.empty());
   }
 
   /** The configuration before log_level and policy sources were read: logs at the default level, both sources on. */
@@ -210,6 +215,7 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
   AgentConfig {
     Objects.requireNonNull(observability, "observability");
     Objects.requireNonNull(highAvailability, "highAvailability");
+    nomad = nomad.map(Map::copyOf);
     Objects.requireNonNull(logLevel, "logLevel");
     Objects.requireNonNull(sources, "sources");
     apms = Map.copyOf(apms);
@@ -223,7 +229,7 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
   static AgentConfig defaults() {
     return new AgentConfig(Map.of(), Map.of(), Map.of(), Map.of(), Optional.empty(), Optional.empty(),
         Optional.empty(), DEFAULT_BIND_ADDRESS, DEFAULT_BIND_PORT, Optional.empty(), List.of(), "(none)",
-        Optional.empty(), PolicySources.DEFAULT, Optional.empty(), Observability.DEFAULT);
+        Optional.empty(), PolicySources.DEFAULT, Optional.empty(), Observability.DEFAULT, Optional.empty());
   }
 
   /**
@@ -234,7 +240,7 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
    */
   AgentConfig withHighAvailability(Optional<HighAvailability> ha) {
     return new AgentConfig(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval,
-        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, ha, observability);
+        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, ha, observability, nomad);
   }
 
   /**
@@ -245,7 +251,44 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
    */
   AgentConfig withObservability(Observability o) {
     return new AgentConfig(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval,
-        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, o);
+        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, o, nomad);
+  }
+
+  /**
+   * Returns this configuration with another {@code nomad {}} block.
+   *
+   * @param block the block's keys, in its spelling, or empty for none
+   * @return the copy
+   */
+  AgentConfig withNomad(Optional<Map<String, String>> block) {
+    return new AgentConfig(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval,
+        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, observability, block);
+  }
+
+  /**
+   * Returns this configuration with the policy sources given.
+   *
+   * @param policySources which sources are on
+   * @return the copy
+   */
+  AgentConfig withSources(PolicySources policySources) {
+    return new AgentConfig(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval,
+        bindAddress, bindPort, stateDir, ignored, origin, logLevel, policySources, highAvailability, observability, nomad);
+  }
+
+  /**
+   * Returns whether the agent reads Nomad's job scaling policies: the {@code nomad} source is on and the
+   * agent is pointed at Nomad, by a {@code source "nomad"} block, a {@code nomad {}} block or a
+   * {@code -nomad-*} flag. nomad-autoscaler always reads them; Capstan also runs without Nomad, so an
+   * agent file that never mentions Nomad does not try to reach one.
+   */
+  boolean nomadPolicies() {
+    return sources.nomad() && (sources.nomadConfigured() || nomad.isPresent());
+  }
+
+  /** Returns the {@code nomad {}} block, empty when there is none. */
+  Map<String, String> nomadBlock() {
+    return nomad.orElse(Map.of());
   }
 
   /**
@@ -415,11 +458,12 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
     Optional<HighAvailability> ha = highAvailability(root.get("high_availability"), ignored, problems);
     Observability observability = new Observability(flag(root, "log_json", problems),
         flag(root, "log_include_location", problems), telemetry(root.get("telemetry"), ignored, problems));
+    Optional<Map<String, String>> nomad = nomad(root.get("nomad"), problems);
     if (!problems.isEmpty()) {
       throw new ConfigException("agent file " + origin, problems);
     }
     return new AgentConfig(apms, targets, strategies, nodePools, dir, cooldown, interval, address, (int) port,
-        stateDir, ignored, origin, logLevel, sources, ha, observability);
+        stateDir, ignored, origin, logLevel, sources, ha, observability, nomad);
   }
 
   /** Reads a top-level boolean setting such as {@code log_json = true} (default false). */
@@ -455,6 +499,34 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
     boolean prometheus = r.booleanValue("prometheus_metrics", false);
     prefixed("telemetry block: ", r.problems(), problems);
     return prometheus;
+
+  }
+
+  /**
+   * Reads the {@code nomad {}} block: nomad-autoscaler's keys, {@code namespace} a name or a list of them
+   * (kept as a comma list). Values are checked when the Nomad plug-ins and the policy source read them.
+   */
+  private static Optional<Map<String, String>> nomad(Object value, List<String> problems) {
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (!(value instanceof Map<?, ?> map)) {
+      problems.add("'nomad' must be a block: nomad { address = \"http://127.0.0.1:4646\" }");
+      return Optional.empty();
+    }
+    Map<Object, Object> scalars = new LinkedHashMap<>(map);
+    Object namespace = scalars.get("namespace");
+    if (namespace instanceof List<?> list) {
+      scalars.put("namespace", list.stream().map(String::valueOf).collect(Collectors.joining(",")));
+    }
+    Map<String, String> block = strings(scalars, "nomad block", problems);
+    for (String key : block.keySet()) {
+      if (!dev.capstan.nomad.NomadAgentBlock.KEYS.contains(key)) {
+        problems.add("nomad block: '" + key + "' is not a known key; known keys are "
+            + String.join(", ", new TreeSet<>(dev.capstan.nomad.NomadAgentBlock.KEYS)));
+      }
+    }
+    return Optional.of(block);
   }
 
   /**

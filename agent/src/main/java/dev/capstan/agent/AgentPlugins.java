@@ -8,6 +8,7 @@ import dev.capstan.cluster.NodePool;
 import dev.capstan.cluster.NodePoolProvider;
 import dev.capstan.cluster.ScaleInJournal;
 import dev.capstan.engine.Autoscaler;
+import dev.capstan.nomad.NomadAgentBlock;
 import dev.capstan.spi.ConfigException;
 import dev.capstan.spi.InstanceGroup;
 import dev.capstan.spi.MetricSource;
@@ -64,13 +65,22 @@ final class AgentPlugins implements AutoCloseable {
       Optional<Executor> scaleInExecutor) {
     AgentPlugins next = new AgentPlugins();
     try {
-      config.apms().values().forEach(b -> next.apms.put(b.name(),
-          next.reuseOr(previous.apms.get(b.name()), b, "apm \"" + b.name() + "\"", () -> redacting(b, () -> Plugins.metricSource(b.driver(), b.config())))));
-      config.nodePools().values().forEach(b -> next.pools.put(b.name(),
-          next.reuseOr(previous.pools.get(b.name()), b, "node_pool \"" + b.name() + "\"", () -> redacting(b, () -> NodePoolProvider.load(b.driver(), b.config())))));
+      // A plug-in is kept while its block and what it inherits (the nomad {} block) stay the same.
+      for (AgentConfig.PluginBlock b : config.apms().values()) {
+        Map<String, String> settings = pluginConfig(config, b);
+        next.apms.put(b.name(), next.reuseOr(previous.apms.get(b.name()), List.of(b, settings), "apm \"" + b.name() + "\"",
+            () -> redacting(b, () -> Plugins.metricSource(b.driver(), settings))));
+      }
+      for (AgentConfig.PluginBlock b : config.nodePools().values()) {
+        Map<String, String> settings = pluginConfig(config, b);
+        next.pools.put(b.name(), next.reuseOr(previous.pools.get(b.name()), List.of(b, settings),
+            "node_pool \"" + b.name() + "\"", () -> redacting(b, () -> NodePoolProvider.load(b.driver(), settings))));
+      }
       for (AgentConfig.PluginBlock b : config.targets().values()) {
         // A cluster target holds its pool: a new pool needs a new cluster target around it.
-        Object key = List.of(b, b.nodePool().map(config.nodePools()::get).map(Object.class::cast).orElse(""));
+        Object key = List.of(b, b.nodePool().map(config.nodePools()::get).map(Object.class::cast).orElse(""),
+            pluginConfig(config, b), b.nodePool().map(config.nodePools()::get).map(p -> pluginConfig(config, p))
+                .map(Object.class::cast).orElse(""));
         next.targets.put(b.name(), next.reuseOr(previous.targets.get(b.name()), key, "target \"" + b.name() + "\"",
             () -> next.target(config, b, journal, scaleInExecutor)));
       }
@@ -108,6 +118,18 @@ final class AgentPlugins implements AutoCloseable {
     T create();
   }
 
+  /** A plug-in block's configuration; a Nomad plug-in's with the agent's {@code nomad {}} block merged in. */
+  private static Map<String, String> pluginConfig(AgentConfig config, AgentConfig.PluginBlock block) {
+    if (!NomadAgentBlock.DRIVERS.contains(block.driver())) {
+      return block.config();
+    }
+    try {
+      return NomadAgentBlock.inherit(block.config(), config.nomadBlock());
+    } catch (ConfigException e) {
+      throw new ConfigException("agent file " + config.origin(), List.of(block.name() + ": " + e.problems().get(0)));
+    }
+  }
+
   /**
    * Creates a plug-in from its block; a refusal that quotes one of the block's secret values (given as
    * {@code env(...)} or {@code file(...)}) is rethrown with the value replaced and without its causes.
@@ -140,7 +162,7 @@ final class AgentPlugins implements AutoCloseable {
    */
   private Target target(AgentConfig config, AgentConfig.PluginBlock block, ScaleInJournal journal,
       Optional<Executor> scaleInExecutor) {
-    Target cloud = redacting(block, () -> Plugins.target(block.driver(), block.config()));
+    Target cloud = redacting(block, () -> Plugins.target(block.driver(), pluginConfig(config, block)));
     if (block.nodePool().isEmpty()) {
       return cloud;
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -69,6 +70,51 @@ final class AgentCommandTest {
         "-nomad-namespace", "b");
 
     assertThat(c.bindPort()).isEqualTo(2);
+  }
+
+  @Test
+  void nomadFlags_fillTheNomadBlock_overTheFilesValues() {
+    AgentConfig file = AgentConfig.parse("nomad {\n  address = \"http://file:4646\"\n  region = \"file\"\n}\n",
+        "a.hcl");
+    AgentCommand c = parse("-nomad-address", "https://flag:4646", "-nomad-namespace", "apps", "--nomad-namespace=ops",
+        "-nomad-token", "t0ken", "-nomad-http-auth", "u:p", "-nomad-ca-cert", "ca.pem", "-nomad-ca-path", "cas",
+        "-nomad-client-cert", "c.pem", "-nomad-client-key", "k.pem", "-nomad-tls-server-name", "nomad.local",
+        "-nomad-skip-verify", "-nomad-block-query-wait-time", "1m");
+
+    AgentConfig effective = c.effectiveConfig(file);
+
+    assertThat(effective.nomad()).contains(Map.ofEntries(Map.entry("address", "https://flag:4646"),
+        Map.entry("region", "file"), Map.entry("namespace", "apps,ops"), Map.entry("token", "t0ken"),
+        Map.entry("http_auth", "u:p"), Map.entry("ca_cert", "ca.pem"), Map.entry("ca_path", "cas"),
+        Map.entry("client_cert", "c.pem"), Map.entry("client_key", "k.pem"),
+        Map.entry("tls_server_name", "nomad.local"), Map.entry("skip_verify", "true"),
+        Map.entry("block_query_wait_time", "1m")));
+  }
+
+  @Test
+  void nomadFlags_noneGiven_leaveNoBlock_oneGiven_pointsTheAgentAtNomad() {
+    AgentConfig none = AgentConfig.parse("http {\n  bind_port = 1\n}\n", "a.hcl");
+
+    assertThat(parse().effectiveConfig(none).nomad()).isEmpty();
+    assertThat(parse().effectiveConfig(none).nomadPolicies()).isFalse();
+    assertThat(parse("-nomad-address", "http://n:4646").effectiveConfig(none).nomadPolicies()).isTrue();
+  }
+
+  @Test
+  void policySourceDisableFlags_turnTheSourcesOff() {
+    AgentConfig file = AgentConfig.parse("nomad {}\n", "a.hcl");
+
+    assertThat(parse("-policy-source-disable-nomad").effectiveConfig(file).nomadPolicies()).isFalse();
+    assertThat(parse("-policy-source-disable-file").effectiveConfig(file).sources().file()).isFalse();
+    assertThat(parse().effectiveConfig(file).nomadPolicies()).isTrue();
+  }
+
+  @Test
+  void nomadBlockQueryWaitTime_notADuration_isAUsageError() {
+    int status = cli.execute("agent", "-policy-dir", policies.toString(), "-nomad-block-query-wait-time", "soon");
+
+    assertThat(status).isEqualTo(2);
+    assertThat(cli.err()).contains("-nomad-block-query-wait-time");
   }
 
   @Test

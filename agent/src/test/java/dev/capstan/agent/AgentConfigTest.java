@@ -34,11 +34,14 @@ final class AgentConfigTest {
   }
 
   @Test
-  void parse_nomadOnlySettings_areIgnoredAndListed() {
-    AgentConfig config = AgentConfig.parse("log_level = \"DEBUG\"\nnomad {\n  address = \"http://nomad:4646\"\n}\n",
-        "a.hcl");
+  void parse_nomadBlock_isReadNotIgnored_aNamespaceListBecomesACommaList() {
+    AgentConfig config = AgentConfig.parse("log_level = \"DEBUG\"\nnomad {\n  address = \"http://nomad:4646\"\n"
+        + "  namespace = [\"apps\", \"ops\"]\n  skip_verify = true\n}\n", "a.hcl");
 
-    assertThat(config.ignored()).containsExactly("nomad");
+    assertThat(config.ignored()).isEmpty();
+    assertThat(config.nomad()).contains(Map.of("address", "http://nomad:4646", "namespace", "apps,ops",
+        "skip_verify", "true"));
+    assertThat(config.nomadPolicies()).isTrue();
     assertThat(config.logLevel()).contains("DEBUG");
     assertThat(config.bindAddress()).isEqualTo(AgentConfig.DEFAULT_BIND_ADDRESS);
     assertThat(config.stateDir()).isEqualTo(Optional.empty());
@@ -91,9 +94,13 @@ final class AgentConfigTest {
     assertThat(config.defaultCooldown()).contains(Duration.ofSeconds(12));
     assertThat(config.defaultEvaluationInterval()).contains(Duration.ofMinutes(50));
     assertThat(config.sources()).isEqualTo(new AgentConfig.PolicySources(false, false, true));
-    assertThat(config.ignored()).contains("enable_debug", "plugin_dir", "nomad", "policy_eval", "high_availability")
-        .doesNotContain("log_json", "log_include_location");
+    assertThat(config.ignored()).contains("enable_debug", "plugin_dir", "policy_eval", "high_availability")
+        .doesNotContain("log_json", "log_include_location", "nomad");
     assertThat(config.observability()).isEqualTo(new AgentConfig.Observability(true, true, false));
+    assertThat(config.nomadBlock()).containsEntry("address", "http://nomad_from_file.example.com:4646")
+        .containsEntry("namespace", "staging").containsEntry("token", "TOKEN_FROM_FILE")
+        .containsEntry("skip_verify", "true").hasSize(11);
+    assertThat(config.nomadPolicies()).as("the fixture disables the nomad source").isFalse();
   }
 
   @Test
@@ -159,6 +166,22 @@ final class AgentConfigTest {
     assertThat(config.apms().get("prometheus").config()).isEqualTo(Map.of("address", "http://b:9090"));
     assertThat(config.logLevel()).contains("WARN");
     assertThat(config.origin()).contains("a.hcl").contains("b.json");
+  }
+
+  @Test
+  void parse_unknownNomadKey_namesItAndTheKnownOnes() {
+    assertThatThrownBy(() -> AgentConfig.parse("nomad {\n  adress = \"http://nomad:4646\"\n}\n", "a.hcl"))
+        .hasMessageContaining("a.hcl").hasMessageContaining("nomad block: 'adress' is not a known key")
+        .hasMessageContaining("address, block_query_wait_time, ca_cert");
+  }
+
+  @Test
+  void nomadPolicies_offWithoutAnyMentionOfNomad_onWithASourceBlock_offWhenDisabled() {
+    assertThat(AgentConfig.parse("http {\n  bind_port = 1\n}\n", "a.hcl").nomadPolicies()).isFalse();
+    assertThat(AgentConfig.parse("policy {\n  source \"nomad\" {\n    enabled = true\n  }\n}\n", "a.hcl")
+        .nomadPolicies()).isTrue();
+    assertThat(AgentConfig.parse("nomad {}\npolicy {\n  source \"nomad\" {\n    enabled = false\n  }\n}\n",
+        "a.hcl").nomadPolicies()).isFalse();
   }
 
   @Test

@@ -58,7 +58,7 @@ record NomadConfig(URI address, Optional<String> region, List<String> namespaces
   static final Duration DEFAULT_WAIT = Duration.ofMinutes(5);
 
   /** A key in both spellings and its environment variable. */
-  private record Key(String agent, String plugin, String env) {
+  record Key(String agent, String plugin, String env) {
     Optional<String> read(ConfigReader r, Map<String, String> config, Function<String, String> env, boolean secret) {
       r.allow(agent, plugin);
       String name = config.containsKey(agent) ? agent : plugin;
@@ -94,6 +94,9 @@ record NomadConfig(URI address, Optional<String> region, List<String> namespaces
   static final Key TLS_SERVER_NAME = new Key("tls_server_name", "nomad_tls-server-name", "NOMAD_TLS_SERVER_NAME");
   static final Key SKIP_VERIFY = new Key("skip_verify", "nomad_skip-verify", "NOMAD_SKIP_VERIFY");
   static final Key WAIT = new Key("block_query_wait_time", "nomad_block-query-wait-time", "NOMAD_BLOCK_QUERY_WAIT_TIME");
+  /** Every key, in the agent block's order. */
+  static final List<Key> KEYS = List.of(ADDRESS, REGION, NAMESPACE, TOKEN, HTTP_AUTH, CA_CERT, CA_PATH, CLIENT_CERT,
+      CLIENT_KEY, TLS_SERVER_NAME, SKIP_VERIFY, WAIT);
 
   NomadConfig {
     namespaces = List.copyOf(namespaces);

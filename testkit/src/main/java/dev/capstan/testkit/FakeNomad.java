@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.capstan.testkit.LocalHttpServer.RecordedRequest;
 import dev.capstan.testkit.LocalHttpServer.Response;
 import java.time.Duration;
@@ -49,9 +52,18 @@ import java.util.regex.Pattern;
  * {@code GET /v1/node/:id/allocations}, {@code POST|PUT /v1/node/:id/drain|eligibility|purge},
  * {@code GET|POST|PUT /v1/job/:id/scale}, {@code GET /v1/job/:id/deployment}, {@code GET /v1/job/:id}
  * (task groups with their tasks' {@code Resources}), {@code GET /v1/job/:id/allocations},
- * {@code GET /v1/client/allocation/:id/stats} ({@code 404 Unknown allocation "id"} for an unknown one);
- * any other path is a
- * {@code 404}.
+ * {@code GET /v1/client/allocation/:id/stats} ({@code 404 Unknown allocation "id"} for an unknown one),
+ * {@code GET /v1/scaling/policies} ({@code ?namespace=} one namespace or {@code *} for every namespace the
+ * token may read, {@code ?job=}, {@code ?type=}) and {@code GET /v1/scaling/policy/:id}
+ * ({@code 404 policy not found}); any other path is a {@code 404}.
+ *
+ * <p>Job scaling policies behave as Nomad's: {@link #setScalingPolicy} registers a group's
+ * {@code scaling} block (its {@code ID} is kept while the group keeps a block, its {@code ModifyIndex}
+ * moves only when the block changes), stopping a job disables its policies, purging it deletes them,
+ * and the list's {@code X-Nomad-Index} is the index of the last change to any policy. A token made
+ * with {@link #acl(String, boolean, String...) namespaces} may read only those namespaces' jobs and
+ * policies: another namespace answers {@code 403 Permission denied}, and a {@code *} list leaves
+ * the others out (without a token, a {@code *} list is empty rather than refused, as Nomad's).
  *
  * <p>Thread-safe: every request and every method here holds the fake's lock; blocking queries wait
  * on it and wake on every change.
@@ -63,6 +75,7 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
   private static final Pattern NODE = Pattern.compile("/v1/node/([^/]+)(?:/(allocations|drain|eligibility|purge))?");
   private static final Pattern JOB = Pattern.compile("/v1/job/([^/]+)(?:/(scale|deployment|allocations))?");
   private static final Pattern ALLOC_STATS = Pattern.compile("/v1/client/allocation/([^/]+)/stats");
+  private static final Pattern SCALING_POLICY = Pattern.compile("/v1/scaling/policy/([^/]+)");
   private static final Set<String> ACTIVE_DEPLOYMENT = Set.of("running", "paused", "pending", "blocked",
       "unblocking", "initializing");
 
@@ -73,9 +86,57 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
   private final Map<String, FakeJob> jobs = new LinkedHashMap<>();
   private final Map<String, CompletableFuture<Void>> drainsRequested = new HashMap<>();
   private final Set<String> regions = new java.util.HashSet<>(Set.of("global"));
-  /** ACL token secret to whether it may write; empty while ACLs are off. */
-  private final Map<String, Boolean> tokens = new HashMap<>();
+  /** ACL tokens by secret; empty while ACLs are off. */
+  private final Map<String, Token> tokens = new HashMap<>();
   private long nodesIndex = index;
+  /** Job scaling policies by ID, in registration order. */
+  private final Map<String, FakePolicy> policies = new LinkedHashMap<>();
+  /** The index of the last change to any scaling policy, as Nomad's {@code scaling_policy} table index. */
+  private long policiesIndex = 1;
+  /** Futures of {@link #policiesWatched()}, by the policy index a blocking list must wait at. */
+  private final List<Map.Entry<Long, CompletableFuture<Void>>> watched = new ArrayList<>();
+
+  /** What a token may do: write or only read, in every namespace or in the listed ones. */
+  /** No namespace is named "", so this token reads none. */
+  private static final Token ANONYMOUS = new Token(false, Set.of(""));
+
+  private record Token(boolean write, Set<String> namespaces) {
+    boolean mayRead(String namespace) {
+      return namespaces.isEmpty() || namespaces.contains(namespace);
+    }
+  }
+
+  private static final class FakePolicy {
+    final String id;
+    final String namespace;
+    final String job;
+    final String group;
+    final long createIndex;
+    long modifyIndex;
+    long min;
+    long max;
+    /** What the job's scaling block says; a stopped job's policies are disabled whatever it says. */
+    boolean specEnabled;
+    boolean enabled;
+    JsonNode policy;
+
+    FakePolicy(String id, String namespace, String job, String group, long index) {
+      this.id = id;
+      this.namespace = namespace;
+      this.job = job;
+      this.group = group;
+      this.createIndex = index;
+      this.modifyIndex = index;
+    }
+
+    Map<String, Object> target() {
+      Map<String, Object> t = new LinkedHashMap<>();
+      t.put("Namespace", namespace);
+      t.put("Job", job);
+      t.put("Group", group);
+      return t;
+    }
+  }
 
   /**
    * A node to register with {@link #addNode}. Resources are Nomad's: CPU in MHz ({@code CpuShares}),
@@ -519,6 +580,15 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
       FakeJob j = requireJob(namespace, jobId);
       j.stopped = stopped;
       j.modifyIndex = bump();
+      // Nomad disables a stopped job's scaling policies, so autoscalers stop watching them.
+      for (FakePolicy p : policies.values()) {
+        boolean enabled = p.specEnabled && !stopped;
+        if (p.namespace.equals(namespace) && p.job.equals(jobId) && p.enabled != enabled) {
+          p.enabled = enabled;
+          p.modifyIndex = j.modifyIndex;
+          policiesIndex = j.modifyIndex;
+        }
+      }
     }
   }
 
@@ -559,8 +629,168 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
    */
   public void acl(String secret, boolean write) {
     synchronized (lock) {
-      tokens.put(secret, write);
+      tokens.put(secret, new Token(write, Set.of()));
     }
+  }
+
+  /**
+   * Turns ACLs on with a token limited to some namespaces: their jobs and scaling policies may be read
+   * (and written, when {@code write}); any other namespace answers {@code 403 Permission denied}, and
+   * {@code GET /v1/scaling/policies?namespace=*} lists only these namespaces' policies.
+   *
+   * @param secret the token's secret id
+   * @param write whether it may write
+   * @param namespaces the namespaces it may use; none means every namespace
+   */
+  public void acl(String secret, boolean write, String... namespaces) {
+    synchronized (lock) {
+      tokens.put(secret, new Token(write, Set.of(namespaces)));
+    }
+  }
+
+  // ---------------------------------------------------------------- job scaling policies
+
+  /**
+   * Registers (or changes) a task group's {@code scaling} block, as {@code nomad job run} of a job
+   * with that block does: the group's policy keeps its {@code ID} across changes, and its
+   * {@code ModifyIndex} and the policy list's index move only when something in the block changed.
+   * The group's count must then stay within {@code [min, max]} (see {@link #setScalingBounds}).
+   *
+   * @param namespace the job's namespace
+   * @param jobId the job (it must be registered)
+   * @param group the task group (it must be one of the job's)
+   * @param min the block's {@code min}
+   * @param max the block's {@code max}
+   * @param enabled the block's {@code enabled}
+   * @param policyJson the block's {@code policy} as Nomad stores it from a jobspec: every block a list
+   *     of single-key maps (<code>{"check": [{"cpu": [{"query": "avg_cpu", "strategy": [{"target-value":
+   *     [{"target": 70}]}]}]}]}</code>); every number is answered as a JSON float ({@code 70.0}), as Nomad
+   *     answers them; {@code null} for a block without {@code policy}
+   * @return the policy's ID
+   * @throws IllegalArgumentException if there is no such job or group, or the JSON is not an object
+   */
+  public String setScalingPolicy(String namespace, String jobId, String group, long min, long max, boolean enabled,
+      String policyJson) {
+    synchronized (lock) {
+      FakeJob j = requireJob(namespace, jobId);
+      if (!j.desired.containsKey(group)) {
+        throw new IllegalArgumentException("no group " + group + " in job " + namespace + "/" + jobId);
+      }
+      JsonNode policy = null;
+      if (policyJson != null) {
+        try {
+          policy = floats(JSON.readTree(policyJson));
+        } catch (JsonProcessingException e) {
+          throw new IllegalArgumentException("the policy is not JSON: " + e.getOriginalMessage(), e);
+        }
+        if (!policy.isObject()) {
+          throw new IllegalArgumentException("the policy must be a JSON object, not " + policyJson);
+        }
+      }
+      FakePolicy p = policyOf(namespace, jobId, group);
+      boolean running = !j.stopped;
+      if (p != null && p.min == min && p.max == max && p.specEnabled == enabled
+          && java.util.Objects.equals(p.policy, policy)) {
+        return p.id; // Nomad's Diff: an unchanged block is not written again
+      }
+      long i = bump();
+      if (p == null) {
+        p = new FakePolicy(UUID.randomUUID().toString(), namespace, jobId, group, i);
+        policies.put(p.id, p);
+      }
+      p.min = min;
+      p.max = max;
+      p.specEnabled = enabled;
+      p.enabled = enabled && running;
+      p.policy = policy;
+      p.modifyIndex = i;
+      policiesIndex = i;
+      j.bounds.put(group, new long[] {min, max});
+      j.modifyIndex = i;
+      return p.id;
+    }
+  }
+
+  /**
+   * Removes a group's {@code scaling} block, as running the job again without it does: its policy is
+   * deleted.
+   *
+   * @param namespace the job's namespace
+   * @param jobId the job
+   * @param group the task group
+   * @throws IllegalArgumentException if the group has no scaling policy
+   */
+  public void removeScalingPolicy(String namespace, String jobId, String group) {
+    synchronized (lock) {
+      FakePolicy p = policyOf(namespace, jobId, group);
+      if (p == null) {
+        throw new IllegalArgumentException("no scaling policy for " + namespace + "/" + jobId + "/" + group);
+      }
+      policies.remove(p.id);
+      requireJob(namespace, jobId).bounds.remove(group);
+      policiesIndex = bump();
+    }
+  }
+
+  /**
+   * Deregisters a job with {@code -purge}: the job and its scaling policies are gone.
+   *
+   * @param namespace the job's namespace
+   * @param jobId the job
+   * @throws IllegalArgumentException if there is no such job
+   */
+  public void purgeJob(String namespace, String jobId) {
+    synchronized (lock) {
+      requireJob(namespace, jobId);
+      jobs.remove(namespace + "/" + jobId);
+      long i = bump();
+      if (policies.values().removeIf(p -> p.namespace.equals(namespace) && p.job.equals(jobId))) {
+        policiesIndex = i;
+      }
+    }
+  }
+
+  /**
+   * Returns a future completed when a client has seen every scaling policy change made so far: once a
+   * blocking {@code GET /v1/scaling/policies} arrives with an {@code ?index=} at or past the current
+   * policy index, i.e. it waits for the next change. A client that handles each answer before it asks
+   * again has then handled every change, so a test waits on this instead of sleeping.
+   *
+   * @return the future
+   */
+  public CompletableFuture<Void> policiesWatched() {
+    synchronized (lock) {
+      CompletableFuture<Void> f = new CompletableFuture<>();
+      watched.add(Map.entry(policiesIndex, f));
+      return f;
+    }
+  }
+
+  private FakePolicy policyOf(String namespace, String jobId, String group) {
+    for (FakePolicy p : policies.values()) {
+      if (p.namespace.equals(namespace) && p.job.equals(jobId) && p.group.equals(group)) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  /** Nomad keeps a jobspec's policy numbers as Go floats and answers them as {@code 70.0}. */
+  private static JsonNode floats(JsonNode node) {
+    if (node.isNumber()) {
+      return DoubleNode.valueOf(node.doubleValue());
+    }
+    if (node.isObject()) {
+      ObjectNode out = JSON.createObjectNode();
+      node.properties().forEach(e -> out.set(e.getKey(), floats(e.getValue())));
+      return out;
+    }
+    if (node.isArray()) {
+      ArrayNode out = JSON.createArrayNode();
+      node.forEach(n -> out.add(floats(n)));
+      return out;
+    }
+    return node;
   }
 
   /**
@@ -602,25 +832,35 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
           return error(500, "No path to region");
         }
         boolean write = !req.method().equals("GET");
+        Token token = null;
         if (!tokens.isEmpty()) {
-          String token = req.header("X-Nomad-Token");
-          if (token != null && !tokens.containsKey(token)) {
+          String secret = req.header("X-Nomad-Token");
+          if (secret != null && !tokens.containsKey(secret)) {
             return error(403, "ACL token not found");
           }
-          if (token == null || write && !tokens.get(token)) {
+          token = secret == null ? null : tokens.get(secret);
+          // An anonymous list of every namespace is not refused: it lists the namespaces it may read, none.
+          boolean anonymousListOfAll = secret == null && req.path().equals("/v1/scaling/policies")
+              && "*".equals(q.get("namespace"));
+          if (anonymousListOfAll) {
+            token = ANONYMOUS;
+          } else if (token == null || write && !token.write()) {
             return error(403, "Permission denied");
           }
         }
-        return route(req, q);
+        return route(req, q, token);
       } catch (BadRequest e) {
         return error(e.status, e.getMessage());
       }
     }
   }
 
-  private Response route(RecordedRequest req, Map<String, String> q) {
+  private Response route(RecordedRequest req, Map<String, String> q, Token token) {
     String path = req.path();
     String method = req.method();
+    if (path.equals("/v1/scaling/policies") || SCALING_POLICY.matcher(path).matches()) {
+      return scaling(req, q, token);
+    }
     if (path.equals("/v1/nodes")) {
       requireMethod(method, "GET");
       boolean resources = "true".equals(q.get("resources"));
@@ -668,6 +908,9 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
     Matcher j = JOB.matcher(path);
     if (j.matches()) {
       String namespace = q.getOrDefault("namespace", "default");
+      if (token != null && !token.mayRead(namespace)) {
+        return error(403, "Permission denied");
+      }
       String jobId = j.group(1);
       if (j.group(2) == null) {
         requireMethod(method, "GET");
@@ -706,6 +949,74 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
       return json(200, allocStats(a), index);
     }
     return error(404, "Invalid URL");
+  }
+
+  /** {@code GET /v1/scaling/policies} and {@code GET /v1/scaling/policy/:id}, as Nomad's scaling endpoint. */
+  private Response scaling(RecordedRequest req, Map<String, String> q, Token token) {
+    requireMethod(req.method(), "GET");
+    String namespace = q.getOrDefault("namespace", "default");
+    boolean all = namespace.equals("*");
+    if (token != null && !all && !token.mayRead(namespace)) {
+      return error(403, "Permission denied");
+    }
+    Matcher m = SCALING_POLICY.matcher(req.path());
+    if (m.matches()) {
+      // Nomad checks the request's namespace, not the policy's, and finds the policy by ID alone.
+      String id = m.group(1);
+      return block(q, () -> policies.containsKey(id) ? policies.get(id).modifyIndex : policiesIndex, () -> {
+        FakePolicy p = policies.get(id);
+        if (p == null) {
+          throw new BadRequest(404, "policy not found");
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("ID", p.id);
+        out.put("Type", "horizontal");
+        out.put("Target", p.target());
+        out.put("Policy", p.policy);
+        out.put("Min", p.min);
+        out.put("Max", p.max);
+        out.put("Enabled", p.enabled);
+        out.put("CreateIndex", p.createIndex);
+        out.put("ModifyIndex", p.modifyIndex);
+        return out;
+      });
+    }
+    String job = q.get("job");
+    String type = q.get("type");
+    long waitsAt = q.containsKey("index") ? parseIndex(q.get("index")) : 0;
+    watched.removeIf(w -> {
+      boolean seen = waitsAt > 0 && waitsAt >= w.getKey();
+      if (seen) {
+        w.getValue().complete(null);
+      }
+      return seen;
+    });
+    return block(q, () -> policiesIndex, () -> {
+      List<FakePolicy> listed = new ArrayList<>();
+      for (FakePolicy p : policies.values()) {
+        boolean inNamespace = all ? token == null || token.mayRead(p.namespace) : p.namespace.equals(namespace);
+        boolean ofJob = job == null || all || p.job.equals(job);
+        boolean ofType = type == null || "horizontal".startsWith(type);
+        if (inNamespace && ofJob && ofType) {
+          listed.add(p);
+        }
+      }
+      // One namespace is listed in target order, every namespace in ID order, as Nomad's indexes give them.
+      listed.sort(all ? java.util.Comparator.comparing((FakePolicy p) -> p.id)
+          : java.util.Comparator.comparing((FakePolicy p) -> p.job).thenComparing(p -> p.group));
+      List<Object> out = new ArrayList<>();
+      for (FakePolicy p : listed) {
+        Map<String, Object> stub = new LinkedHashMap<>();
+        stub.put("ID", p.id);
+        stub.put("Enabled", p.enabled);
+        stub.put("Type", "horizontal");
+        stub.put("Target", p.target());
+        stub.put("CreateIndex", p.createIndex);
+        stub.put("ModifyIndex", p.modifyIndex);
+        out.add(stub);
+      }
+      return out;
+    });
   }
 
   private static Map<String, Object> allocStats(FakeAlloc a) {
