@@ -49,6 +49,7 @@ import java.util.regex.Pattern;
  * {@code GET /v1/node/:id/allocations}, {@code POST|PUT /v1/node/:id/drain|eligibility|purge},
  * {@code GET|POST|PUT /v1/job/:id/scale}, {@code GET /v1/job/:id/deployment}, {@code GET /v1/job/:id}
  * (task groups with their tasks' {@code Resources}), {@code GET /v1/job/:id/allocations},
+ * {@code GET /v1/allocation/:id} ({@code 404 alloc not found} for an unknown one),
  * {@code GET /v1/client/allocation/:id/stats} ({@code 404 Unknown allocation "id"} for an unknown one);
  * any other path is a
  * {@code 404}.
@@ -63,6 +64,7 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
   private static final Pattern NODE = Pattern.compile("/v1/node/([^/]+)(?:/(allocations|drain|eligibility|purge))?");
   private static final Pattern JOB = Pattern.compile("/v1/job/([^/]+)(?:/(scale|deployment|allocations))?");
   private static final Pattern ALLOC_STATS = Pattern.compile("/v1/client/allocation/([^/]+)/stats");
+  private static final Pattern ALLOC = Pattern.compile("/v1/allocation/([^/]+)");
   private static final Set<String> ACTIVE_DEPLOYMENT = Set.of("running", "paused", "pending", "blocked",
       "unblocking", "initializing");
 
@@ -695,6 +697,15 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
       }
       requireMethod(method, "PUT", "POST");
       return scale(namespace, jobId, body(req));
+    }
+    Matcher one = ALLOC.matcher(path);
+    if (one.matches()) {
+      requireMethod(method, "GET");
+      FakeAlloc a = allocs.get(one.group(1));
+      if (a == null) {
+        throw new BadRequest(404, "alloc not found");
+      }
+      return block(q, () -> a.modifyIndex, () -> alloc(a));
     }
     Matcher s = ALLOC_STATS.matcher(path);
     if (s.matches()) {
