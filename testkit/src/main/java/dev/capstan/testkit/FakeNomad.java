@@ -69,6 +69,7 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
       "unblocking", "initializing");
 
   private final Object lock = new Object();
+  private final java.time.Clock clock;
   private long index = 10;
   private final Map<String, FakeNode> nodes = new LinkedHashMap<>();
   private final Map<String, FakeAlloc> allocs = new LinkedHashMap<>();
@@ -78,6 +79,22 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
   /** ACL token secret to whether it may write; empty while ACLs are off. */
   private final Map<String, Boolean> tokens = new HashMap<>();
   private long nodesIndex = index;
+
+  /** Creates an empty Nomad whose scaling events and statistics carry the system clock's time. */
+  public FakeNomad() {
+    this(java.time.Clock.systemUTC());
+  }
+
+  /**
+   * Creates an empty Nomad whose scaling events ({@code Time}) and allocation statistics
+   * ({@code Timestamp}) carry this clock's time, so a test on a manual clock sees cooldowns that
+   * start when its scale happened.
+   *
+   * @param clock the clock
+   */
+  public FakeNomad(java.time.Clock clock) {
+    this.clock = java.util.Objects.requireNonNull(clock, "clock");
+  }
 
   /**
    * A node to register with {@link #addNode}. Resources are Nomad's: CPU in MHz ({@code CpuShares}),
@@ -719,7 +736,7 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
     return error(404, "Invalid URL");
   }
 
-  private static Map<String, Object> allocStats(FakeAlloc a) {
+  private Map<String, Object> allocStats(FakeAlloc a) {
     Map<String, Object> memory = new LinkedHashMap<>();
     memory.put("RSS", a.memoryUsage);
     memory.put("Cache", 0);
@@ -745,7 +762,7 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("ResourceUsage", usage);
     out.put("Tasks", Map.of());
-    out.put("Timestamp", System.currentTimeMillis() * 1_000_000L);
+    out.put("Timestamp", clock.millis() * 1_000_000L);
     return out;
   }
 
@@ -878,7 +895,7 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
       event.put("Message", body.path("Message").asText(""));
       event.put("Meta", meta(body));
       event.put("EvalID", UUID.randomUUID().toString());
-      event.put("Time", System.currentTimeMillis() * 1_000_000L);
+      event.put("Time", clock.millis() * 1_000_000L);
       event.put("CreateIndex", index + 1);
       job.events.computeIfAbsent(group, g -> new ArrayList<>()).add(0, event);
       job.desired.put(group, count);

@@ -161,9 +161,9 @@ public final class LocalHttpServer implements AutoCloseable {
   private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
   private volatile Function<RecordedRequest, Response> handler;
 
-  private LocalHttpServer(Function<RecordedRequest, Response> handler) throws IOException {
+  private LocalHttpServer(int port, Function<RecordedRequest, Response> handler) throws IOException {
     this.handler = Objects.requireNonNull(handler, "handler");
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
     this.executor = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "local-http-server");
       t.setDaemon(true);
@@ -182,10 +182,28 @@ public final class LocalHttpServer implements AutoCloseable {
    * @throws UncheckedIOException if no port could be bound
    */
   public static LocalHttpServer start(Function<RecordedRequest, Response> handler) {
+    return start(0, handler);
+  }
+
+  /**
+   * Starts a server on a given loopback port, e.g. Nomad's 4646 for a fake that tools find without
+   * configuration.
+   *
+   * @param port the port, or 0 for a free one
+   * @param handler answers each request
+   * @return the running server; close it when done
+   * @throws UncheckedIOException if the port could not be bound (e.g. it is in use), naming it
+   * @throws IllegalArgumentException if the port is outside 0..65535
+   */
+  public static LocalHttpServer start(int port, Function<RecordedRequest, Response> handler) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be between 0 and 65535, but was " + port);
+    }
     try {
-      return new LocalHttpServer(handler);
+      return new LocalHttpServer(port, handler);
     } catch (IOException e) {
-      throw new UncheckedIOException("could not bind a loopback port", e);
+      throw new UncheckedIOException(port == 0 ? "could not bind a loopback port"
+          : "could not bind 127.0.0.1:" + port + " (is something else listening there?)", e);
     }
   }
 
