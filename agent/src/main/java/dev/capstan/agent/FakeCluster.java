@@ -36,7 +36,7 @@ final class FakeCluster implements AutoCloseable {
   private String lastShape = "";
 
   /**
-   * Starts the cluster and its rounds.
+   * Starts the cluster and its rounds, printing {@link #instructions()} first.
    *
    * @param nomadPort the Nomad fake's port, 0 for a free one
    * @param awsPort the Auto Scaling fake's port, 0 for a free one
@@ -51,6 +51,7 @@ final class FakeCluster implements AutoCloseable {
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     this.out = Objects.requireNonNull(out, "out");
     this.start = clock.instant();
+    out.println(instructions());
     round(); // the group's first instance registers its node before anyone looks
   }
 

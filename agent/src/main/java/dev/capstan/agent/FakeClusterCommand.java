@@ -48,8 +48,6 @@ final class FakeClusterCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     try (FakeCluster cluster = new FakeCluster(nomadPort, awsPort, bootSeconds, Clock.systemUTC(),
         Scheduler.of(executor), out)) {
-      out.println(cluster.instructions());
-      out.flush();
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
       stopped.await();
     } finally {
