@@ -405,9 +405,9 @@ public final class ClusterTarget implements Target, InstanceGroup {
 
   /**
    * The nodes a scale-in of the group may remove, in the order the rules apply: of the group (class,
-   * datacenter, pool); in a removable state ({@link ClusterConfig#removable}); with an instance id;
-   * whose instance belongs to the cloud group, when the cloud can list its instances (a node of the
-   * same class in another group is never drained for nothing); and not the node this process runs on.
+   * datacenter, pool); in a removable state ({@link ClusterConfig#removable}); not the node this
+   * process runs on; with an instance id; whose instance belongs to the cloud group, when the cloud
+   * can list its instances (a node of the same class in another group is never drained for nothing).
    */
   private Candidates candidates(ClusterGroup group) {
     ClusterConfig config = group.cluster;
