@@ -46,11 +46,18 @@ final class FakeClusterCommand implements Callable<Integer> {
     }
     ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
     CountDownLatch stopped = new CountDownLatch(1);
-    try (FakeCluster cluster = new FakeCluster(nomadPort, awsPort, bootSeconds, Clock.systemUTC(),
-        Scheduler.of(executor), out)) {
+    FakeCluster cluster = null;
+    try {
+      cluster = new FakeCluster(nomadPort, awsPort, bootSeconds, Clock.systemUTC(), Scheduler.of(executor), out);
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
       stopped.await();
+    } catch (java.io.UncheckedIOException e) {
+      spec.commandLine().getErr().println("capstan fake-cluster: " + e.getMessage());
+      return 1;
     } finally {
+      if (cluster != null) {
+        cluster.close();
+      }
       executor.shutdownNow();
     }
     return 0;
