@@ -18,9 +18,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code ./capstan run --config examples/agent.hcl} to scale.
  */
 @Command(name = "fake-cluster", mixinStandardHelpOptions = true,
-    description = {"Serves a fake Nomad cluster of Raspberry Pis and a fake AWS Auto Scaling group on loopback,",
-        "boots a Nomad node for every instance the group launches and drives a web load that bursts and",
-        "ebbs, so that './capstan run --config examples/agent.hcl' has something to scale. Runs until Ctrl-C."})
+    description = {"Serves a fake Nomad cluster of Raspberry Pis and a fake AWS Auto Scaling group on loopback, "
+        + "boots a Nomad node for every instance the group launches and drives a web load that bursts and "
+        + "ebbs, so that './capstan run --config examples/agent.hcl' has something to scale. Runs until Ctrl-C."})
 final class FakeClusterCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
