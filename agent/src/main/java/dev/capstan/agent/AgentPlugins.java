@@ -208,6 +208,11 @@ final class AgentPlugins implements AutoCloseable {
     }
 
     @Override
+    public Optional<String> localNodeId() {
+      return pool.localNodeId();
+    }
+
+    @Override
     public void close() {
       // The agent closes the pool itself, once, after every target that uses it.
     }

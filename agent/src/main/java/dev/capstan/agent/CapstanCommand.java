@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "capstan", mixinStandardHelpOptions = true, version = "capstan 0.1.0",
     description = "An embeddable autoscaler for the JVM, compatible with nomad-autoscaler policy files.",
-    subcommands = {SimulateCommand.class, ValidateCommand.class, BacktestCommand.class,
+    subcommands = {SimulateCommand.class, ValidateCommand.class, BacktestCommand.class, FakeClusterCommand.class,
         OverrideCommands.Pause.class, OverrideCommands.Hold.class, OverrideCommands.Resume.class})
 final class CapstanCommand {
 }

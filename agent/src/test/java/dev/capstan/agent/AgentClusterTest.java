@@ -111,6 +111,18 @@ final class AgentClusterTest {
   }
 
   @Test
+  void run_nodeTheAgentRunsOn_isNeverChosenThroughTheAgentsSharedPool() throws IOException {
+    pool.local("n2"); // the least busy node
+    ManualScheduler scheduler = new ManualScheduler(clock);
+    try (Agent agent = start(agentFile("in-memory", "in-memory"), Runnable::run, scheduler)) {
+      scheduler.advance(Duration.ofMinutes(1));
+    }
+
+    assertThat(pool.calls()).containsExactly("drain n1");
+    assertThat(terminated()).containsExactly(List.of("default-1"));
+  }
+
+  @Test
   void run_crashWhileDraining_journalInStateDirIsRolledBackByTheNextAgent() throws IOException {
     List<Runnable> neverRun = new ArrayList<>();
     ManualScheduler first = new ManualScheduler(clock);

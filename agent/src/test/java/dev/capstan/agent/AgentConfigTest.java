@@ -19,14 +19,16 @@ final class AgentConfigTest {
   void parse_exampleFile_readsEveryBlock() {
     AgentConfig config = AgentConfig.parse(Path.of("../examples/agent.hcl"));
 
-    assertThat(config.apms()).containsOnlyKeys("prometheus");
+    assertThat(config.apms()).containsOnlyKeys("prometheus", "nomad-apm");
     assertThat(config.apms().get("prometheus").config()).containsEntry("address", "http://127.0.0.1:9090");
+    assertThat(config.apms().get("nomad-apm").driver()).isEqualTo("nomad-apm");
+    assertThat(config.targets().get("nomad-target").driver()).isEqualTo("nomad-target");
     assertThat(config.targets().get("aws-asg")).isEqualTo(
         new AgentConfig.PluginBlock("aws-asg", "aws-asg", Map.of("aws_region", "eu-west-1"), Optional.of("nomad")));
     assertThat(config.nodePools().get("nomad")).isEqualTo(
         new AgentConfig.PluginBlock("nomad", "nomad", Map.of("address", "http://127.0.0.1:4646")));
     assertThat(config.strategies()).containsOnlyKeys("target-value");
-    assertThat(config.policyDir()).contains(Path.of("examples/policies"));
+    assertThat(config.policyDir()).contains(Path.of("examples/nomad-policies"));
     assertThat(config.defaultCooldown()).contains(Duration.ofMinutes(5));
     assertThat(config.defaultEvaluationInterval()).contains(Duration.ofMinutes(1));
     assertThat(config.bindAddress()).isEqualTo("127.0.0.1");

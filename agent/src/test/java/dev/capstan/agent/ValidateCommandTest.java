@@ -37,6 +37,14 @@ final class ValidateCommandTest {
         + System.lineSeparator());
   }
 
+  @Test
+  void validate_nomadExamplesWithTheirAgentFile_allValid() {
+    int status = validate("--config", "../examples/agent.hcl", "../examples/nomad-policies");
+
+    assertThat(status).isZero();
+    assertThat(cli.out()).doesNotContain("were not checked").endsWith("2 policies are valid" + System.lineSeparator());
+  }
+
   private Path policy(String check, String target) throws IOException {
     return Files.writeString(dir.resolve("p.hcl"), """
         scaling "web" {

@@ -31,6 +31,12 @@ public record Node(String id, Optional<String> instanceId, String nodeClass, Str
     Resources allocated, Resources total) {
 
   /**
+   * The {@code node_class} value that selects the nodes without a class: nomad-autoscaler's
+   * {@code autoscaler-default-pool}, kept so its policies work unchanged.
+   */
+  public static final String DEFAULT_CLASS_POOL = "autoscaler-default-pool";
+
+  /**
    * Checks for nulls and copies the allocations.
    *
    * @param id the scheduler's node id

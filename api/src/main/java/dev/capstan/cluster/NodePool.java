@@ -1,10 +1,11 @@
 package dev.capstan.cluster;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
- * The scheduler's view of the cluster's nodes, implemented by the embedder (a Nomad implementation
- * may come later). Thread-safe.
+ * The scheduler's view of the cluster's nodes, implemented by the embedder or a plug-in (the
+ * {@code nomad} node pool of capstan-nomad). Thread-safe.
  */
 public interface NodePool extends AutoCloseable {
 
@@ -15,6 +16,19 @@ public interface NodePool extends AutoCloseable {
    * @throws NodePoolException if the scheduler could not be asked
    */
   List<Node> nodes();
+
+  /**
+   * Returns the node this process itself runs on, which scale-in never chooses: removing it would
+   * stop the autoscaler in the middle of its own scale-in.
+   *
+   * @return the node's id; empty (the default) when this process runs on none of the pool's nodes or
+   *     the pool cannot tell
+   * @throws NodePoolException if the pool should know the node but could not find it out; the
+   *     cluster flow then refuses to scale in rather than risk draining its own node
+   */
+  default Optional<String> localNodeId() {
+    return Optional.empty();
+  }
 
   /**
    * Drains a node: marks it ineligible and moves its work elsewhere, returning once the node is empty

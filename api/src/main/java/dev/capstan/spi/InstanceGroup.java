@@ -12,10 +12,12 @@ public interface InstanceGroup {
 
   /**
    * Policy target keys that the cluster scale-in flow reads (as in nomad-autoscaler's cluster
-   * policies). Targets accept them in a policy's target block and leave them to that flow.
+   * policies, including its {@code node_filter_ignore_*} readiness options). Targets accept them in a
+   * policy's target block and leave them to that flow.
    */
   Set<String> CLUSTER_KEYS = Set.of("node_class", "datacenter", "node_pool", "node_drain_deadline",
-      "node_drain_ignore_system_jobs", "node_purge", "node_selector_strategy", "node_ready_check");
+      "node_drain_ignore_system_jobs", "node_purge", "node_selector_strategy", "node_ready_check",
+      "node_filter_ignore_init", "node_filter_ignore_drain", "node_filter_ignore_ineligible");
 
   /**
    * Terminates exactly {@code instanceIds} and lowers the group's desired size by as many.

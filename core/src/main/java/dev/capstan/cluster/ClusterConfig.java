@@ -19,9 +19,26 @@ import java.util.Optional;
  * @param selector how nodes are chosen (default {@link NodeSelector#LEAST_BUSY})
  * @param readyCheck whether the group is reported not ready while any of its nodes is initializing
  *     or draining (default true; {@code node_ready_check = "false"} turns it off)
+ * @param filter nomad-autoscaler's {@code node_filter_ignore_*} options: which unsettled nodes the
+ *     readiness check passes over and whether ineligible nodes may be removed
  */
 public record ClusterConfig(Optional<String> nodeClass, Optional<String> datacenter, Optional<String> nodePool,
-    DrainSpec drain, boolean purge, NodeSelector selector, boolean readyCheck) {
+    DrainSpec drain, boolean purge, NodeSelector selector, boolean readyCheck, NodeFilter filter) {
+
+  /**
+   * nomad-autoscaler's node filter options, with its defaults.
+   *
+   * @param ignoreInit {@code node_filter_ignore_init} (default false): initializing nodes do not make
+   *     the group not ready; they are still never removed
+   * @param ignoreDrain {@code node_filter_ignore_drain} (default false): draining nodes do not make
+   *     the group not ready; they are still never removed
+   * @param ignoreIneligible {@code node_filter_ignore_ineligible} (default true, which nomad-autoscaler
+   *     forces on scale-in unless set): ready nodes marked ineligible may be chosen for removal
+   */
+  public record NodeFilter(boolean ignoreInit, boolean ignoreDrain, boolean ignoreIneligible) {
+    /** The defaults: initializing and draining nodes hold the group back, ineligible ones may go. */
+    public static final NodeFilter DEFAULT = new NodeFilter(false, false, true);
+  }
 
   /** nomad-autoscaler's default drain deadline. */
   public static final Duration DEFAULT_DRAIN_DEADLINE = Duration.ofMinutes(15);
@@ -63,12 +80,15 @@ public record ClusterConfig(Optional<String> nodeClass, Optional<String> datacen
     boolean purge = r.booleanValue("node_purge", false);
     NodeSelector selector = r.enumValue("node_selector_strategy", NodeSelector.class, NodeSelector.LEAST_BUSY);
     boolean readyCheck = r.booleanValue("node_ready_check", true);
+    NodeFilter filter = new NodeFilter(r.booleanValue("node_filter_ignore_init", NodeFilter.DEFAULT.ignoreInit()),
+        r.booleanValue("node_filter_ignore_drain", NodeFilter.DEFAULT.ignoreDrain()),
+        r.booleanValue("node_filter_ignore_ineligible", NodeFilter.DEFAULT.ignoreIneligible()));
     // Only keys of CLUSTER_KEYS reach the reader: one listed there but not read above shows up here,
     // and ClusterConfigTest sets every listed key, so the list and this parse cannot drift apart.
     r.rejectUnknownKeys();
     r.validate();
     return new ClusterConfig(nodeClass, datacenter, nodePool, new DrainSpec(deadline, ignoreSystem), purge,
-        selector, readyCheck);
+        selector, readyCheck, filter);
   }
 
   /**
@@ -83,15 +103,46 @@ public record ClusterConfig(Optional<String> nodeClass, Optional<String> datacen
 
   /**
    * Returns whether a node belongs to this group: it matches every one of class, datacenter and
-   * pool that is set.
+   * pool that is set. A {@code node_class} of {@value Node#DEFAULT_CLASS_POOL} matches the nodes
+   * that have no class, as in nomad-autoscaler.
    *
    * @param node the node
    * @return {@code true} if it belongs
    */
   public boolean matches(Node node) {
-    return nodeClass.map(node.nodeClass()::equals).orElse(true)
-        && datacenter.map(node.datacenter()::equals).orElse(true)
+    return nodeClass.map(c -> node.nodeClass().isEmpty() ? c.equals(Node.DEFAULT_CLASS_POOL) : c.equals(node.nodeClass()))
+        .orElse(true) && datacenter.map(node.datacenter()::equals).orElse(true)
         && nodePool.map(node.pool()::equals).orElse(true);
+  }
+
+  /**
+   * Returns why a node of this group holds the group back (reported not ready), as
+   * nomad-autoscaler's node filter does: it is initializing (unless {@code node_filter_ignore_init})
+   * or draining (unless {@code node_filter_ignore_drain}).
+   *
+   * @param node a node of this group
+   * @return {@code "initializing"} or {@code "draining"}, empty when the node is settled
+   */
+  public Optional<String> unsettled(Node node) {
+    if (node.draining() && !filter.ignoreDrain()) {
+      return Optional.of("draining");
+    }
+    if (node.status() == NodeStatus.INITIALIZING && !filter.ignoreInit()) {
+      return Optional.of("initializing");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Returns whether the node's state lets it be removed: ready, not draining, and eligible unless
+   * {@code node_filter_ignore_ineligible} (on by default, as nomad-autoscaler forces it on scale-in).
+   * Group membership, the instance id and the agent's own node are checked by the scale-in flow.
+   *
+   * @param node a node of this group
+   * @return {@code true} if its state allows removal
+   */
+  public boolean removable(Node node) {
+    return node.status() == NodeStatus.READY && !node.draining() && (node.eligible() || filter.ignoreIneligible());
   }
 
   /**

@@ -15,12 +15,14 @@ import dev.capstan.spi.TargetStatus;
 import dev.capstan.spi.TerminationException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -40,8 +42,11 @@ import org.slf4j.LoggerFactory;
  * policy whose target block names a node group ({@code node_class}, {@code datacenter} or
  * {@code node_pool}; see {@link ClusterConfig}), a scale-down of N:
  * <ol>
- *   <li>selects N removable nodes of the group (ready, eligible, not draining, with an instance id)
- *       with the policy's {@code node_selector_strategy};</li>
+ *   <li>selects N removable nodes of the group with the policy's {@code node_selector_strategy}:
+ *       ready and not draining (ineligible ones too, unless {@code node_filter_ignore_ineligible =
+ *       false}, as nomad-autoscaler), with an instance id that belongs to the cloud group (when the
+ *       cloud can list its instances), and never the node this process runs on
+ *       ({@link NodePool#localNodeId});</li>
  *   <li>drains them in parallel, each bounded by {@code node_drain_deadline}; a node whose drain
  *       fails is made eligible again and kept;</li>
  *   <li>terminates exactly the drained nodes' instances (the group's desired size drops by as
@@ -368,15 +373,11 @@ public final class ClusterTarget implements Target, InstanceGroup {
   private void scaleIn(ClusterGroup group, int count) {
     ClusterConfig config = group.cluster;
     String key = group.key;
-    List<Node> candidates = pool.nodes().stream()
-        .filter(config::matches)
-        .filter(n -> n.status() == NodeStatus.READY && n.eligible() && !n.draining() && n.instanceId().isPresent())
-        .toList();
-    List<Node> chosen = config.selector().select(candidates, count);
+    Candidates candidates = candidates(group);
+    List<Node> chosen = config.selector().select(candidates.nodes(), count);
     if (chosen.isEmpty()) {
       throw new TargetException("cannot scale in " + config.describe() + " by " + count + ": no node qualifies for "
-          + config.selector().name().toLowerCase(Locale.ROOT) + " among " + candidates.size()
-          + " ready, eligible nodes with an instance id");
+          + config.selector().name().toLowerCase(Locale.ROOT) + " among " + candidates.describe());
     }
     List<Member> members = chosen.stream().map(n -> new Member(n.id(), n.instanceId().orElseThrow())).toList();
     if (running.putIfAbsent(key, members) != null) {
@@ -399,6 +400,55 @@ public final class ClusterTarget implements Target, InstanceGroup {
     } catch (RuntimeException | Error e) {
       running.remove(key);
       throw e;
+    }
+  }
+
+  /**
+   * The nodes a scale-in of the group may remove, in the order the rules apply: of the group (class,
+   * datacenter, pool); in a removable state ({@link ClusterConfig#removable}); not the node this
+   * process runs on; with an instance id; whose instance belongs to the cloud group, when the cloud
+   * can list its instances (a node of the same class in another group is never drained for nothing).
+   */
+  private Candidates candidates(ClusterGroup group) {
+    ClusterConfig config = group.cluster;
+    Optional<String> self = pool.localNodeId();
+    Optional<List<String>> listed = group.instanceIds();
+    Set<String> members = listed.<Set<String>>map(HashSet::new).orElse(null);
+    List<Node> out = new ArrayList<>();
+    Map<String, Integer> left = new LinkedHashMap<>();
+    for (Node n : pool.nodes()) {
+      if (!config.matches(n)) {
+        continue;
+      }
+      String why = null;
+      if (!config.removable(n)) {
+        why = "not ready, draining or ineligible";
+      } else if (self.isPresent() && self.get().equals(n.id())) {
+        why = "the node this agent runs on";
+      } else if (n.instanceId().isEmpty()) {
+        why = "without an instance id";
+      } else if (members != null && !members.contains(n.instanceId().get())) {
+        why = "whose instance is not in " + group.cloudGroup.id();
+      }
+      if (why == null) {
+        out.add(n);
+      } else {
+        left.merge(why, 1, Integer::sum);
+      }
+    }
+    return new Candidates(out, left);
+  }
+
+  /** The candidates of a scale-in, and how many nodes of the group were left out for each reason. */
+  private record Candidates(List<Node> nodes, Map<String, Integer> leftOut) {
+    String describe() {
+      StringBuilder sb = new StringBuilder().append(nodes.size()).append(" removable node")
+          .append(nodes.size() == 1 ? "" : "s");
+      if (!leftOut.isEmpty()) {
+        sb.append(" (left out: ").append(leftOut.entrySet().stream().map(e -> e.getValue() + " " + e.getKey())
+            .collect(Collectors.joining(", "))).append(')');
+      }
+      return sb.toString();
     }
   }
 
@@ -767,8 +817,7 @@ public final class ClusterTarget implements Target, InstanceGroup {
       } else if (cluster.readyCheck() && status.ready()) {
         List<String> busy = nodes.get().stream()
             .filter(cluster::matches)
-            .filter(n -> n.status() == NodeStatus.INITIALIZING || n.draining())
-            .map(n -> n.id() + (n.draining() ? " (draining)" : " (initializing)"))
+            .flatMap(n -> cluster.unsettled(n).map(why -> n.id() + " (" + why + ")").stream())
             .sorted()
             .toList();
         if (!busy.isEmpty()) {

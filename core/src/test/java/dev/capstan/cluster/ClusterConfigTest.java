@@ -25,17 +25,23 @@ final class ClusterConfigTest {
     assertThat(c.purge()).isFalse();
     assertThat(c.selector()).isEqualTo(NodeSelector.LEAST_BUSY);
     assertThat(c.readyCheck()).isTrue();
+    assertThat(c.filter()).as("ineligible nodes may go, as nomad-autoscaler forces on scale-in")
+        .isEqualTo(new ClusterConfig.NodeFilter(false, false, true));
   }
 
   @Test
   void parse_everyKey() {
-    Map<String, String> every = Map.of("node_class", "hashistack", "datacenter", "dc1", "node_pool", "gpu",
-        "node_drain_deadline", "5m", "node_drain_ignore_system_jobs", "true", "node_purge", "true",
-        "node_selector_strategy", "empty_ignore_system", "node_ready_check", "false");
+    Map<String, String> every = Map.ofEntries(Map.entry("node_class", "hashistack"), Map.entry("datacenter", "dc1"),
+        Map.entry("node_pool", "gpu"), Map.entry("node_drain_deadline", "5m"),
+        Map.entry("node_drain_ignore_system_jobs", "true"), Map.entry("node_purge", "true"),
+        Map.entry("node_selector_strategy", "empty_ignore_system"), Map.entry("node_ready_check", "false"),
+        Map.entry("node_filter_ignore_init", "true"), Map.entry("node_filter_ignore_drain", "true"),
+        Map.entry("node_filter_ignore_ineligible", "false"));
     assertThat(every.keySet()).as("the one list of cluster keys").isEqualTo(InstanceGroup.CLUSTER_KEYS);
     ClusterConfig c = ClusterConfig.parse(every);
     assertThat(c).isEqualTo(new ClusterConfig(Optional.of("hashistack"), Optional.of("dc1"), Optional.of("gpu"),
-        new DrainSpec(Duration.ofMinutes(5), true), true, NodeSelector.EMPTY_IGNORE_SYSTEM, false));
+        new DrainSpec(Duration.ofMinutes(5), true), true, NodeSelector.EMPTY_IGNORE_SYSTEM, false,
+        new ClusterConfig.NodeFilter(true, true, false)));
     assertThat(c.describe()).isEqualTo("node_class=hashistack, datacenter=dc1, node_pool=gpu");
   }
 
@@ -68,6 +74,14 @@ final class ClusterConfigTest {
     assertThat(all.matches(cloudDc2Gpu)).isTrue();
     assertThat(all.matches(rpiDc2Gpu)).isFalse();
     assertThat(all.matches(cloudDc1Default)).isFalse();
+  }
+
+  @Test
+  void matches_autoscalerDefaultPool_selectsOnlyNodesWithoutAClass() {
+    ClusterConfig defaultPool = ClusterConfig.parse(Map.of("node_class", "autoscaler-default-pool"));
+    assertThat(defaultPool.matches(node("", "dc1", "default"))).isTrue();
+    assertThat(defaultPool.matches(node("hashistack", "dc1", "default"))).isFalse();
+    assertThat(ClusterConfig.parse(Map.of("node_class", "hashistack")).matches(node("", "dc1", "default"))).isFalse();
   }
 
   @Test

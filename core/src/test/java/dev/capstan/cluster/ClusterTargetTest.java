@@ -171,8 +171,7 @@ final class ClusterTargetTest {
   void scaleDown_noNodeQualifies_failsAtOnceNamingGroup() {
     assertThatThrownBy(() -> target.scale(down(4, 3), config("node_selector_strategy", "empty", "node_class", "gpu")))
         .isInstanceOf(TargetException.class)
-        .hasMessage("cannot scale in node_class=gpu by 1: no node qualifies for empty among 0 ready, "
-            + "eligible nodes with an instance id");
+        .hasMessage("cannot scale in node_class=gpu by 1: no node qualifies for empty among 0 removable nodes");
   }
 
   @Test

@@ -41,12 +41,51 @@ final class NomadNodePool implements NodePool {
   static final String NODE_ID_ATTRIBUTE = "node_id_attribute";
   private static final Set<String> CLIENT_TERMINAL = Set.of("complete", "failed", "lost");
 
+  /** The environment variable Nomad sets in every task: the id of the allocation it runs in. */
+  static final String ALLOC_ID_ENV = "NOMAD_ALLOC_ID";
+
   private final NomadClient client;
   private final Optional<String> idAttribute;
+  private final Optional<String> allocId;
+  /** The node {@link #allocId} runs on, once Nomad told us; an allocation never moves. */
+  private volatile Optional<String> localNode = Optional.empty();
 
-  NomadNodePool(NomadClient client, Optional<String> idAttribute) {
+  // allocId: NOMAD_ALLOC_ID when this process runs as a Nomad task, else empty.
+  NomadNodePool(NomadClient client, Optional<String> idAttribute, Optional<String> allocId) {
     this.client = client;
     this.idAttribute = idAttribute;
+    this.allocId = allocId;
+  }
+
+  /**
+   * Returns the node this agent runs on when it runs as a Nomad task: the {@code NodeID} of the
+   * allocation {@code NOMAD_ALLOC_ID} names ({@code GET /v1/allocation/:id}), asked once and then
+   * remembered. Outside Nomad (no {@code NOMAD_ALLOC_ID}) it is empty.
+   *
+   * @throws NodePoolException if {@code NOMAD_ALLOC_ID} is set but Nomad cannot say where it runs
+   *     (unknown allocation, ACL, Nomad unreachable); nomad-autoscaler logs this and scales in
+   *     unprotected, Capstan refuses until it knows
+   */
+  @Override
+  public Optional<String> localNodeId() {
+    if (allocId.isEmpty() || localNode.isPresent()) {
+      return localNode;
+    }
+    String id = allocId.get();
+    try {
+      JsonNode alloc = client.get("/v1/allocation/" + encode(id), Map.of()).body();
+      String node = alloc.path("NodeID").asText("");
+      if (node.isEmpty()) {
+        throw new NodePoolException("could not tell which Nomad node this agent runs on: allocation " + id
+            + " (" + ALLOC_ID_ENV + ") has no NodeID");
+      }
+      localNode = Optional.of(node);
+      return localNode;
+    } catch (NomadApiException e) {
+      String hint = e.status() == 404 ? " (" + ALLOC_ID_ENV + " names an allocation Nomad does not know)" : "";
+      throw new NodePoolException("could not tell which Nomad node this agent runs on from " + ALLOC_ID_ENV + " '"
+          + id + "': " + e.getMessage() + hint + "; scale-in waits until it can, so it never drains its own node", e);
+    }
   }
 
   @Override

@@ -18,6 +18,8 @@ import java.util.function.Function;
  * spelled {@code nomad_address}, {@code nomad_http-auth}, ...), with Nomad's environment variables
  * ({@code NOMAD_ADDR}, {@code NOMAD_TOKEN}, ...) for keys not set; plus {@code node_id_attribute},
  * the node attribute that holds the cloud instance id when the default per-cloud attributes do not.
+ * When the agent runs as a Nomad task ({@code NOMAD_ALLOC_ID} is set), the pool reports that
+ * allocation's node as {@link NodePool#localNodeId}, so scale-in never drains the agent's own node.
  */
 @AutoService(NodePoolProvider.class)
 public final class NomadNodePoolProvider implements NodePoolProvider {
@@ -57,6 +59,8 @@ public final class NomadNodePoolProvider implements NodePoolProvider {
     Optional<String> idAttribute = r.optionalString(NomadNodePool.NODE_ID_ATTRIBUTE);
     r.rejectUnknownKeys();
     r.validate();
-    return new NomadNodePool(new NomadClient(nomad), idAttribute);
+    Optional<String> allocId = Optional.ofNullable(env.apply(NomadNodePool.ALLOC_ID_ENV)).map(String::strip)
+        .filter(s -> !s.isEmpty());
+    return new NomadNodePool(new NomadClient(nomad), idAttribute, allocId);
   }
 }

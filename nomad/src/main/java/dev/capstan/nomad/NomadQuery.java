@@ -31,7 +31,7 @@ sealed interface NomadQuery {
   String MEMORY_ALLOCATED = "memory-allocated";
   String PERCENTAGE_ALLOCATED = "percentage-allocated";
   /** nomad-autoscaler's {@code node_class} value that selects nodes without a class. */
-  String DEFAULT_CLASS = "autoscaler-default-pool";
+  String DEFAULT_CLASS = dev.capstan.cluster.Node.DEFAULT_CLASS_POOL;
   String FORMS = "accepted forms are taskgroup_<avg|sum|min|max>_<cpu|cpu-allocated|memory|memory-allocated>"
       + "/<group>/<job>@<namespace> and node_percentage-allocated_<cpu|memory>/<key>=<value>[,<key>=<value>...]"
       + " with keys node_class, datacenter, node_pool";

@@ -52,6 +52,7 @@ import java.util.regex.Pattern;
  * {@code GET /v1/node/:id/allocations}, {@code POST|PUT /v1/node/:id/drain|eligibility|purge},
  * {@code GET|POST|PUT /v1/job/:id/scale}, {@code GET /v1/job/:id/deployment}, {@code GET /v1/job/:id}
  * (task groups with their tasks' {@code Resources}), {@code GET /v1/job/:id/allocations},
+ * {@code GET /v1/allocation/:id} ({@code 404 alloc not found} for an unknown one),
  * {@code GET /v1/client/allocation/:id/stats} ({@code 404 Unknown allocation "id"} for an unknown one),
  * {@code GET /v1/scaling/policies} ({@code ?namespace=} one namespace or {@code *} for every namespace the
  * token may read, {@code ?job=}, {@code ?type=}) and {@code GET /v1/scaling/policy/:id}
@@ -76,10 +77,12 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
   private static final Pattern JOB = Pattern.compile("/v1/job/([^/]+)(?:/(scale|deployment|allocations))?");
   private static final Pattern ALLOC_STATS = Pattern.compile("/v1/client/allocation/([^/]+)/stats");
   private static final Pattern SCALING_POLICY = Pattern.compile("/v1/scaling/policy/([^/]+)");
+  private static final Pattern ALLOC = Pattern.compile("/v1/allocation/([^/]+)");
   private static final Set<String> ACTIVE_DEPLOYMENT = Set.of("running", "paused", "pending", "blocked",
       "unblocking", "initializing");
 
   private final Object lock = new Object();
+  private final java.time.Clock clock;
   private long index = 10;
   private final Map<String, FakeNode> nodes = new LinkedHashMap<>();
   private final Map<String, FakeAlloc> allocs = new LinkedHashMap<>();
@@ -136,6 +139,22 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
       t.put("Group", group);
       return t;
     }
+  }
+
+  /** Creates an empty Nomad whose scaling events and statistics carry the system clock's time. */
+  public FakeNomad() {
+    this(java.time.Clock.systemUTC());
+  }
+
+  /**
+   * Creates an empty Nomad whose scaling events ({@code Time}) and allocation statistics
+   * ({@code Timestamp}) carry this clock's time, so a test on a manual clock sees cooldowns that
+   * start when its scale happened.
+   *
+   * @param clock the clock
+   */
+  public FakeNomad(java.time.Clock clock) {
+    this.clock = java.util.Objects.requireNonNull(clock, "clock");
   }
 
   /**
@@ -939,6 +958,15 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
       requireMethod(method, "PUT", "POST");
       return scale(namespace, jobId, body(req));
     }
+    Matcher one = ALLOC.matcher(path);
+    if (one.matches()) {
+      requireMethod(method, "GET");
+      FakeAlloc a = allocs.get(one.group(1));
+      if (a == null) {
+        throw new BadRequest(404, "alloc not found");
+      }
+      return block(q, () -> a.modifyIndex, () -> alloc(a));
+    }
     Matcher s = ALLOC_STATS.matcher(path);
     if (s.matches()) {
       requireMethod(method, "GET");
@@ -1019,7 +1047,7 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
     });
   }
 
-  private static Map<String, Object> allocStats(FakeAlloc a) {
+  private Map<String, Object> allocStats(FakeAlloc a) {
     Map<String, Object> memory = new LinkedHashMap<>();
     memory.put("RSS", a.memoryUsage);
     memory.put("Cache", 0);
@@ -1045,7 +1073,7 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("ResourceUsage", usage);
     out.put("Tasks", Map.of());
-    out.put("Timestamp", System.currentTimeMillis() * 1_000_000L);
+    out.put("Timestamp", clock.millis() * 1_000_000L);
     return out;
   }
 
@@ -1178,7 +1206,7 @@ public final class FakeNomad implements Function<RecordedRequest, Response> {
       event.put("Message", body.path("Message").asText(""));
       event.put("Meta", meta(body));
       event.put("EvalID", UUID.randomUUID().toString());
-      event.put("Time", System.currentTimeMillis() * 1_000_000L);
+      event.put("Time", clock.millis() * 1_000_000L);
       event.put("CreateIndex", index + 1);
       job.events.computeIfAbsent(group, g -> new ArrayList<>()).add(0, event);
       job.desired.put(group, count);

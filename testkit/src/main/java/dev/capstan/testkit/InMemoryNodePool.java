@@ -26,6 +26,7 @@ public final class InMemoryNodePool implements NodePool {
   private final Map<String, String> drainFailures = new ConcurrentHashMap<>();
   private final List<String> calls = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
+  private volatile Optional<String> localNode = Optional.empty();
 
   /**
    * Adds or replaces a node.
@@ -53,6 +54,28 @@ public final class InMemoryNodePool implements NodePool {
       Allocation... allocations) {
     return put(new Node(id, Optional.of(instanceId), nodeClass, "dc1", "default", NodeStatus.READY, true, false,
         createIndex, List.of(allocations), new Resources(cpuMhz, 0), new Resources(1000, 1024)));
+  }
+
+  /**
+   * Declares the node this process runs on, which {@link #localNodeId} reports and scale-in never
+   * chooses.
+   *
+   * @param nodeId the node
+   * @return this pool
+   */
+  public InMemoryNodePool local(String nodeId) {
+    localNode = Optional.of(nodeId);
+    return this;
+  }
+
+  /**
+   * Returns the node {@link #local} declared, empty by default.
+   *
+   * @return the node id, if declared
+   */
+  @Override
+  public Optional<String> localNodeId() {
+    return localNode;
   }
 
   /**

@@ -181,10 +181,10 @@ public final class LocalHttpServer implements AutoCloseable {
 
   private final boolean tls;
 
-  private LocalHttpServer(Function<RecordedRequest, Response> handler, boolean tls) throws IOException {
+  private LocalHttpServer(int port, Function<RecordedRequest, Response> handler, boolean tls) throws IOException {
     this.handler = Objects.requireNonNull(handler, "handler");
     this.tls = tls;
-    InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
     if (tls) {
       HttpsServer https = HttpsServer.create(loopback, 0);
       https.setHttpsConfigurator(new HttpsConfigurator(serverSslContext()));
@@ -210,10 +210,28 @@ public final class LocalHttpServer implements AutoCloseable {
    * @throws UncheckedIOException if no port could be bound
    */
   public static LocalHttpServer start(Function<RecordedRequest, Response> handler) {
+    return start(0, handler);
+  }
+
+  /**
+   * Starts a server on a given loopback port, e.g. Nomad's 4646 for a fake that tools find without
+   * configuration.
+   *
+   * @param port the port, or 0 for a free one
+   * @param handler answers each request
+   * @return the running server; close it when done
+   * @throws UncheckedIOException if the port could not be bound (e.g. it is in use), naming it
+   * @throws IllegalArgumentException if the port is outside 0..65535
+   */
+  public static LocalHttpServer start(int port, Function<RecordedRequest, Response> handler) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be between 0 and 65535, but was " + port);
+    }
     try {
-      return new LocalHttpServer(handler, false);
+      return new LocalHttpServer(port, handler, false);
     } catch (IOException e) {
-      throw new UncheckedIOException("could not bind a loopback port", e);
+      throw new UncheckedIOException(port == 0 ? "could not bind a loopback port"
+          : "could not bind 127.0.0.1:" + port + " (is something else listening there?)", e);
     }
   }
 
@@ -227,7 +245,7 @@ public final class LocalHttpServer implements AutoCloseable {
    */
   public static LocalHttpServer startHttps(Function<RecordedRequest, Response> handler) {
     try {
-      return new LocalHttpServer(handler, true);
+      return new LocalHttpServer(0, handler, true);
     } catch (IOException e) {
       throw new UncheckedIOException("could not bind a loopback port", e);
     }

@@ -79,7 +79,7 @@ final class InMemoryTargetTest extends TargetContract {
     assertThatThrownBy(() -> inMemory().bind(Map.of("grup", "web", "nod_class", "x")))
         .isInstanceOf(ConfigException.class)
         .hasMessage("invalid in-memory target: 'grup', 'nod_class' are not known keys; known keys are datacenter, "
-            + "group, node_class, node_drain_deadline, node_drain_ignore_system_jobs, node_pool, node_purge, "
+            + "group, node_class, node_drain_deadline, node_drain_ignore_system_jobs, node_filter_ignore_drain, node_filter_ignore_ineligible, node_filter_ignore_init, node_pool, node_purge, "
             + "node_ready_check, node_selector_strategy");
   }
 

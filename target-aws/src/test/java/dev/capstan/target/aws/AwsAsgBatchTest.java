@@ -74,7 +74,8 @@ final class AwsAsgBatchTest {
         .isInstanceOf(ConfigException.class)
         .hasMessage("invalid aws-asg policy target: aws_asg_name is required but was missing; 'asg', 'aws_asg_nme' "
             + "are not known keys; known keys are aws_asg_name, datacenter, ignore_asg_events, node_class, "
-            + "node_drain_deadline, node_drain_ignore_system_jobs, node_pool, node_purge, node_ready_check, "
+            + "node_drain_deadline, node_drain_ignore_system_jobs, node_filter_ignore_drain, "
+            + "node_filter_ignore_ineligible, node_filter_ignore_init, node_pool, node_purge, node_ready_check, "
             + "node_selector_strategy, scale_in_protection");
   }
 

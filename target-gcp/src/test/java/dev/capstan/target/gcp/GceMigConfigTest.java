@@ -88,6 +88,6 @@ final class GceMigConfigTest {
             "exactly one of zone (zonal group) or region (regional group) is required, but neither was given",
             "project is required here or in the agent config, but was missing in both",
             "'mig-name' is not a known key; known keys are datacenter, mig_name, node_class, node_drain_deadline,"
-                + " node_drain_ignore_system_jobs, node_pool, node_purge, node_ready_check, node_selector_strategy, project, region, zone"));
+                + " node_drain_ignore_system_jobs, node_filter_ignore_drain, node_filter_ignore_ineligible, node_filter_ignore_init, node_pool, node_purge, node_ready_check, node_selector_strategy, project, region, zone"));
   }
 }

@@ -581,7 +581,7 @@ final class GceMigTargetTest {
     assertThatThrownBy(() -> target.bind(Map.of("mig_name", "web", "zone", ZONE, "zonee", "x", "mig", "y")))
         .isInstanceOf(ConfigException.class)
         .hasMessage("invalid gce-mig target config: 'mig', 'zonee' are not known keys; known keys are datacenter, "
-            + "mig_name, node_class, node_drain_deadline, node_drain_ignore_system_jobs, node_pool, node_purge, "
+            + "mig_name, node_class, node_drain_deadline, node_drain_ignore_system_jobs, node_filter_ignore_drain, node_filter_ignore_ineligible, node_filter_ignore_init, node_pool, node_purge, "
             + "node_ready_check, node_selector_strategy, project, region, zone");
   }
 
