@@ -94,23 +94,31 @@ final class ProjectionTest {
   }
 
   @Test
-  void scaleIn_thatTheCheckWouldUndo_isCancelled() {
+  void azureDocsExample_scaleInDeferred_untilTheProjectionNoLongerScalesOut() {
+    // learn.microsoft.com, "Flapping in Autoscale": out by 1 above 50 %, in by 1 below 30 %; at 2 instances
+    // with 28 % the scale-in to 1 would give 28 × 2 / 1 = 56 % there, a scale-out: it is deferred.
     target.setCount(InMemoryTarget.DEFAULT_GROUP, 2);
-    source.answer("cpu", 50);
-    // At 2, 50 is below 60: one fewer. At 1, 50 × 2 / 1 = 100 is above 80: one more, back to 2.
-    ScalingDecision d = evaluate(autoscaler(policy(down().build(), band("cpu", 80, 60, 1))));
+    source.answer("cpu", 28);
+    Autoscaler a = autoscaler(policy(down().build(), band("cpu", 50, 30, 1)));
+    ScalingDecision d = evaluate(a);
 
     assertThat(target.count()).isEqualTo(2);
     assertThat(d.outcome()).isEqualTo(Outcome.NO_CHANGE);
     assertThat(d.reasons()).contains(
-        "scale-down to 1 cancelled by projection: at 1 check 'cpu' (50 × 2 / 1 = 100) would want 2; count stays 2");
+        "scale-down to 1 cancelled by projection: at 1 check 'cpu' (28 × 2 / 1 = 56) would want 2; count stays 2");
+
+    clock.advance(Duration.ofSeconds(15));
+    source.answer("cpu", 24);
+    // 24 × 2 / 1 = 48, no longer above 50.
+    evaluate(a);
+    assertThat(target.count()).isEqualTo(1);
   }
 
   @Test
   void withoutProjection_theSameScaleInHappens() {
     target.setCount(InMemoryTarget.DEFAULT_GROUP, 2);
-    source.answer("cpu", 50);
-    evaluate(autoscaler(policy(down().projection(false).build(), band("cpu", 80, 60, 1))));
+    source.answer("cpu", 28);
+    evaluate(autoscaler(policy(down().projection(false).build(), band("cpu", 50, 30, 1))));
 
     assertThat(target.count()).isEqualTo(1);
   }
