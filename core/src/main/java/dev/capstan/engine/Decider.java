@@ -216,11 +216,16 @@ public final class Decider {
       voting = new ArrayList<>(checks);
       base = base.withFallbacks(fallback(policy, base.fallbacks(), voting, current));
     }
-    List<CheckResult> results = new ArrayList<>(checks.size());
+    // Copied only once a negative count has to be replaced by a failure (rule 8): most evaluations keep the list.
+    List<CheckResult> results = voting;
     boolean anyFailed = false;
-    for (CheckResult check : voting) {
+    for (int i = 0; i < voting.size(); i++) {
+      CheckResult check = voting.get(i);
       CheckResult result = negativeIsFailure(policy, check);
-      results.add(result);
+      if (result != check) {
+        results = results == voting ? new ArrayList<>(voting) : results;
+        results.set(i, result);
+      }
       if (!result.isFailed()) {
         reasons.add(wantsLine(result, current));
         continue;
@@ -229,8 +234,9 @@ public final class Decider {
           + result.error().orElse("");
       if (result.onError() == OnError.FAIL) {
         reasons.add(failure + " (on_error is fail)");
-        return new Decided(decision(plan, current, results, Optional.empty(), reasons, Outcome.FAILED,
-            Optional.of(failure)), base);
+        // The decision lists the checks up to the one that failed it.
+        return new Decided(decision(plan, current, results.subList(0, i + 1), Optional.empty(), reasons,
+            Outcome.FAILED, Optional.of(failure)), base);
       }
       reasons.add(failure + " (ignored)");
       anyFailed = true;
@@ -300,11 +306,14 @@ public final class Decider {
     if (plan.skipped().isPresent()) {
       return plan.skipped().get();
     }
-    List<CheckResult> running = new ArrayList<>(checks.size());
-    for (CheckResult result : checks) {
-      int index = indexOf(policy, result.name());
-      if (index < 0 || plan.runs(index)) {
-        running.add(result);
+    List<CheckResult> running = checks;
+    if (!plan.runsAll()) {
+      running = new ArrayList<>(checks.size());
+      for (CheckResult result : checks) {
+        int index = indexOf(policy, result.name());
+        if (index < 0 || plan.runs(index)) {
+          running.add(result);
+        }
       }
     }
     return decide(plan, running, strategies, dryRun);
@@ -409,11 +418,14 @@ public final class Decider {
   // Rule 5: demand checks judge an empty group, the others a group with capacity.
   private static boolean[] checksToRun(ScalingPolicy policy, long current) {
     List<Check> checks = policy.checks();
-    boolean[] runs = new boolean[checks.size()];
     boolean hasDemand = false;
     for (Check check : checks) {
       hasDemand |= check.demand();
     }
+    if (!hasDemand) {
+      return Plan.ALL;
+    }
+    boolean[] runs = new boolean[checks.size()];
     boolean empty = current == 0;
     for (int i = 0; i < runs.length; i++) {
       runs[i] = !hasDemand || checks.get(i).demand() == empty;
