@@ -76,6 +76,21 @@ final class SimulatorTest {
   }
 
   @Test
+  void run_steadyExample_listsTheEvaluationsItsWindowHeldBack_withTheNumbers() {
+    SimulationResult plain = simulate(SimulateCommand.examples().get(0));
+    SimulationResult steady = simulate(SimulateCommand.examples().get(1));
+
+    // 17:34, where the plain policy gives its second instance back, the window keeps it.
+    assertThat(steady.held()).anySatisfy(e -> {
+      assertThat(e.at()).isBetween(Duration.ofHours(17).plusMinutes(34), Duration.ofHours(17).plusMinutes(35));
+      assertThat(e.from()).isEqualTo(2);
+      assertThat(e.reason()).contains("check 'cloud_cpu_allocated_percentage' wants 1 (down from 2)")
+          .contains("scale-down stabilized to 2: the highest recommendation within the 5m0s scale_down window");
+    });
+    assertThat(plain.held()).isEmpty();
+  }
+
+  @Test
   void run_higherTarget_usesFewerInstanceHoursAndNeverLessTimeOverCapacity() throws IOException {
     SimulationResult at70 = simulate(SimulateCommand.examples().get(0));
     SimulationResult at95 = simulate(awsExampleWith("target = 70", "target = 95"));
