@@ -673,24 +673,28 @@ public final class Decider {
       }
       double latest = result.latest().getAsDouble();
       double projected = latest * current / Math.max(n, 1);
-      String how = "check '" + result.name() + "' (" + number(latest) + " × " + current + " / " + Math.max(n, 1)
-          + " = " + number(projected) + ")";
       long wanted;
       try {
         wanted = strategy.desiredCount(n, MetricSeries.of(now.toEpochMilli(), projected));
       } catch (RuntimeException e) {
-        return how + " could not be asked: strategy '" + policy.checks().get(index).strategy().name()
-            + "' failed: " + PluginResolver.message(e);
+        return projectedLine(result, latest, current, n, projected) + " could not be asked: strategy '"
+            + policy.checks().get(index).strategy().name() + "' failed: " + PluginResolver.message(e);
       }
       if (wanted < 0) {
-        return how + " could not be asked: strategy '" + policy.checks().get(index).strategy().name()
-            + "' returned a negative count (" + wanted + ")";
+        return projectedLine(result, latest, current, n, projected) + " could not be asked: strategy '"
+            + policy.checks().get(index).strategy().name() + "' returned a negative count (" + wanted + ")";
       }
       if (wanted > n) {
-        return how + " would want " + wanted;
+        return projectedLine(result, latest, current, n, projected) + " would want " + wanted;
       }
     }
     return null;
+  }
+
+  /** E.g. {@code check 'cpu' (30 × 10 / 4 = 75)}; formatted only for a check that vetoes. */
+  private static String projectedLine(CheckResult result, double latest, long current, long n, double projected) {
+    return "check '" + result.name() + "' (" + number(latest) + " × " + current + " / " + Math.max(n, 1) + " = "
+        + number(projected) + ")";
   }
 
   /** A metric value for reasons: at most two decimals, no trailing zeros. */
