@@ -139,6 +139,16 @@ final class HtmlReport {
       html.append("<li>").append(escape(describe(r.start(), e))).append("</li>\n");
     }
     html.append("</ul></details>\n");
+    if (r.held().isEmpty()) {
+      return;
+    }
+    html.append("<details><summary>").append(r.held().size())
+        .append(" evaluations held back: a check wanted a change the rules did not make</summary><ul>\n");
+    for (SimulationResult.Event e : r.held()) {
+      html.append("<li>").append(escape(CLOCK.format(r.start().plus(e.at())) + ": stays " + e.from() + " ("
+          + e.reason() + ")")).append("</li>\n");
+    }
+    html.append("</ul></details>\n");
   }
 
   private static String describe(Instant start, SimulationResult.Event e) {

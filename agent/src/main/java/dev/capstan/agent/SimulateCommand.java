@@ -29,10 +29,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "simulate", mixinStandardHelpOptions = true,
     description = {"Runs scaling policies through the real engine and strategies against a simulated "
         + "Raspberry Pi cluster that bursts into a simulated cloud group, on virtual time, and writes an "
-        + "HTML report. Without --policy it runs the AWS, GCE and Azure examples from examples/policies."})
+        + "HTML report. Without --policy it runs the AWS (plain and with a behavior block), GCE and Azure "
+        + "examples from examples/policies."})
 final class SimulateCommand implements Callable<Integer> {
   /** The example policies built into the jar, in the order the report shows them. */
-  static final List<String> EXAMPLES = List.of("aws-burst.hcl", "gce-burst.hcl", "azure-burst.hcl");
+  static final List<String> EXAMPLES = List.of("aws-burst.hcl", "aws-burst-steady.hcl", "gce-burst.hcl",
+      "azure-burst.hcl");
   private static final String EXAMPLES_RESOURCE = "/dev/capstan/agent/examples/policies/";
   private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("EEE yyyy-MM-dd HH:mm 'UTC'",
       Locale.ROOT).withZone(ZoneOffset.UTC);

@@ -16,6 +16,9 @@ import java.util.Objects;
  * @param onpremMhz the fixed capacity of the Raspberry Pis, in MHz
  * @param timeline the load, capacity and desired count, minute by minute
  * @param actions every scaling action the engine applied, in time order
+ * @param held every evaluation that ended without a change although a check wanted one (a behavior
+ *     rule, the projection, the failed-check guard or a bound held it back), in time order; its
+ *     {@code to} is its {@code from}, its reason the decision's reasons, which name the rule
  * @param evaluations how many times the engine evaluated the policy
  * @param instanceHours cloud instance-hours used, booting time included
  * @param cost what those hours cost, in US dollars
@@ -24,7 +27,7 @@ import java.util.Objects;
  * @param problems distinct errors of failed checks and evaluations, in the order they first occurred
  */
 record SimulationResult(String policyName, String origin, CloudProfile profile, long max, Instant start,
-    double onpremMhz, Timeline timeline, List<Event> actions, long evaluations, double instanceHours, double cost,
+    double onpremMhz, Timeline timeline, List<Event> actions, List<Event> held, long evaluations, double instanceHours, double cost,
     double minutesOverCapacity, long peakCount, List<String> problems) {
 
   /**
@@ -53,6 +56,7 @@ record SimulationResult(String policyName, String origin, CloudProfile profile, 
     Objects.requireNonNull(start, "start");
     Objects.requireNonNull(timeline, "timeline");
     actions = List.copyOf(actions);
+    held = List.copyOf(held);
     problems = List.copyOf(problems);
   }
 

@@ -60,6 +60,7 @@ final class Simulator {
 
     Timeline timeline = new Timeline();
     List<SimulationResult.Event> actions = new ArrayList<>();
+    List<SimulationResult.Event> held = new ArrayList<>();
     Set<String> problems = new LinkedHashSet<>();
     long evaluations = 0;
     long peak = group.count();
@@ -83,7 +84,7 @@ final class Simulator {
         if (!now.isBefore(nextEvaluation)) {
           ScalingDecision decision = engine.evaluate(policy);
           evaluations++;
-          record(decision, Duration.between(workload.start(), now), actions, problems);
+          record(decision, Duration.between(workload.start(), now), actions, held, problems);
           while (!nextEvaluation.isAfter(now)) {
             nextEvaluation = nextEvaluation.plus(policy.evaluationInterval());
           }
@@ -97,15 +98,23 @@ final class Simulator {
       }
     }
     return new SimulationResult(policy.name(), policy.origin(), profile, policy.max(), workload.start(), ONPREM_MHZ,
-        timeline, actions, evaluations, group.instanceHours(), group.cost(), ticksOver * TICK.toSeconds() / 60.0, peak, List.copyOf(problems));
+        timeline, actions, held, evaluations, group.instanceHours(), group.cost(), ticksOver * TICK.toSeconds() / 60.0, peak, List.copyOf(problems));
   }
 
   private static void record(ScalingDecision decision, Duration at, List<SimulationResult.Event> actions,
-      Set<String> problems) {
+      List<SimulationResult.Event> held, Set<String> problems) {
     if (decision.outcome() == Outcome.SCALED && decision.action().isPresent()) {
       long from = decision.currentCount().orElse(0);
       actions.add(new SimulationResult.Event(at, from, decision.action().get().count(),
           decision.action().get().reason()));
+    }
+    if (decision.outcome() == Outcome.NO_CHANGE && decision.currentCount().isPresent()) {
+      long current = decision.currentCount().getAsLong();
+      boolean wanted = decision.checks().stream()
+          .anyMatch(c -> c.desiredCount().isPresent() && c.desiredCount().getAsLong() != current);
+      if (wanted) {
+        held.add(new SimulationResult.Event(at, current, current, String.join("; ", decision.reasons())));
+      }
     }
     decision.error().ifPresent(problems::add);
     for (CheckResult check : decision.checks()) {

@@ -14,7 +14,22 @@ final class HtmlReportTest {
     }
     List<SimulationResult.Event> actions = List.of(new SimulationResult.Event(Duration.ofMinutes(55), 0, 1, "load <high>"));
     return new SimulationResult(name, "p.hcl", CloudProfile.forTarget("aws-asg"), 12, Simulator.START, 24_000,
-        timeline, actions, 120, 1.1, 0.07, 3, 1, List.of());
+        timeline, actions, List.of(), 120, 1.1, 0.07, 3, 1, List.of());
+  }
+
+  @Test
+  void render_heldEvaluations_listsThemWithTheRuleThatHeldThem() {
+    SimulationResult r = result("a");
+    SimulationResult withHeld = new SimulationResult(r.policyName(), r.origin(), r.profile(), r.max(), r.start(),
+        r.onpremMhz(), r.timeline(), r.actions(), List.of(new SimulationResult.Event(Duration.ofMinutes(70), 1, 1,
+            "scale-down stabilized to 1: the highest recommendation within the 5m0s scale_down window")),
+        r.evaluations(), r.instanceHours(), r.cost(), r.minutesOverCapacity(), r.peakCount(), r.problems());
+
+    assertThat(HtmlReport.render("s", List.of(withHeld)))
+        .contains("1 evaluations held back: a check wanted a change the rules did not make")
+        .contains("<li>Mon 01:10: stays 1 (scale-down stabilized to 1: the highest recommendation within the 5m0s "
+            + "scale_down window)</li>");
+    assertThat(HtmlReport.render("s", List.of(r))).doesNotContain("held back");
   }
 
   @Test

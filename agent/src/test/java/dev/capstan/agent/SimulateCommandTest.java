@@ -25,12 +25,13 @@ final class SimulateCommandTest {
 
     assertThat(status).isZero();
     assertThat(cli.out()).contains("Simulated 12h0m0s").contains("(seed 7)")
-        .contains("aws_burst").contains("gce_burst").contains("azure_burst")
+        .contains("aws_burst").contains("aws_burst_steady").contains("gce_burst").contains("azure_burst")
         .contains("Report: " + report.toAbsolutePath());
     assertThat(cli.err()).contains("simulating aws_burst").contains("100%");
     String html = Files.readString(report);
     assertThat(html).startsWith("<!DOCTYPE html>").contains("<td>aws_burst</td>");
-    assertThat(html.split("<svg ", -1)).hasSize(4);
+    // One chart per example policy.
+    assertThat(html.split("<svg ", -1)).hasSize(SimulateCommand.EXAMPLES.size() + 1);
   }
 
   @Test

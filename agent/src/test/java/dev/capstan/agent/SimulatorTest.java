@@ -51,6 +51,45 @@ final class SimulatorTest {
     assertThat(r.timeline().desired(r.timeline().size() - 1)).isZero();
   }
 
+  /**
+   * The behavior example beside the plain one (docs/simulator.md's table): the 5 minute scale-down window
+   * removes the flaps (1→2 at 17:28, 2→1 at 17:34, 1→2 at 17:47 in the plain run) for about one
+   * instance-hour more.
+   */
+  @Test
+  void run_steadyExampleSeed42_fewerActions_noMoreMinutesOverCapacity() {
+    ScalingPolicy steady = SimulateCommand.examples().get(1);
+    assertThat(steady.name()).isEqualTo("aws_burst_steady");
+
+    SimulationResult plain = simulate(SimulateCommand.examples().get(0));
+    SimulationResult r = simulate(steady);
+
+    assertThat(r.actions()).hasSize(15);
+    assertThat(r.scaleUps()).isEqualTo(7);
+    assertThat(r.scaleDowns()).isEqualTo(8);
+    assertThat(r.minutesOverCapacity()).isEqualTo(22);
+    assertThat(r.peakCount()).isEqualTo(6);
+    assertThat(r.problems()).isEmpty();
+    assertThat(r.actions()).hasSizeLessThan(plain.actions().size());
+    assertThat(r.minutesOverCapacity()).isLessThanOrEqualTo(plain.minutesOverCapacity());
+    assertThat(r.instanceHours()).isGreaterThan(plain.instanceHours());
+  }
+
+  @Test
+  void run_steadyExample_listsTheEvaluationsItsWindowHeldBack_withTheNumbers() {
+    SimulationResult plain = simulate(SimulateCommand.examples().get(0));
+    SimulationResult steady = simulate(SimulateCommand.examples().get(1));
+
+    // 17:34, where the plain policy gives its second instance back, the window keeps it.
+    assertThat(steady.held()).anySatisfy(e -> {
+      assertThat(e.at()).isBetween(Duration.ofHours(17).plusMinutes(34), Duration.ofHours(17).plusMinutes(35));
+      assertThat(e.from()).isEqualTo(2);
+      assertThat(e.reason()).contains("check 'cloud_cpu_allocated_percentage' wants 1 (down from 2)")
+          .contains("scale-down stabilized to 2: the highest recommendation within the 5m0s scale_down window");
+    });
+    assertThat(plain.held()).isEmpty();
+  }
+
   @Test
   void run_higherTarget_usesFewerInstanceHoursAndNeverLessTimeOverCapacity() throws IOException {
     SimulationResult at70 = simulate(SimulateCommand.examples().get(0));
@@ -76,15 +115,15 @@ final class SimulatorTest {
           .containsExactlyInAnyOrderElementsOf(SimulateCommand.EXAMPLES);
     }
     assertThat(SimulateCommand.examples()).extracting(ScalingPolicy::name)
-        .containsExactly("aws_burst", "gce_burst", "azure_burst");
+        .containsExactly("aws_burst", "aws_burst_steady", "gce_burst", "azure_burst");
   }
 
   @Test
   void run_gceAndAzureExamples_differOnlyByTheirCloudsProfile() {
     List<ScalingPolicy> examples = SimulateCommand.examples();
 
-    SimulationResult gce = simulate(examples.get(1));
-    SimulationResult azure = simulate(examples.get(2));
+    SimulationResult gce = simulate(examples.get(2));
+    SimulationResult azure = simulate(examples.get(3));
 
     assertThat(gce.profile().target()).isEqualTo("gce-mig");
     assertThat(azure.profile().target()).isEqualTo("azure-vmss");

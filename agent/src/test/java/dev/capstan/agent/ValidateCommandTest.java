@@ -23,7 +23,7 @@ final class ValidateCommandTest {
     int status = validate("../examples/policies");
 
     assertThat(status).isZero();
-    assertThat(cli.out()).endsWith("3 policies are valid" + System.lineSeparator())
+    assertThat(cli.out()).endsWith("4 policies are valid" + System.lineSeparator())
         .contains("note: the keys of target 'aws-asg' were not checked");
     assertThat(cli.err()).isEmpty();
   }
@@ -33,7 +33,7 @@ final class ValidateCommandTest {
     int status = validate("--config", "../examples/agent.hcl", "../examples/policies");
 
     assertThat(status).isZero();
-    assertThat(cli.out()).doesNotContain("target 'aws-asg' were not checked").endsWith("3 policies are valid"
+    assertThat(cli.out()).doesNotContain("target 'aws-asg' were not checked").endsWith("4 policies are valid"
         + System.lineSeparator());
   }
 
@@ -278,7 +278,7 @@ final class ValidateCommandTest {
 
     assertThat(status).isZero();
     assertThat(cli.out()).contains("aws-burst.hcl: policy 'aws_burst': warning: min is 0 but no check is a "
-        + "demand check").contains("3 policies are valid, with ");
+        + "demand check").contains("4 policies are valid, with ");
   }
 
   @Test

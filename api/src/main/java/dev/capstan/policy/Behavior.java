@@ -200,20 +200,37 @@ public record Behavior(Rules scaleUp, Rules scaleDown) {
    * @param stabilizationWindow how far back recommendations are considered, 0 to 1h
    * @param select which rate applies
    * @param rates the rate limits; empty means the direction's defaults
+   * @param projection scale-down only (Azure's anti-flap rule, default off): before a scale-in, every
+   *     check's latest value is projected to the smaller count ({@code value × current / new}) and its
+   *     strategy asked again; the scale-in goes to the smallest count at which no check would then
+   *     scale out, or not at all. See {@code docs/policies.md#projection}
    */
-  public record Rules(Duration stabilizationWindow, Select select, List<Rate> rates) {
+  public record Rules(Duration stabilizationWindow, Select select, List<Rate> rates, boolean projection) {
     /**
      * Copies the rates and checks for nulls.
      *
      * @param stabilizationWindow how far back recommendations are considered
      * @param select which rate applies
      * @param rates the rate limits
+     * @param projection whether a scale-in is projected first (scale-down rules only)
      * @throws NullPointerException if a field or a rate is null
      */
     public Rules {
       Objects.requireNonNull(stabilizationWindow, "stabilizationWindow");
       Objects.requireNonNull(select, "select");
       rates = List.copyOf(rates);
+    }
+
+    /**
+     * Returns rules without projection.
+     *
+     * @param stabilizationWindow how far back recommendations are considered
+     * @param select which rate applies
+     * @param rates the rate limits
+     * @throws NullPointerException if a field or a rate is null
+     */
+    public Rules(Duration stabilizationWindow, Select select, List<Rate> rates) {
+      this(stabilizationWindow, select, rates, false);
     }
 
     /**
@@ -241,11 +258,13 @@ public record Behavior(Rules scaleUp, Rules scaleDown) {
       private Duration window;
       private Select select;
       private final List<Rate> rates = new ArrayList<>();
+      private boolean projection;
 
       private Builder(Rules defaults) {
         this.defaults = defaults;
         this.window = defaults.stabilizationWindow();
         this.select = defaults.select();
+        this.projection = defaults.projection();
       }
 
       /**
@@ -285,12 +304,24 @@ public record Behavior(Rules scaleUp, Rules scaleDown) {
       }
 
       /**
+       * Sets whether a scale-in is projected before it is taken (Azure's anti-flap rule; default off).
+       * Valid in the scale-down rules only: building a policy whose scale-up rules project fails.
+       *
+       * @param projection whether to project
+       * @return this builder
+       */
+      public Builder projection(boolean projection) {
+        this.projection = projection;
+        return this;
+      }
+
+      /**
        * Returns the rules; without any {@link #rate}, the direction's default rates.
        *
        * @return the rules, checked when the policy is built
        */
       public Rules build() {
-        return new Rules(window, select, rates.isEmpty() ? defaults.rates() : rates);
+        return new Rules(window, select, rates.isEmpty() ? defaults.rates() : rates, projection);
       }
     }
   }
@@ -299,6 +330,10 @@ public record Behavior(Rules scaleUp, Rules scaleDown) {
   static void validate(String at, Behavior behavior, List<String> problems) {
     rules(at + "behavior.scale_up.", behavior.scaleUp(), problems);
     rules(at + "behavior.scale_down.", behavior.scaleDown(), problems);
+    if (behavior.scaleUp().projection()) {
+      problems.add(at + "behavior.scale_up.projection was 'true' but it is a scale_down rule: only a scale-in "
+          + "is projected");
+    }
   }
 
   private static void rules(String at, Rules rules, List<String> problems) {

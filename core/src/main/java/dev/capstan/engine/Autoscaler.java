@@ -245,7 +245,10 @@ public final class Autoscaler implements AutoCloseable {
     requireOpen();
     ensureWatchdog();
     while (true) {
-      PolicyRunner runner = runners.computeIfAbsent(policy.id(), id -> new PolicyRunner(this, bind(policy)));
+      PolicyRunner found = runners.get(policy.id());
+      // A registered policy's runner is there already: no capturing lambda for computeIfAbsent.
+      PolicyRunner runner = found != null ? found : runners.computeIfAbsent(policy.id(),
+          id -> new PolicyRunner(this, bind(policy)));
       runner.refresh(policy);
       if (!runner.acquire()) {
         return runner.busy();

@@ -8,6 +8,8 @@ import dev.capstan.spi.Strategy;
 import dev.capstan.spi.Target;
 import dev.capstan.spi.TargetGroup;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -20,6 +22,8 @@ import org.jspecify.annotations.Nullable;
 final class BoundPolicy {
   final ScalingPolicy policy;
   final Strategy[] strategies;
+  /** The same strategies as a list, for the projection rule ({@link Decider#decide(Plan, List, List, boolean)}). */
+  final List<Strategy> strategyList;
   final MetricSource[] sources;
   /** Per check: why its strategy or source could not be had, or null. */
   final String[] checkProblems;
@@ -64,6 +68,7 @@ final class BoundPolicy {
         problemPlugins[i] = strategyLabels[i];
       }
     }
+    strategyList = Collections.unmodifiableList(Arrays.asList(strategies));
     targetLabel = "target '" + policy.target().name() + "'";
     Target found = null;
     TargetGroup bound = null;

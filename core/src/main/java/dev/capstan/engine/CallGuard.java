@@ -89,12 +89,27 @@ final class CallGuard {
   private static final class Active {
     private final Thread thread;
     private final long deadline;
+    private final int hash;
     private boolean done;
     private boolean timedOut;
 
     Active(Thread thread, long deadline) {
       this.thread = thread;
       this.deadline = deadline;
+      // Object.hashCode would compute a fresh identity hash (a VM call) for every call's Active; the
+      // thread's identity hash is computed once per thread and then cached in its header. Equality
+      // stays identity, so two calls on one thread are still two entries.
+      this.hash = System.identityHashCode(thread) ^ (int) deadline;
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return this == o;
     }
 
     synchronized void interruptIfOverdue(long now) {

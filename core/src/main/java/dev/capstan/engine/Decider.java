@@ -8,8 +8,12 @@ import dev.capstan.policy.OnError;
 import dev.capstan.policy.ScalingPolicy;
 import dev.capstan.policy.Schedule;
 import dev.capstan.spi.Direction;
+import dev.capstan.spi.MetricSeries;
 import dev.capstan.spi.ScalingAction;
+import dev.capstan.spi.Strategy;
 import dev.capstan.spi.TargetStatus;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,6 +87,17 @@ import java.util.OptionalLong;
  *   <li><b>Paused direction</b>: under a {@link OperatorOverride.Kind#PAUSE_SCALE_IN PAUSE_SCALE_IN}
  *       override a lower count, under {@link OperatorOverride.Kind#PAUSE_SCALE_OUT PAUSE_SCALE_OUT} a
  *       higher one, ends the evaluation {@link Outcome#OVERRIDDEN} with a reason naming the override.
+ *   <li><b>Projection</b> (only with {@code behavior { scale_down { projection = true } }}, Azure's
+ *       anti-flap rule): a scale-in from {@code C} to {@code N} that got this far is projected: every
+ *       check that read a value is asked again, by its own strategy, what it wants at {@code n}
+ *       instances if its latest value were {@code value × C / n} (at {@code n = 0}, {@code value × C}:
+ *       the load of nothing is undefined, and a load that stays needs at least one instance). The
+ *       scale-in goes to the smallest {@code n} from {@code N} up at which no check wants more than
+ *       {@code n}, or does not happen. It runs last, on the move the earlier rules left (stabilization
+ *       and rates only ever shrink a scale-in, so it projects what would really be done), and it is a
+ *       veto, not a recommendation: the stabilization history keeps the checks' own count. A strategy
+ *       that throws or returns a negative count at {@code n} blocks that {@code n}. The original count
+ *       is kept in the action's meta under {@link ScalingDecision#META_PROJECTED_FROM}.
  *   <li><b>Dry-run</b>: no change in count gives {@link Outcome#NO_CHANGE}; otherwise
  *       {@link Outcome#DRY_RUN} in dry-run (no cooldown starts), else {@link Outcome#SCALED}: the
  *       next state is the intent (last action, cooldown) marked unconfirmed, to be saved before the
@@ -153,19 +168,44 @@ public final class Decider {
   }
 
   /**
-   * Rules 6 to 14: decides from the results of the checks the plan named.
+   * Rules 6 to 15: decides from the results of the checks the plan named, without the strategies, so
+   * only for a policy that does not project its scale-ins (see {@link #decide(Plan, List, List, boolean)}).
    *
    * @param plan a plan that was not skipped
    * @param checks the results of the checks {@link Plan#runs(int)} named, in policy order
    * @param dryRun whether actions are only reported
    * @return the decision and the policy's next state
-   * @throws IllegalArgumentException if the plan was skipped
+   * @throws IllegalArgumentException if the plan was skipped, or the policy projects its scale-ins
    */
   public static Decided decide(Plan plan, List<CheckResult> checks, boolean dryRun) {
+    return decide(plan, checks, List.of(), dryRun);
+  }
+
+  /**
+   * Rules 6 to 15, with the strategies the projection rule asks again.
+   *
+   * @param plan a plan that was not skipped
+   * @param checks the results of the checks {@link Plan#runs(int)} named, in policy order
+   * @param strategies one per check of the policy, in policy order (an element may be null for a check
+   *     whose strategy could not be created: it always fails); may be empty for a policy without
+   *     {@code projection}
+   * @param dryRun whether actions are only reported
+   * @return the decision and the policy's next state
+   * @throws IllegalArgumentException if the plan was skipped, or the policy projects its scale-ins and
+   *     {@code strategies} does not hold one per check
+   */
+  public static Decided decide(Plan plan, List<CheckResult> checks, List<? extends Strategy> strategies,
+      boolean dryRun) {
     if (plan.skipped().isPresent()) {
       throw new IllegalArgumentException("the plan was skipped: " + plan.skipped().get().decision().reasons());
     }
     ScalingPolicy policy = plan.policy();
+    boolean projects = projects(policy);
+    if (projects && strategies.size() != policy.checks().size()) {
+      throw new IllegalArgumentException("policy '" + policy.name() + "' projects its scale-ins "
+          + "(behavior.scale_down.projection), so the decision needs one strategy per check ("
+          + policy.checks().size() + ") but was given " + strategies.size());
+    }
     long current = plan.status().count();
     List<String> reasons = new ArrayList<>(checks.size() + 4);
     reasons.addAll(plan.notes());
@@ -180,11 +220,16 @@ public final class Decider {
       voting = new ArrayList<>(checks);
       base = base.withFallbacks(fallback(policy, base.fallbacks(), voting, current));
     }
-    List<CheckResult> results = new ArrayList<>(checks.size());
+    // Copied only once a negative count has to be replaced by a failure (rule 8): most evaluations keep the list.
+    List<CheckResult> results = voting;
     boolean anyFailed = false;
-    for (CheckResult check : voting) {
+    for (int i = 0; i < voting.size(); i++) {
+      CheckResult check = voting.get(i);
       CheckResult result = negativeIsFailure(policy, check);
-      results.add(result);
+      if (result != check) {
+        results = results == voting ? new ArrayList<>(voting) : results;
+        results.set(i, result);
+      }
       if (!result.isFailed()) {
         reasons.add(wantsLine(result, current));
         continue;
@@ -193,8 +238,9 @@ public final class Decider {
           + result.error().orElse("");
       if (result.onError() == OnError.FAIL) {
         reasons.add(failure + " (on_error is fail)");
-        return new Decided(decision(plan, current, results, Optional.empty(), reasons, Outcome.FAILED,
-            Optional.of(failure)), base);
+        // The decision lists the checks up to the one that failed it.
+        return new Decided(decision(plan, current, results.subList(0, i + 1), Optional.empty(), reasons,
+            Outcome.FAILED, Optional.of(failure)), base);
       }
       reasons.add(failure + " (ignored)");
       anyFailed = true;
@@ -214,7 +260,9 @@ public final class Decider {
     if (paused != null) {
       return paused;
     }
-    return apply(plan, state, current, guarded, clamped, winner, results, reasons, dryRun);
+    long count = projects && clamped < current && current <= policy.max()
+        ? project(policy, results, strategies, current, clamped, plan.now(), reasons) : clamped;
+    return apply(plan, state, current, guarded, clamped, count, winner, results, reasons, dryRun);
   }
 
   /**
@@ -228,9 +276,32 @@ public final class Decider {
    * @param now the evaluation's time
    * @param dryRun whether actions are only reported
    * @return the decision and the next state
+   * @throws IllegalArgumentException if the policy projects its scale-ins: that rule needs the strategies
+   *     ({@link #next(ScalingPolicy, PolicyState, List, List, TargetStatus, Instant, boolean)})
    */
   public static Decided next(ScalingPolicy policy, PolicyState state, List<CheckResult> checks, TargetStatus status,
       Instant now, boolean dryRun) {
+    return next(policy, state, checks, List.of(), status, now, dryRun);
+  }
+
+  /**
+   * Runs every rule in order on results the caller already has, with the strategies the projection
+   * rule asks again; results of checks the plan would not run are left out.
+   *
+   * @param policy the policy
+   * @param state the policy's state
+   * @param checks results of the policy's checks, in policy order (by name)
+   * @param strategies one per check of the policy, in policy order; may be empty for a policy that does
+   *     not project its scale-ins
+   * @param status the target's status
+   * @param now the evaluation's time
+   * @param dryRun whether actions are only reported
+   * @return the decision and the next state
+   * @throws IllegalArgumentException if the policy projects its scale-ins and {@code strategies} does not
+   *     hold one per check
+   */
+  public static Decided next(ScalingPolicy policy, PolicyState state, List<CheckResult> checks,
+      List<? extends Strategy> strategies, TargetStatus status, Instant now, boolean dryRun) {
     Optional<ScalingDecision> closed = beforeStatus(policy, now);
     if (closed.isPresent()) {
       return new Decided(closed.get(), state);
@@ -239,14 +310,17 @@ public final class Decider {
     if (plan.skipped().isPresent()) {
       return plan.skipped().get();
     }
-    List<CheckResult> running = new ArrayList<>(checks.size());
-    for (CheckResult result : checks) {
-      int index = indexOf(policy, result.name());
-      if (index < 0 || plan.runs(index)) {
-        running.add(result);
+    List<CheckResult> running = checks;
+    if (!plan.runsAll()) {
+      running = new ArrayList<>(checks.size());
+      for (CheckResult result : checks) {
+        int index = indexOf(policy, result.name());
+        if (index < 0 || plan.runs(index)) {
+          running.add(result);
+        }
       }
     }
-    return decide(plan, running, dryRun);
+    return decide(plan, running, strategies, dryRun);
   }
 
   /**
@@ -348,11 +422,14 @@ public final class Decider {
   // Rule 5: demand checks judge an empty group, the others a group with capacity.
   private static boolean[] checksToRun(ScalingPolicy policy, long current) {
     List<Check> checks = policy.checks();
-    boolean[] runs = new boolean[checks.size()];
     boolean hasDemand = false;
     for (Check check : checks) {
       hasDemand |= check.demand();
     }
+    if (!hasDemand) {
+      return Plan.ALL;
+    }
+    boolean[] runs = new boolean[checks.size()];
     boolean empty = current == 0;
     for (int i = 0; i < runs.length; i++) {
       runs[i] = !hasDemand || checks.get(i).demand() == empty;
@@ -573,10 +650,86 @@ public final class Decider {
         Optional.empty()), base);
   }
 
-  // Rule 14.
+  private static boolean projects(ScalingPolicy policy) {
+    return policy.behavior().isPresent() && policy.behavior().get().scaleDown().projection();
+  }
+
+  /**
+   * Rule 14: the smallest count from {@code target} up (below {@code current}) at which no check,
+   * its latest value projected there, would scale out; {@code current} when there is none.
+   */
+  private static long project(ScalingPolicy policy, List<CheckResult> results, List<? extends Strategy> strategies,
+      long current, long target, Instant now, List<String> reasons) {
+    String firstVeto = null;
+    String lastVeto = null;
+    for (long n = target; n < current; n++) {
+      String veto = projectedVeto(policy, results, strategies, current, n, now);
+      if (veto == null) {
+        reasons.add(n == target
+            ? "projection: at " + n + " no check would scale out"
+            : "scale-down limited to " + n + " by projection: at " + target + " " + firstVeto + "; at " + n
+                + " no check would scale out");
+        return n;
+      }
+      firstVeto = firstVeto == null ? veto : firstVeto;
+      lastVeto = veto;
+    }
+    reasons.add("scale-down to " + target + " cancelled by projection: at " + target + " " + firstVeto
+        + (current - 1 > target ? "; at " + (current - 1) + " " + lastVeto : "") + "; count stays " + current);
+    return current;
+  }
+
+  /** What would scale out at {@code n} once every check's latest value is projected there, or null. */
+  private static String projectedVeto(ScalingPolicy policy, List<CheckResult> results,
+      List<? extends Strategy> strategies, long current, long n, Instant now) {
+    for (CheckResult result : results) {
+      if (result.isFailed() || result.latest().isEmpty()) {
+        // Failed checks already block a scale-in (rule 10); a fallback vote has no value to project.
+        continue;
+      }
+      int index = indexOf(policy, result.name());
+      Strategy strategy = index < 0 ? null : strategies.get(index);
+      if (strategy == null) {
+        continue;
+      }
+      double latest = result.latest().getAsDouble();
+      double projected = latest * current / Math.max(n, 1);
+      long wanted;
+      try {
+        wanted = strategy.desiredCount(n, MetricSeries.of(now.toEpochMilli(), projected));
+      } catch (RuntimeException e) {
+        return projectedLine(result, latest, current, n, projected) + " could not be asked: strategy '"
+            + policy.checks().get(index).strategy().name() + "' failed: " + PluginResolver.message(e);
+      }
+      if (wanted < 0) {
+        return projectedLine(result, latest, current, n, projected) + " could not be asked: strategy '"
+            + policy.checks().get(index).strategy().name() + "' returned a negative count (" + wanted + ")";
+      }
+      if (wanted > n) {
+        return projectedLine(result, latest, current, n, projected) + " would want " + wanted;
+      }
+    }
+    return null;
+  }
+
+  /** E.g. {@code check 'cpu' (30 × 10 / 4 = 75)}; formatted only for a check that vetoes. */
+  private static String projectedLine(CheckResult result, double latest, long current, long n, double projected) {
+    return "check '" + result.name() + "' (" + number(latest) + " × " + current + " / " + Math.max(n, 1) + " = "
+        + number(projected) + ")";
+  }
+
+  /** A metric value for reasons: at most two decimals, no trailing zeros. */
+  private static String number(double v) {
+    if (Double.isNaN(v) || Double.isInfinite(v)) {
+      return Double.toString(v);
+    }
+    return BigDecimal.valueOf(v).setScale(2, RoundingMode.HALF_EVEN).stripTrailingZeros().toPlainString();
+  }
+
+  // Rule 15.
   private static Decided apply(Plan plan, PolicyState base, long current, long desired, long clamped,
-      CheckResult winner, List<CheckResult> results, List<String> reasons, boolean dryRun) {
-    Direction direction = Direction.of(current, clamped);
+      long count, CheckResult winner, List<CheckResult> results, List<String> reasons, boolean dryRun) {
+    Direction direction = Direction.of(current, count);
     if (direction == Direction.NONE) {
       reasons.add("no change: count stays " + current);
       return new Decided(decision(plan, current, results, Optional.empty(), reasons, Outcome.NO_CHANGE,
@@ -585,6 +738,9 @@ public final class Decider {
     Map<String, String> meta = new HashMap<>(4);
     if (clamped != desired) {
       meta.put(ScalingDecision.META_CAPPED_FROM, Long.toString(desired));
+    }
+    if (count != clamped) {
+      meta.put(ScalingDecision.META_PROJECTED_FROM, Long.toString(clamped));
     }
     if (winner != null) {
       meta.put(ScalingDecision.META_CHECK, winner.name());
@@ -595,9 +751,9 @@ public final class Decider {
       meta.put(ScalingDecision.META_FALLBACK, fallbacks);
     }
     explainVotes(results, current, reasons);
-    String summary = (direction == Direction.UP ? "scale up from " : "scale down from ") + current + " to " + clamped;
+    String summary = (direction == Direction.UP ? "scale up from " : "scale down from ") + current + " to " + count;
     reasons.add(dryRun ? summary + " (dry-run: the target is left untouched)" : summary);
-    ScalingAction action = new ScalingAction(clamped, direction, String.join("; ", reasons), meta, dryRun);
+    ScalingAction action = new ScalingAction(count, direction, String.join("; ", reasons), meta, dryRun);
     ScalingDecision d = decision(plan, current, results, Optional.of(action), reasons,
         dryRun ? Outcome.DRY_RUN : Outcome.SCALED, Optional.empty());
     return new Decided(d, dryRun ? base : intent(plan.policy(), base, current, action, plan.now()));
@@ -633,7 +789,7 @@ public final class Decider {
       return new Decided(decision(plan, current, List.of(), Optional.empty(), reasons, Outcome.OVERRIDDEN,
           Optional.empty()), plan.state());
     }
-    return apply(plan, plan.state(), current, held, clamped, null, List.of(), reasons, dryRun);
+    return apply(plan, plan.state(), current, held, clamped, clamped, null, List.of(), reasons, dryRun);
   }
 
   private static boolean hasFallback(ScalingPolicy policy) {

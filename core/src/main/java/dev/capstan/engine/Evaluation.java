@@ -92,7 +92,7 @@ final class Evaluation {
     if (plan.skipped().isPresent()) {
       return saved(state, plan.skipped().get());
     }
-    Decided decided = Decider.decide(plan, runChecks(b, plan, now), dryRun || b.dryRun);
+    Decided decided = Decider.decide(plan, runChecks(b, plan, now), b.strategyList, dryRun || b.dryRun);
     if (decided.decision().outcome() != Outcome.SCALED) {
       return saved(state, decided);
     }

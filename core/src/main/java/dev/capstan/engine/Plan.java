@@ -12,6 +12,12 @@ import java.util.Optional;
  * checks {@link #runs(int)} names and hands their results to {@link Decider#decide(Plan, java.util.List, boolean)}.
  */
 public final class Plan {
+  /**
+   * {@code runs} of a plan that runs every check (a policy without demand checks), compared by identity:
+   * nothing to allocate per plan.
+   */
+  static final boolean[] ALL = new boolean[0];
+
   private final ScalingPolicy policy;
   private final PolicyState state;
   private final TargetStatus status;
@@ -51,7 +57,12 @@ public final class Plan {
    * @return whether to run it; false for every check of a skipped plan
    */
   public boolean runs(int index) {
-    return skipped == null && runs[index];
+    return skipped == null && (runs == ALL || runs[index]);
+  }
+
+  /** Whether every check of the policy is to run (not skipped, no demand checks). */
+  boolean runsAll() {
+    return skipped == null && runs == ALL;
   }
 
   /** Reasons the rules before the checks gave (an expired override), to head the decision's reasons. */

@@ -30,6 +30,12 @@ public record ScalingDecision(String policyId, String policyName, Instant time, 
 
   /** Action meta key: the count the checks wanted before it was clamped to {@code [min, max]}. */
   public static final String META_CAPPED_FROM = "capstan.capped_from";
+
+  /**
+   * Action meta key: the scale-in target before the projection rule
+   * ({@code behavior.scale_down.projection}) raised it, when it did.
+   */
+  public static final String META_PROJECTED_FROM = "capstan.projected_from";
   /** Action meta key: the check whose vote won. */
   public static final String META_CHECK = "capstan.check";
 

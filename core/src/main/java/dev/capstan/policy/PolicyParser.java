@@ -39,7 +39,7 @@ final class PolicyParser {
       "evaluation_interval", "on_check_error", "schedule", "behavior", "check", "target");
   static final Set<String> SCHEDULE_ATTRIBUTES = Set.of("start", "end", "duration", "timezone");
   static final Set<String> BEHAVIOR_ATTRIBUTES = Set.of("scale_up", "scale_down");
-  static final Set<String> RULES_ATTRIBUTES = Set.of("stabilization_window", "select", "rate");
+  static final Set<String> RULES_ATTRIBUTES = Set.of("stabilization_window", "select", "rate", "projection");
   static final Set<String> RATE_ATTRIBUTES = Set.of("value", "period");
   static final Set<String> CHECK_ATTRIBUTES = Set.of("source", "query", "query_window",
       "query_window_offset", "group", "on_error", "demand", "strategy", "fallback", "schedule");
@@ -308,6 +308,9 @@ final class PolicyParser {
     r.optionalDuration("stabilization_window").ifPresent(rules::stabilizationWindow);
     if (r.has("select")) {
       rules.select(r.enumValue("select", Behavior.Select.class, Behavior.Select.MAX));
+    }
+    if (r.has("projection")) {
+      rules.projection(r.booleanValue("projection", false));
     }
     report(r, where);
     labelled(block.get("rate"), "rate", where).forEach((type, body) -> {

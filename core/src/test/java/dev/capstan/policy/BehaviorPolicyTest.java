@@ -143,8 +143,7 @@ final class BehaviorPolicyTest {
         """))).containsExactlyInAnyOrder(
         P + "behavior.scale_up.select was 'avg' but it must be one of max, min, disabled",
         P + "behavior.scale_up.rate was 'pods' but it must be count or percent",
-        P + "behavior.scale_down.projektion is not a known attribute; known attributes are rate, select, "
-            + "stabilization_window",
+        P + "behavior.scale_down.projektion is not a known attribute; did you mean projection?",
         P + "behavior.scale_down.stabilization_window was '-1s' but it must be from 0s to 1h",
         P + "behavior.scale_down.rate 'count'.value is required but was missing",
         P + "behavior.scale_up.stabilization_window was '2h0m0s' but it must be from 0s to 1h",
@@ -175,5 +174,57 @@ final class BehaviorPolicyTest {
   void toBuilder_keepsTheBehavior() {
     ScalingPolicy p = parse(hcl("behavior {}"));
     assertThat(p.toBuilder().cooldown(Duration.ofMinutes(1)).build().behavior()).isEqualTo(p.behavior());
+  }
+
+  @Test
+  void projection_inHcl_isReadIntoTheScaleDownRules_withTheirDefaultsKept() {
+    Behavior b = parse(hcl("behavior {\nscale_down {\nprojection = true\n}\n}")).behavior().orElseThrow();
+    assertThat(b.scaleDown()).isEqualTo(new Rules(Duration.ofMinutes(5), Select.MAX,
+        Behavior.DEFAULT_SCALE_DOWN.rates(), true));
+    assertThat(b.scaleUp().projection()).isFalse();
+  }
+
+  @Test
+  void projection_leftOut_isOff() {
+    assertThat(parse(hcl("behavior {}")).behavior().orElseThrow().scaleDown().projection()).isFalse();
+  }
+
+  @Test
+  void projection_inJson_isTheSameAsHcl() {
+    String json = """
+        {"scaling": {"web": {"max": 10, "policy": {
+          "behavior": {"scale_down": {"projection": true}},
+          "check": {"cpu": {"source": "prometheus", "query": "up", "strategy": {"target-value": {"target": 70}}}},
+          "target": {"aws-asg": {"aws_asg_name": "web"}}}}}}
+        """;
+    assertThat(Policies.parse(json, "policies/web.json").get(0).behavior().orElseThrow().scaleDown().projection())
+        .isTrue();
+  }
+
+  @Test
+  void projection_inBuilder_isKeptByToBuilder() {
+    ScalingPolicy p = ScalingPolicy.builder().origin(ORIGIN).name("web").max(10)
+        .check(Check.of("cpu", "prometheus", "up", PluginRef.of("target-value", Map.of("target", "70"))))
+        .target(PluginRef.of("aws-asg", Map.of()))
+        .behavior(Behavior.defaults().withScaleDown(Rules.scaleDown().projection(true).build())).build();
+    assertThat(p.toBuilder().max(20).build().behavior().orElseThrow().scaleDown().projection()).isTrue();
+  }
+
+  @Test
+  void projection_onScaleUp_isRefused_namingTheField() {
+    String message = P + "behavior.scale_up.projection was 'true' but it is a scale_down rule: only a scale-in "
+        + "is projected";
+    assertThat(problems(hcl("behavior {\nscale_up {\nprojection = true\n}\n}"))).containsExactly(message);
+    ScalingPolicy.Builder b = ScalingPolicy.builder().origin(ORIGIN).name("web").max(10)
+        .check(Check.of("cpu", "prometheus", "up", PluginRef.of("target-value", Map.of("target", "70"))))
+        .target(PluginRef.of("aws-asg", Map.of()))
+        .behavior(Behavior.defaults().withScaleUp(Rules.scaleUp().projection(true).build()));
+    assertThat(catchThrowableOfType(PolicyException.class, b::build).problems()).containsExactly(message);
+  }
+
+  @Test
+  void projection_notABoolean_isRefused_namingTheField() {
+    assertThat(problems(hcl("behavior {\nscale_down {\nprojection = \"maybe\"\n}\n}"))).containsExactly(
+        P + "behavior.scale_down.projection was 'maybe' but it must be true or false");
   }
 }
