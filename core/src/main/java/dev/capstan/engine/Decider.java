@@ -423,10 +423,14 @@ public final class Decider {
   private static boolean[] checksToRun(ScalingPolicy policy, long current) {
     List<Check> checks = policy.checks();
     boolean hasDemand = false;
+    boolean hasSchedule = false;
     for (Check check : checks) {
       hasDemand |= check.demand();
+      hasSchedule |= check.schedule().isPresent();
     }
-    if (!hasDemand) {
+    if (!hasDemand && !hasSchedule) {
+      // Every check runs: the shared mask, so the common policy allocates none per evaluation. A check
+      // schedule needs a mask of its own, which outsideSchedules may clear.
       return Plan.ALL;
     }
     boolean[] runs = new boolean[checks.size()];
