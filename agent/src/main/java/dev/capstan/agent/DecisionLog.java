@@ -1,6 +1,7 @@
 package dev.capstan.agent;
 
 import dev.capstan.engine.CheckResult;
+import dev.capstan.engine.FallbackStatus;
 import dev.capstan.engine.ScalingDecision;
 import dev.capstan.engine.ScalingListener;
 import java.util.ArrayDeque;
@@ -76,11 +77,23 @@ final class DecisionLog implements ScalingListener {
       check.put("latest", c.latest().isPresent() ? c.latest().getAsDouble() : null);
       check.put("desired_count", c.desiredCount().isPresent() ? c.desiredCount().getAsLong() : null);
       check.put("error", c.error().orElse(null));
+      check.put("fallback", c.fallback().map(DecisionLog::fallback).orElse(null));
       checks.add(check);
     }
     m.put("checks", checks);
     m.put("reasons", d.reasons());
     m.put("error", d.error().orElse(null));
+    return m;
+  }
+
+  /** A failing check's fallback: whether it votes (its vote is the check's desired_count) and its failures. */
+  private static Map<String, Object> fallback(FallbackStatus f) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("active", f.active());
+    m.put("consecutive_failures", f.consecutiveFailures());
+    m.put("failures", f.failuresNeeded());
+    m.put("behavior", f.behavior().hclName());
+    m.put("last_error", f.lastError());
     return m;
   }
 }
