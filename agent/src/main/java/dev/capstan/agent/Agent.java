@@ -102,6 +102,8 @@ final class Agent implements AutoCloseable {
    */
   Agent(AgentConfig config, Options options, Consumer<Autoscaler.Builder> customize) throws IOException {
     this.config = config;
+    // Read first: a bad token file stops the agent before any plug-in is created.
+    Optional<HttpToken> token = config.httpTokenFile().map(HttpToken::read);
     this.policies = new PolicyDirectory(options.policyDir());
     this.coordination = config.highAvailability().map(Agent::join);
     // Under HA the state lives next to the ownership, so a policy's cooldown and scale-in journal move
@@ -130,7 +132,9 @@ final class Agent implements AutoCloseable {
       autoscaler = engine;
       reload();
       http = new AgentHttpServer(config.bindAddress(), config.bindPort(),
-          new AgentHttpServer.Content(this::healthJson, registry::scrape, decisions::toJson, new OverrideApi(engine)));
+          new AgentHttpServer.Content(this::healthJson, registry::scrape, decisions::toJson, new OverrideApi(engine)),
+          token);
+      HttpToken.exposureWarning(config.bindAddress(), token).ifPresent(LOG::warn);
     } catch (IOException | RuntimeException e) {
       if (engine != null) {
         engine.close();

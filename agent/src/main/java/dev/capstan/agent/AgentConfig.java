@@ -31,7 +31,7 @@ import java.util.stream.Stream;
  * node_pool "nomad"    { driver = "nomad"       config = { address = "http://127.0.0.1:4646" } }
  * strategy "target-value" { driver = "target-value" }
  * policy { dir = "policies"  default_cooldown = "5m"  default_evaluation_interval = "1m" }
- * http   { bind_address = "127.0.0.1"  bind_port = 8080 }
+ * http   { bind_address = "127.0.0.1"  bind_port = 8080  token_file = "/etc/capstan/http-token" }
  * state_dir = "capstan-state"   # Capstan's addition: where cooldowns survive a restart
  * high_availability { enabled = true  zookeeper = "h1:2181,h2:2181"  path = "/capstan"  session_timeout = "10s" }
  * }</pre>
@@ -58,12 +58,14 @@ import java.util.stream.Stream;
  * @param sources which policy sources are on ({@code policy { source "file" { enabled = false } }})
  * @param highAvailability the ZooKeeper group this agent shares its policies with, if
  *     {@code high_availability { enabled = true }} names one
+ * @param httpTokenFile the file holding the token the HTTP API's mutating requests must carry
+ *     ({@code http { token_file }}, Capstan's own), if given; read when the agent starts ({@link HttpToken})
  */
 record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targets,
     Map<String, PluginBlock> strategies, Map<String, PluginBlock> nodePools, Optional<Path> policyDir, Optional<Duration> defaultCooldown,
     Optional<Duration> defaultEvaluationInterval, String bindAddress, int bindPort, Optional<Path> stateDir,
     List<String> ignored, String origin, Optional<String> logLevel, PolicySources sources,
-    Optional<HighAvailability> highAvailability) {
+    Optional<HighAvailability> highAvailability, Optional<Path> httpTokenFile) {
 
   static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   static final int DEFAULT_BIND_PORT = 8080;
@@ -151,8 +153,19 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
         bindPort, stateDir, ignored, origin, Optional.empty(), PolicySources.DEFAULT, Optional.empty());
   }
 
+  /** The configuration without an HTTP token file. */
+  AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targets,
+      Map<String, PluginBlock> strategies, Map<String, PluginBlock> nodePools, Optional<Path> policyDir,
+      Optional<Duration> defaultCooldown, Optional<Duration> defaultEvaluationInterval, String bindAddress,
+      int bindPort, Optional<Path> stateDir, List<String> ignored, String origin, Optional<String> logLevel,
+      PolicySources sources, Optional<HighAvailability> highAvailability) {
+    this(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval, bindAddress,
+        bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, Optional.empty());
+  }
+
   AgentConfig {
     Objects.requireNonNull(highAvailability, "highAvailability");
+    Objects.requireNonNull(httpTokenFile, "httpTokenFile");
     Objects.requireNonNull(logLevel, "logLevel");
     Objects.requireNonNull(sources, "sources");
     apms = Map.copyOf(apms);
@@ -177,7 +190,18 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
    */
   AgentConfig withHighAvailability(Optional<HighAvailability> ha) {
     return new AgentConfig(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval,
-        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, ha);
+        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, ha, httpTokenFile);
+  }
+
+  /**
+   * Returns this configuration with another HTTP token file ({@code -http-token-file}).
+   *
+   * @param file the token file, or empty for none
+   * @return the copy
+   */
+  AgentConfig withHttpTokenFile(Optional<Path> file) {
+    return new AgentConfig(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval,
+        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, file);
   }
 
   /**
@@ -332,6 +356,7 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
     if (port < 0 || port > 65_535) {
       http.problem("bind_port", "must be between 0 and 65535");
     }
+    Optional<Path> tokenFile = http.optionalString("token_file").map(Path::of);
     http.rejectUnknownKeys();
     prefixed("http block: ", http.problems(), problems);
 
@@ -354,7 +379,7 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
       throw new ConfigException("agent file " + origin, problems);
     }
     return new AgentConfig(apms, targets, strategies, nodePools, dir, cooldown, interval, address, (int) port,
-        stateDir, ignored, origin, logLevel, sources, ha);
+        stateDir, ignored, origin, logLevel, sources, ha, tokenFile);
   }
 
   /**

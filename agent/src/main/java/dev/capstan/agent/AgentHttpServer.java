@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -17,13 +19,16 @@ import org.slf4j.LoggerFactory;
  * The agent's HTTP API, as nomad-autoscaler's: {@code GET /v1/health}, {@code GET /v1/metrics}
  * (Prometheus text format) and Capstan's {@code GET /v1/decisions} (recent decisions as JSON) and
  * {@code GET/PUT/DELETE /v1/policy/{id}/override} ({@link OverrideApi}).
- * Other paths answer 404, other methods 405. One daemon thread serves it; {@link #close()} stops it.
+ * Other paths answer 404, other methods 405. With an {@link HttpToken}, a PUT or DELETE of an override
+ * without {@code Authorization: Bearer <token>} answers 401 and changes nothing; reads stay open (health
+ * probes and dashboards need no secret). One daemon thread serves it; {@link #close()} stops it.
  */
 final class AgentHttpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AgentHttpServer.class);
 
   private final HttpServer server;
   private final ExecutorService executor;
+  private final Optional<HttpToken> token;
 
   /**
    * The content the API serves, each read afresh per request.
@@ -47,12 +52,24 @@ final class AgentHttpServer implements AutoCloseable {
   }
 
   /**
-   * Binds and starts the server.
+   * Binds and starts the server with no token: every request is served.
    *
    * @param port the port, 0 for a free one (see {@link #port()})
    * @throws IOException if the address cannot be bound; the message names it
    */
   AgentHttpServer(String address, int port, Content content) throws IOException {
+    this(address, port, content, Optional.empty());
+  }
+
+  /**
+   * Binds and starts the server.
+   *
+   * @param port the port, 0 for a free one (see {@link #port()})
+   * @param token the token that mutating requests must carry, if any
+   * @throws IOException if the address cannot be bound; the message names it
+   */
+  AgentHttpServer(String address, int port, Content content, Optional<HttpToken> token) throws IOException {
+    this.token = Objects.requireNonNull(token, "token");
     try {
       server = HttpServer.create(new InetSocketAddress(address, port), 0);
     } catch (IOException e) {
@@ -101,7 +118,7 @@ final class AgentHttpServer implements AutoCloseable {
   }
 
   /** {@code /v1/policy/{id}/override}; the policy id or name is one path segment. */
-  private static void override(HttpExchange exchange, OverrideApi api) throws IOException {
+  private void override(HttpExchange exchange, OverrideApi api) throws IOException {
     String path = exchange.getRequestURI().getPath();
     String rest = path.substring("/v1/policy/".length());
     int slash = rest.indexOf('/');
@@ -114,6 +131,16 @@ final class AgentHttpServer implements AutoCloseable {
       // An override is a few hundred bytes; refuse to buffer more than 64 KiB from anyone.
       byte[] bytes = in.readNBytes(64 * 1024);
       body = new String(bytes, StandardCharsets.UTF_8);
+    }
+    String method = exchange.getRequestMethod();
+    boolean mutates = method.equals("PUT") || method.equals("DELETE");
+    if (mutates && token.isPresent() && !token.get().admits(exchange.getRequestHeaders().getFirst("Authorization"))) {
+      // Neither the header nor the token is logged or echoed: a near miss would leak either.
+      exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"capstan\"");
+      answer(exchange, 401, "application/json", Json.write(Map.of("error", method + " " + path
+          + " needs the agent's HTTP token: send the header Authorization: Bearer <token> (the token in the "
+          + "agent's http { token_file }); capstan pause|hold|resume take --token-file")));
+      return;
     }
     OverrideApi.Answer a;
     try {
