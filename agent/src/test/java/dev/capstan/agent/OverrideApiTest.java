@@ -173,6 +173,25 @@ final class OverrideApiTest {
   }
 
   @Test
+  void nameSharedByTwoFiles_409ListingTheIds_andTheIdStillWorks() {
+    ScalingPolicy other = WEB.toBuilder().origin("other.hcl").build();
+    try (Autoscaler two = Autoscaler.builder().clock(clock).executor(Runnable::run).lookupPlugins(false)
+        .strategy("fixed", c -> (current, metrics) -> current).target("in-memory", InMemoryTarget.withCount(2))
+        .policy(WEB).policy(other).build()) {
+      OverrideApi api = new OverrideApi(two);
+
+      OverrideApi.Answer byName = api.handle("PUT", "web", "{\"kind\":\"pause\"}");
+      OverrideApi.Answer byId = api.handle("PUT", other.id(), "{\"kind\":\"pause\"}");
+
+      assertThat(byName.status()).isEqualTo(409);
+      assertThat(byName.json()).contains("policy name 'web' is ambiguous").contains(WEB.id()).contains(other.id());
+      assertThat(byId.status()).isEqualTo(200);
+      assertThat(two.override(other.id())).isPresent();
+      assertThat(two.override(WEB.id())).isEmpty();
+    }
+  }
+
+  @Test
   void cli_pauseHoldResume_againstTheAgent() {
     String address = "http://127.0.0.1:" + server.port();
     CliRun pause = new CliRun();
