@@ -129,7 +129,8 @@ public final class PolicyLint {
     warn(warnings, p, Optional.empty(), LintRule.MIN_ZERO_WITHOUT_DEMAND, "min is 0 but no check is a demand check "
         + "and every check is a utilization check (target-value or threshold percentage), which at 0 has no "
         + "instance to measure, so once at 0 the policy may never scale out again; add a check with "
-        + "demand = true, set min = 1, or make sure every query is above 0 while no instance runs");
+        + "demand = true, set min = 1, or, when every query is above 0 while no instance runs, say so with "
+        + "lint { ignore = [\"min-zero-without-demand\"] }");
   }
 
   /** A utilization check: its desired count is a multiple of the current one, so 0 stays 0. */

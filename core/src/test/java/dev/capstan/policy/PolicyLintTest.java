@@ -71,6 +71,8 @@ final class PolicyLintTest {
   @Test
   void lint_minZeroWithOnlyUtilizationChecks_warns() {
     assertThat(rules(sound().min(0).build())).containsExactly("min-zero-without-demand");
+    assertThat(PolicyLint.lint(sound().min(0).build()).get(0).message())
+        .endsWith("say so with lint { ignore = [\"min-zero-without-demand\"] }");
     assertThat(rules(sound().min(0).checks(List.of(threshold("grow",
         Map.of("lower_bound", "80", "percentage", "50")))).build()))
         .containsExactly("min-zero-without-demand");
