@@ -2,6 +2,9 @@ package dev.capstan.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.engine.CheckResult;
 import dev.capstan.engine.Explanation;
 import dev.capstan.engine.FallbackStatus;
@@ -9,6 +12,8 @@ import dev.capstan.engine.Outcome;
 import dev.capstan.engine.ScalingDecision;
 import dev.capstan.policy.Fallback;
 import dev.capstan.policy.OnError;
+import java.io.IOException;
+import java.io.StringWriter;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -26,24 +31,33 @@ final class DecisionLogTest {
   }
 
   @Test
-  void toMap_checkVotingItsFallback_showsTheFallbackAsData() {
+  void write_checkVotingItsFallback_showsTheFallbackAsData() throws IOException {
     CheckResult queue = new CheckResult("queue", Optional.empty(), OnError.IGNORE, 0, OptionalDouble.empty(),
         OptionalLong.of(4), Optional.of("metric source 'src'"), Optional.empty(), Explanation.none(),
         Optional.of(new FallbackStatus(3, 3, Fallback.Behavior.STATIC, "metric source 'src' failed: 503")));
 
-    Map<String, Object> check = checkOf(DecisionLog.toMap(decisionWith(queue)));
+    Map<String, Object> check = checkOf(toMap(decisionWith(queue)));
 
-    assertThat(check).containsEntry("desired_count", 4L).containsEntry("error", null);
+    assertThat(check).containsEntry("desired_count", 4).containsEntry("error", null);
     assertThat(check.get("fallback")).isEqualTo(Map.of("active", true, "consecutive_failures", 3, "failures", 3,
         "behavior", "static", "last_error", "metric source 'src' failed: 503"));
   }
 
   @Test
-  void toMap_checkWithoutFallback_hasANullFallback() {
+  void write_checkWithoutFallback_hasANullFallback() throws IOException {
     CheckResult cpu = new CheckResult("cpu", Optional.empty(), OnError.IGNORE, 1, OptionalDouble.of(50),
         OptionalLong.of(10), Optional.empty(), Optional.empty());
 
-    assertThat(checkOf(DecisionLog.toMap(decisionWith(cpu)))).containsEntry("fallback", null);
+    assertThat(checkOf(toMap(decisionWith(cpu)))).containsEntry("fallback", null);
+  }
+
+  /** The decision as /v1/decisions writes it, read back. */
+  private static Map<String, Object> toMap(ScalingDecision decision) throws IOException {
+    StringWriter out = new StringWriter();
+    try (JsonGenerator json = Json.generator(out, false)) {
+      DecisionLog.write(json, decision);
+    }
+    return new ObjectMapper().readValue(out.toString(), new TypeReference<Map<String, Object>>() { });
   }
 
   @SuppressWarnings("unchecked")
