@@ -1,11 +1,5 @@
 package dev.capstan.agent;
 
-import dev.capstan.Plugins;
-import dev.capstan.cluster.ClusterTarget;
-import dev.capstan.cluster.DrainSpec;
-import dev.capstan.cluster.Node;
-import dev.capstan.cluster.NodePool;
-import dev.capstan.cluster.NodePoolProvider;
 import dev.capstan.cluster.ScaleInJournal;
 import dev.capstan.engine.Autoscaler;
 import dev.capstan.engine.StateStore;
@@ -14,8 +8,6 @@ import dev.capstan.policy.LoadedPolicies;
 import dev.capstan.policy.PolicyException;
 import dev.capstan.policy.ScalingPolicy;
 import dev.capstan.spi.ConfigException;
-import dev.capstan.spi.InstanceGroup;
-import dev.capstan.spi.Target;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -34,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,12 +41,22 @@ import org.slf4j.LoggerFactory;
 final class Agent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
 
-  private final AgentConfig config;
+  private final Supplier<AgentConfig> reread;
+  private final Options options;
+  private final Consumer<Autoscaler.Builder> customize;
+  private final Optional<StateDirLock> lock;
+  private final StateStore state;
+  private final ScaleInJournal journal;
   private final PolicyDirectory policies;
-  private final Autoscaler autoscaler;
+  /** The agent files in force; a reload replaces it only with files that loaded and whose plug-ins were created. */
+  private volatile AgentConfig config;
+  private AgentPlugins plugins;
+  /** Replaced when a reload recreates plug-ins; read by the HTTP API's thread. */
+  private volatile Autoscaler autoscaler;
+  /** Why the agent files last failed to reload, while the previous ones stay in force. */
+  private Optional<String> agentFileProblem = Optional.empty();
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final DecisionLog decisions = new DecisionLog(500);
-  private final List<AutoCloseable> plugins = new ArrayList<>();
   private final AgentHttpServer http;
   private final Optional<ZooKeeperCoordination> coordination;
   private final ScheduledExecutorService poller;
@@ -101,46 +104,69 @@ final class Agent implements AutoCloseable {
    * @throws IOException if the HTTP API cannot bind
    */
   Agent(AgentConfig config, Options options, Consumer<Autoscaler.Builder> customize) throws IOException {
+    this(config, () -> config, options, customize);
+  }
+
+  /**
+   * Builds the plug-ins, loads the policies, starts the engine and the HTTP API; {@link #reloadAgent()}
+   * reads the agent files again through {@code reread}.
+   *
+   * @param reread reads the agent files again, with the command line's flags applied as at start
+   * @param customize last changes to the engine's builder (tests give their own plug-ins here); applied
+   *     again to every engine a reload builds
+   * @throws dev.capstan.spi.ConfigException if a plug-in's configuration is invalid or names no provider
+   * @throws PolicyException if the policy directory cannot be read
+   * @throws StateDirLock.LockedException if another agent holds the state directory
+   * @throws IOException if the HTTP API cannot bind or the state directory cannot be locked
+   */
+  Agent(AgentConfig config, Supplier<AgentConfig> reread, Options options, Consumer<Autoscaler.Builder> customize)
+      throws IOException {
     this.config = config;
-    // Read first: a bad token file stops the agent before any plug-in is created.
+    // Read first: a bad token file stops the agent before any plug-in is created. Read once: a reload of
+    // the agent files does not rebind the HTTP API, so neither does it change its token.
     Optional<HttpToken> token = config.httpTokenFile().map(HttpToken::read);
+    this.reread = reread;
+    this.options = options;
+    this.customize = customize;
     this.policies = new PolicyDirectory(options.policyDir());
-    this.coordination = config.highAvailability().map(Agent::join);
+    // Two agents writing one state directory would each overwrite the other's cooldowns; under HA the
+    // state is in ZooKeeper and the group itself keeps members apart.
+    this.lock = config.highAvailability().isPresent() ? Optional.empty()
+        : Optional.of(StateDirLock.acquire(options.stateDir()));
+    try {
+      this.coordination = config.highAvailability().map(Agent::join);
+    } catch (RuntimeException e) {
+      lock.ifPresent(StateDirLock::close);
+      throw e;
+    }
     // Under HA the state lives next to the ownership, so a policy's cooldown and scale-in journal move
     // with it to the next owner; state_dir is not used then.
-    StateStore state = coordination.<StateStore>map(ZooKeeperCoordination::stateStore)
+    this.state = coordination.<StateStore>map(ZooKeeperCoordination::stateStore)
         .orElseGet(() -> StateStore.file(options.stateDir()));
-    Autoscaler.Builder builder = Autoscaler.builder()
-        .meterRegistry(registry)
-        .listener(decisions)
-        .listener(failureLog)
-        .stateStore(state)
-        .dryRun(options.dryRun());
-    coordination.ifPresent(builder::coordination);
+    // The journal shares the engine's store, so a scale-in cut short by a crash is finished or
+    // rolled back after the restart.
+    this.journal = ScaleInJournal.in(state);
     Autoscaler engine = null;
     try {
-      config.apms().values().forEach(b -> builder.metricSource(b.name(), own(Plugins.metricSource(b.driver(), b.config()))));
-      Map<String, NodePool> pools = new LinkedHashMap<>();
-      config.nodePools().values().forEach(b -> pools.put(b.name(), own(NodePoolProvider.load(b.driver(), b.config()))));
-      // The journal shares the engine's store, so a scale-in cut short by a crash is finished or
-      // rolled back after the restart.
-      ScaleInJournal journal = ScaleInJournal.in(state);
-      config.targets().values().forEach(b -> builder.target(b.name(), target(b, pools, journal, options)));
-      config.strategies().values().forEach(b -> builder.strategy(b.name(), Plugins.strategyProvider(b.driver())::create));
-      customize.accept(builder);
-      engine = builder.build();
+      plugins = AgentPlugins.create(config, AgentPlugins.none(), journal, options.scaleInExecutor());
+      engine = engine(plugins);
       autoscaler = engine;
       reload();
       http = new AgentHttpServer(config.bindAddress(), config.bindPort(),
-          new AgentHttpServer.Content(this::healthJson, registry::scrape, decisions::toJson, new OverrideApi(engine)),
-          token);
+          new AgentHttpServer.Content(this::healthJson,
+              new MetricsEndpoint(registry, () -> this.config.observability().prometheusMetrics(),
+                  java.time.Clock.systemUTC())::answer, decisions::toJson,
+              new OverrideApi(() -> autoscaler), this::reloadAnswer), token);
       HttpToken.exposureWarning(config.bindAddress(), token).ifPresent(LOG::warn);
     } catch (IOException | RuntimeException e) {
       if (engine != null) {
         engine.close();
       }
       coordination.ifPresent(ZooKeeperCoordination::close);
-      closePlugins();
+      if (plugins != null) {
+        plugins.close();
+      }
+      lock.ifPresent(StateDirLock::close);
       throw e;
     }
     autoscaler.start();
@@ -156,61 +182,18 @@ final class Agent implements AutoCloseable {
     }
   }
 
-  /**
-   * Creates a target block's target; one that names a node pool scales in through it. The agent
-   * owns the pool, so the cluster target gets a view whose close leaves it open for other targets.
-   */
-  private Target target(AgentConfig.PluginBlock block, Map<String, NodePool> pools, ScaleInJournal journal,
-      Options options) {
-    Target cloud = Plugins.target(block.driver(), block.config());
-    if (block.nodePool().isEmpty()) {
-      return own(cloud);
-    }
-    String poolName = block.nodePool().get();
-    NodePool pool = pools.get(poolName);
-    String problem = null;
-    if (pool == null) {
-      problem = AgentConfig.undeclaredNodePool(poolName, pools.keySet());
-    } else if (!(cloud instanceof InstanceGroup)) {
-      problem = "driver '" + block.driver() + "' cannot terminate chosen instances (it is not an InstanceGroup), "
-          + "so it cannot scale in through node_pool '" + poolName + "'";
-    }
-    if (problem != null) {
-      cloud.close();
-      throw new ConfigException("agent file " + config.origin(), List.of("target \"" + block.name() + "\": " + problem));
-    }
-    NodePool shared = new SharedNodePool(pool);
-    return own(options.scaleInExecutor()
-        .map(executor -> ClusterTarget.of(block.name(), cloud, shared, journal, executor))
-        .orElseGet(() -> ClusterTarget.of(block.name(), cloud, shared, journal)));
-  }
-
-  /** A node pool used by a cluster target but owned, and closed, by the agent. */
-  private record SharedNodePool(NodePool pool) implements NodePool {
-    @Override
-    public List<Node> nodes() {
-      return pool.nodes();
-    }
-
-    @Override
-    public void drain(String nodeId, DrainSpec spec) {
-      pool.drain(nodeId, spec);
-    }
-
-    @Override
-    public void setEligibility(String nodeId, boolean eligible) {
-      pool.setEligibility(nodeId, eligible);
-    }
-
-    @Override
-    public void purge(String nodeId) {
-      pool.purge(nodeId);
-    }
-
-    @Override
-    public void close() {
-      // The agent closes the pool itself, once, after every target that uses it.
-    }
+  /** Builds an engine over {@code set}: the agent's listeners, store and coordination, then the test's changes. */
+  private Autoscaler engine(AgentPlugins set) {
+    Autoscaler.Builder builder = Autoscaler.builder()
+        .meterRegistry(registry)
+        .listener(decisions)
+        .listener(failureLog)
+        .stateStore(state)
+        .dryRun(options.dryRun());
+    coordination.ifPresent(builder::coordination);
+    set.register(builder);
+    customize.accept(builder);
+    return builder.build();
   }
 
   /** Starts this agent's membership of the ZooKeeper group; ownership follows as ZooKeeper answers. */
@@ -221,11 +204,6 @@ final class Agent implements AutoCloseable {
     ZooKeeperCoordination zk = b.build().start();
     LOG.info("member '{}' joins the ZooKeeper group at {} under {}", zk.memberId(), ha.zookeeper(), ha.path());
     return zk;
-  }
-
-  private <T extends AutoCloseable> T own(T plugin) {
-    plugins.add(plugin);
-    return plugin;
   }
 
   /** Returns the port of the HTTP API. */
@@ -249,6 +227,103 @@ final class Agent implements AutoCloseable {
   /** Returns the policies in force, by name. */
   synchronized Map<String, ScalingPolicy> policies() {
     return Map.copyOf(loaded);
+  }
+
+  /**
+   * What a reload of the agent files did.
+   *
+   * @param applied whether the new files are in force
+   * @param recreated the plug-ins created anew, as {@code kind "name"}; the others were kept
+   * @param problem why the new files were refused (the previous ones stay in force), if they were
+   */
+  record ReloadOutcome(boolean applied, List<String> recreated, Optional<String> problem) {}
+
+  /**
+   * Reads the agent files and the policy directory again, as SIGHUP and {@code PUT /v1/agent/reload}
+   * ask. Plug-ins whose block is unchanged are kept; when any was created, removed or replaced, the
+   * engine is rebuilt over the new set (after the old engine's evaluations in flight end, so no policy
+   * runs twice at once; cooldowns and overrides live in the state store and carry over) and the
+   * replaced plug-ins are closed. Files that do not load, or whose plug-ins cannot be created, leave the
+   * previous ones in force: the problem is logged and shown by {@code /v1/health} until a reload
+   * succeeds. The policies are reloaded either way. The HTTP address, the state directory and
+   * {@code high_availability} take effect at the next start; a change to them is logged.
+   *
+   * @return what happened
+   */
+  synchronized ReloadOutcome reloadAgent() {
+    LOG.info("reloading the agent files ({}) and the policies", config.origin());
+    AgentConfig next;
+    AgentPlugins nextPlugins;
+    try {
+      next = reread.get();
+      nextPlugins = AgentPlugins.create(next, plugins, journal, options.scaleInExecutor());
+    } catch (RuntimeException e) {
+      agentFileProblem = Optional.of(String.valueOf(e.getMessage()));
+      LOG.error("the agent files were not reloaded; the previous ones stay in force: {}", e.getMessage());
+      reload();
+      return new ReloadOutcome(false, List.of(), agentFileProblem);
+    }
+    agentFileProblem = Optional.empty();
+    List<String> restartOnly = restartOnly(config, next);
+    if (!restartOnly.isEmpty()) {
+      LOG.warn("{} changed; the agent keeps the old value until it restarts", String.join(", ", restartOnly));
+    }
+    config = next;
+    if (nextPlugins.differsFrom(plugins)) {
+      Autoscaler old = autoscaler;
+      Autoscaler fresh = engine(nextPlugins);
+      old.close();
+      loaded.values().forEach(fresh::putPolicy);
+      autoscaler = fresh;
+      reload();
+      fresh.start();
+      plugins.closeReplaced(nextPlugins);
+      LOG.info("plug-ins recreated: {}", nextPlugins.created().isEmpty() ? "none (some were removed)"
+          : String.join(", ", nextPlugins.created()));
+    } else {
+      reload();
+    }
+    plugins = nextPlugins;
+    return new ReloadOutcome(true, nextPlugins.created(), Optional.empty());
+  }
+
+  /** The settings that differ between {@code before} and {@code after} but apply only at start. */
+  private static List<String> restartOnly(AgentConfig before, AgentConfig after) {
+    List<String> changed = new ArrayList<>();
+    if (!before.bindAddress().equals(after.bindAddress()) || before.bindPort() != after.bindPort()) {
+      changed.add("the HTTP address");
+    }
+    if (!before.stateDir().equals(after.stateDir())) {
+      changed.add("state_dir");
+    }
+    if (!before.highAvailability().equals(after.highAvailability())) {
+      changed.add("high_availability");
+    }
+    // The logger is set up once, at start, as the peer's.
+    if (!before.logLevel().equals(after.logLevel())) {
+      changed.add("log_level");
+    }
+    if (before.observability().logJson() != after.observability().logJson()
+        || before.observability().logIncludeLocation() != after.observability().logIncludeLocation()) {
+      changed.add("log_json / log_include_location");
+    }
+    return changed;
+  }
+
+  /** {@code PUT} or {@code POST /v1/agent/reload}: 200 when the new files are in force, 500 naming the problem. */
+  private OverrideApi.Answer reloadAnswer() {
+    ReloadOutcome outcome = reloadAgent();
+    Map<String, Object> body = new LinkedHashMap<>();
+    if (outcome.applied()) {
+      body.put("reloaded", true);
+      body.put("recreated_plugins", outcome.recreated());
+      body.put("policies", policies().size());
+      return new OverrideApi.Answer(200, Json.write(body));
+    }
+    body.put("reloaded", false);
+    body.put("error", "the agent files were not reloaded; the previous ones stay in force: "
+        + outcome.problem().orElse(""));
+    return new OverrideApi.Answer(500, Json.write(body));
   }
 
   /** Reloads the policies if a file in the directory changed; returns whether it reloaded. */
@@ -339,7 +414,7 @@ final class Agent implements AutoCloseable {
   private synchronized String healthJson() {
     Map<String, Object> health = new LinkedHashMap<>();
     Map<String, String> failing = failureLog.failing();
-    health.put("status", failing.isEmpty() && failures.isEmpty() ? "ok" : "degraded");
+    health.put("status", failing.isEmpty() && failures.isEmpty() && agentFileProblem.isEmpty() ? "ok" : "degraded");
     health.put("policies", loaded.values().stream().map(ScalingPolicy::name).sorted().toList());
     health.put("failing_policies", failing);
     health.put("disabled_policies", disabled.values().stream()
@@ -347,6 +422,7 @@ final class Agent implements AutoCloseable {
     Map<String, List<String>> problems = new HashMap<>();
     failures.forEach((file, list) -> problems.put(file.toString(), list));
     health.put("policy_problems", problems);
+    health.put("agent_file_problems", agentFileProblem.stream().toList());
     // Read from the coordination's memory only, so health answers while ZooKeeper is away.
     coordination.ifPresent(zk -> {
       Set<String> owned = zk.owned();
@@ -368,20 +444,8 @@ final class Agent implements AutoCloseable {
     autoscaler.close();
     // After the engine, so no evaluation runs once the claims are given back.
     coordination.ifPresent(ZooKeeperCoordination::close);
-    closePlugins();
+    plugins.close();
     registry.close();
+    lock.ifPresent(StateDirLock::close);
   }
-
-  private void closePlugins() {
-    // Newest first: a cluster target stops before the node pool it drains through.
-    for (int i = plugins.size() - 1; i >= 0; i--) {
-      AutoCloseable plugin = plugins.get(i);
-      try {
-        plugin.close();
-      } catch (Exception e) {
-        LOG.warn("closing {} failed", plugin.getClass().getName(), e);
-      }
-    }
-  }
-
 }

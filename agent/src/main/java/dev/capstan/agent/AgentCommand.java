@@ -37,12 +37,9 @@ import picocli.CommandLine.Spec;
         + "SIGHUP, and serves /v1/health, /v1/metrics and /v1/decisions.",
         "Flags take nomad-autoscaler's Go syntax: -flag value, -flag=value or --flag value."},
     footer = {"", "Accepted for nomad-autoscaler compatibility, without effect (named at start): "
-        + "-log-json, -log-include-location, -enable-debug, -plugin-dir, -nomad-*, -policy-eval-*, "
-        + "-telemetry-*, -high-availability-*, -das-*."})
+        + "-enable-debug, -plugin-dir, -nomad-*, -policy-eval-*, the other -telemetry-* flags, "
+        + "-high-availability-*, -das-*."})
 final class AgentCommand implements Callable<Integer> {
-  /** Property of slf4j-simple read whenever a logger is created, so it applies to the agent's loggers. */
-  static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.log.dev.capstan";
-
   /** nomad-autoscaler flags that take a value but do nothing in Capstan. */
   static final List<String> VALUE_FLAGS_WITHOUT_EFFECT = List.of("plugin-dir",
       "nomad-address", "nomad-region", "nomad-namespace", "nomad-token", "nomad-http-auth", "nomad-ca-cert",
@@ -60,9 +57,9 @@ final class AgentCommand implements Callable<Integer> {
       "das-metrics-preload-threshold", "das-namespace-label", "das-job-label", "das-group-label", "das-task-label",
       "das-cpu-metric", "das-memory-metric");
   /** nomad-autoscaler boolean flags that do nothing in Capstan. */
-  static final List<String> BOOLEAN_FLAGS_WITHOUT_EFFECT = List.of("log-json", "log-include-location",
+  static final List<String> BOOLEAN_FLAGS_WITHOUT_EFFECT = List.of(
       "enable-debug", "nomad-skip-verify", "telemetry-disable-hostname", "telemetry-enable-hostname-label",
-      "telemetry-prometheus-metrics", "high-availability-enabled");
+      "high-availability-enabled");
 
   @Spec
   private CommandSpec spec;
@@ -94,6 +91,18 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = {"-log-level", "--log-level"}, paramLabel = "LEVEL",
       description = "TRACE, DEBUG, INFO (default), WARN or ERROR.")
   private String logLevel;
+
+  @Option(names = {"-log-json", "--log-json"}, arity = "0..1",
+      description = "Log one JSON object per line (else the agent file's log_json).")
+  private boolean logJson;
+
+  @Option(names = {"-log-include-location", "--log-include-location"}, arity = "0..1",
+      description = "Name the class and line of each log line (else the file's log_include_location).")
+  private boolean logIncludeLocation;
+
+  @Option(names = {"-telemetry-prometheus-metrics", "--telemetry-prometheus-metrics"}, arity = "0..1",
+      description = "Serve /v1/metrics?format=prometheus (else the file's telemetry.prometheus_metrics).")
+  private boolean prometheusMetrics;
 
   @Option(names = {"-policy-default-cooldown", "--policy-default-cooldown"}, paramLabel = "DURATION",
       description = "Cooldown of policies that set none.")
@@ -158,7 +167,8 @@ final class AgentCommand implements Callable<Integer> {
     config = withFlags(config);
     Optional<String> level = Optional.ofNullable(logLevel).map(l -> l.toUpperCase(Locale.ROOT))
         .or(config::logLevel);
-    level.ifPresent(l -> System.setProperty(LOG_LEVEL_PROPERTY, l.toLowerCase(Locale.ROOT)));
+    AgentLog.configure(level.map(org.slf4j.event.Level::valueOf).orElse(org.slf4j.event.Level.INFO),
+        config.observability().logJson(), config.observability().logIncludeLocation());
     Path dir = policyDir != null ? policyDir : config.policyDir().orElse(null);
     if (dir == null && config.sources().file()) {
       throw new ParameterException(spec.commandLine(),
@@ -186,10 +196,14 @@ final class AgentCommand implements Callable<Integer> {
     }
     Agent agent;
     try {
-      agent = new Agent(config, options, b -> { });
-    } catch (ConfigException | PolicyException | IOException e) {
-      // One line with its cause; a stack trace would only bury it.
-      err.println("capstan agent cannot start: " + e.getMessage());
+      agent = new Agent(config, () -> withFlags(configs.isEmpty() ? AgentConfig.defaults() : AgentConfig.load(configs)),
+          options, b -> { });
+    } catch (IOException | RuntimeException e) {
+      // One line with its cause; a stack trace would only bury it, unless debugging was asked for.
+      err.println("capstan agent cannot start: " + StartFailure.describe(e));
+      if (level.filter(l -> l.equals("DEBUG") || l.equals("TRACE")).isPresent()) {
+        e.printStackTrace(err);
+      }
       return 1;
     }
     CountDownLatch stopped = new CountDownLatch(1);
@@ -197,10 +211,10 @@ final class AgentCommand implements Callable<Integer> {
       agent.close();
       stopped.countDown();
     }, "capstan-shutdown"));
-    boolean hup = Signals.onHangup(agent::reload);
+    boolean hup = Signals.onHangup(agent::reloadAgent);
     out.println("capstan agent running: " + agent.policies().size() + " policies from " + dir
         + "; HTTP API on http://" + config.bindAddress() + ":" + agent.httpPort() + "/v1/health"
-        + (hup ? "; SIGHUP reloads policies" : "") + (dryRun ? "; dry-run" : ""));
+        + (hup ? "; SIGHUP reloads the agent files and policies" : "") + (dryRun ? "; dry-run" : ""));
     out.flush();
     stopped.await();
     return 0;
@@ -242,6 +256,18 @@ final class AgentCommand implements Callable<Integer> {
     return dryRun;
   }
 
+  boolean logJson() {
+    return logJson;
+  }
+
+  boolean logIncludeLocation() {
+    return logIncludeLocation;
+  }
+
+  boolean prometheusMetrics() {
+    return prometheusMetrics;
+  }
+
   /** The no-effect flags given on this command line, without their dash, in declaration order. */
   private List<String> withoutEffect() {
     ParseResult parsed = spec.commandLine().getParseResult();
@@ -268,7 +294,7 @@ final class AgentCommand implements Callable<Integer> {
   }
 
   /** The agent files' settings with the flags given on the command line in their place. */
-  private AgentConfig withFlags(AgentConfig c) {
+  AgentConfig withFlags(AgentConfig c) {
     if (logLevel != null && !AgentConfig.LOG_LEVELS.contains(logLevel.toUpperCase(Locale.ROOT))) {
       throw new ParameterException(spec.commandLine(),
           "-log-level was '" + logLevel + "' but it must be one of TRACE, DEBUG, INFO, WARN, ERROR");
@@ -291,6 +317,7 @@ final class AgentCommand implements Callable<Integer> {
     return new AgentConfig(c.apms(), c.targets(), c.strategies(), c.nodePools(), c.policyDir(), cooldown,
         evaluation, bindAddress != null ? bindAddress : c.bindAddress(), bindPort != null ? bindPort : c.bindPort(),
         c.stateDir(), c.ignored(), c.origin(), c.logLevel(), sources, c.highAvailability())
+        .withObservability(c.observability().or(logJson, logIncludeLocation, prometheusMetrics))
         .withHttpTokenFile(httpTokenFile != null ? Optional.of(httpTokenFile) : c.httpTokenFile());
   }
 }

@@ -2,6 +2,7 @@ package dev.capstan.agent;
 
 import dev.capstan.config.ConfigReader;
 import dev.capstan.internal.Hcl;
+import dev.capstan.internal.IoReasons;
 import dev.capstan.spi.ConfigException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -58,25 +59,26 @@ import java.util.stream.Stream;
  * @param sources which policy sources are on ({@code policy { source "file" { enabled = false } }})
  * @param highAvailability the ZooKeeper group this agent shares its policies with, if
  *     {@code high_availability { enabled = true }} names one
- * @param httpTokenFile the file holding the token the HTTP API's mutating requests must carry
+ * @param observability {@code log_json}, {@code log_include_location} and
+ *     {@code telemetry { prometheus_metrics }}
+ * @param httpTokenFile the file holding the token the HTTP API's requests that change something must carry
  *     ({@code http { token_file }}, Capstan's own), if given; read when the agent starts ({@link HttpToken})
  */
 record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targets,
     Map<String, PluginBlock> strategies, Map<String, PluginBlock> nodePools, Optional<Path> policyDir, Optional<Duration> defaultCooldown,
     Optional<Duration> defaultEvaluationInterval, String bindAddress, int bindPort, Optional<Path> stateDir,
     List<String> ignored, String origin, Optional<String> logLevel, PolicySources sources,
-    Optional<HighAvailability> highAvailability, Optional<Path> httpTokenFile) {
+    Optional<HighAvailability> highAvailability, Observability observability, Optional<Path> httpTokenFile) {
 
   static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   static final int DEFAULT_BIND_PORT = 8080;
   /** The log levels of nomad-autoscaler's {@code log_level} and {@code -log-level}. */
   static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
-  // log_json and log_include_location have no equivalent in Capstan's logger (slf4j-simple, plain
-  // text); the peer's plug-ins are Go binaries, so plugin_dir cannot apply; the rest is its runtime.
-  private static final Set<String> IGNORED = Set.of("log_json", "log_include_location", "enable_debug", "plugin_dir",
-      "nomad", "telemetry", "policy_eval", "dynamic_application_sizing");
+  // The peer's plug-ins are Go binaries, so plugin_dir cannot apply; the rest is its runtime.
+  private static final Set<String> IGNORED = Set.of("enable_debug", "plugin_dir",
+      "nomad", "policy_eval", "dynamic_application_sizing");
   private static final Set<String> KNOWN = Set.of("apm", "target", "strategy", "node_pool", "policy", "http",
-      "state_dir", "log_level", "high_availability");
+      "state_dir", "log_level", "high_availability", "log_json", "log_include_location", "telemetry");
   /** nomad-autoscaler's high_availability keys: its lock lives in Nomad variables, which Capstan does not use. */
   private static final Set<String> PEER_LOCK_KEYS = Set.of("lock_namespace", "lock_path", "lock_ttl", "lock_delay");
   /** Top-level blocks whose labelled entries a later file replaces whole, as nomad-autoscaler merges. */
@@ -144,6 +146,38 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
     }
   }
 
+  /**
+   * How the agent reports on itself, as nomad-autoscaler's settings of the same names.
+   *
+   * @param logJson {@code log_json}: one JSON object per log line (default false)
+   * @param logIncludeLocation {@code log_include_location}: each line names the class and line that
+   *     logged it (default false)
+   * @param prometheusMetrics {@code telemetry { prometheus_metrics }}: {@code /v1/metrics?format=prometheus}
+   *     answers Prometheus's text format (default false, as the peer)
+   */
+  record Observability(boolean logJson, boolean logIncludeLocation, boolean prometheusMetrics) {
+    /** Plain text logs without locations, no Prometheus format: the peer's defaults. */
+    static final Observability DEFAULT = new Observability(false, false, false);
+
+    /**
+     * Returns these settings with the command line's flags; as the peer merges them, a flag can turn a
+     * setting on but not off.
+     */
+    Observability or(boolean json, boolean location, boolean prometheus) {
+      return new Observability(logJson || json, logIncludeLocation || location, prometheusMetrics || prometheus);
+    }
+  }
+
+  /** The configuration before observability was read: the peer's defaults. */
+  AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targets,
+      Map<String, PluginBlock> strategies, Map<String, PluginBlock> nodePools, Optional<Path> policyDir,
+      Optional<Duration> defaultCooldown, Optional<Duration> defaultEvaluationInterval, String bindAddress,
+      int bindPort, Optional<Path> stateDir, List<String> ignored, String origin, Optional<String> logLevel,
+      PolicySources sources, Optional<HighAvailability> highAvailability) {
+    this(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval, bindAddress,
+        bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, Observability.DEFAULT);
+  }
+
   /** The configuration before log_level and policy sources were read: logs at the default level, both sources on. */
   AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targets,
       Map<String, PluginBlock> strategies, Map<String, PluginBlock> nodePools, Optional<Path> policyDir,
@@ -158,14 +192,15 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
       Map<String, PluginBlock> strategies, Map<String, PluginBlock> nodePools, Optional<Path> policyDir,
       Optional<Duration> defaultCooldown, Optional<Duration> defaultEvaluationInterval, String bindAddress,
       int bindPort, Optional<Path> stateDir, List<String> ignored, String origin, Optional<String> logLevel,
-      PolicySources sources, Optional<HighAvailability> highAvailability) {
+      PolicySources sources, Optional<HighAvailability> highAvailability, Observability observability) {
     this(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval, bindAddress,
-        bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, Optional.empty());
+        bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, observability, Optional.empty());
   }
 
   AgentConfig {
-    Objects.requireNonNull(highAvailability, "highAvailability");
     Objects.requireNonNull(httpTokenFile, "httpTokenFile");
+    Objects.requireNonNull(observability, "observability");
+    Objects.requireNonNull(highAvailability, "highAvailability");
     Objects.requireNonNull(logLevel, "logLevel");
     Objects.requireNonNull(sources, "sources");
     apms = Map.copyOf(apms);
@@ -179,7 +214,7 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
   static AgentConfig defaults() {
     return new AgentConfig(Map.of(), Map.of(), Map.of(), Map.of(), Optional.empty(), Optional.empty(),
         Optional.empty(), DEFAULT_BIND_ADDRESS, DEFAULT_BIND_PORT, Optional.empty(), List.of(), "(none)",
-        Optional.empty(), PolicySources.DEFAULT, Optional.empty());
+        Optional.empty(), PolicySources.DEFAULT, Optional.empty(), Observability.DEFAULT);
   }
 
   /**
@@ -190,7 +225,7 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
    */
   AgentConfig withHighAvailability(Optional<HighAvailability> ha) {
     return new AgentConfig(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval,
-        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, ha, httpTokenFile);
+        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, ha, observability, httpTokenFile);
   }
 
   /**
@@ -201,7 +236,18 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
    */
   AgentConfig withHttpTokenFile(Optional<Path> file) {
     return new AgentConfig(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval,
-        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, file);
+        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, observability, file);
+  }
+
+  /**
+   * Returns this configuration with other observability settings.
+   *
+   * @param o the settings
+   * @return the copy
+   */
+  AgentConfig withObservability(Observability o) {
+    return new AgentConfig(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval,
+        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, o, httpTokenFile);
   }
 
   /**
@@ -231,7 +277,7 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
         try (Stream<Path> listing = Files.list(path)) {
           listing.filter(AgentConfig::isAgentFile).sorted().forEach(files::add);
         } catch (IOException | UncheckedIOException e) {
-          throw new ConfigException("agent directory " + path + " cannot be listed: " + reason(e));
+          throw new ConfigException("agent directory " + path + " cannot be listed: " + IoReasons.of(e));
         }
       } else {
         files.add(path);
@@ -243,7 +289,7 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
       try {
         text = Files.readString(file, StandardCharsets.UTF_8);
       } catch (IOException e) {
-        throw new ConfigException("agent file " + file + " cannot be read: " + reason(e));
+        throw new ConfigException("agent file " + file + " cannot be read: " + IoReasons.of(e));
       }
       merge(merged, tree(text, file.toString()));
     }
@@ -255,13 +301,6 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
   private static boolean isAgentFile(Path p) {
     String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
     return !name.startsWith(".") && (name.endsWith(".hcl") || name.endsWith(".json")) && Files.isRegularFile(p);
-  }
-
-  /** Says why a file could not be read: the exception's kind (NoSuchFileException, ...) and its message. */
-  private static String reason(Exception e) {
-    Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
-    String kind = t.getClass().getSimpleName().replace("Exception", "");
-    return t.getMessage() == null ? kind : kind + " (" + t.getMessage() + ")";
   }
 
   /** Merges {@code next} into {@code into} in nomad-autoscaler's order: see {@link #load(List)}. */
@@ -375,11 +414,48 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
       problems.add("log_level was '" + level + "' but it must be one of DEBUG, ERROR, INFO, TRACE, WARN");
     }
     Optional<HighAvailability> ha = highAvailability(root.get("high_availability"), ignored, problems);
+    Observability observability = new Observability(flag(root, "log_json", problems),
+        flag(root, "log_include_location", problems), telemetry(root.get("telemetry"), ignored, problems));
     if (!problems.isEmpty()) {
       throw new ConfigException("agent file " + origin, problems);
     }
     return new AgentConfig(apms, targets, strategies, nodePools, dir, cooldown, interval, address, (int) port,
-        stateDir, ignored, origin, logLevel, sources, ha, tokenFile);
+        stateDir, ignored, origin, logLevel, sources, ha, observability, tokenFile);
+  }
+
+  /** Reads a top-level boolean setting such as {@code log_json = true} (default false). */
+  private static boolean flag(Map<String, Object> root, String key, List<String> problems) {
+    Object value = root.get(key);
+    if (value == null || value instanceof Boolean b && !b || "false".equals(value)) {
+      return false;
+    }
+    if (Boolean.TRUE.equals(value) || "true".equals(value)) {
+      return true;
+    }
+    problems.add(key + " was '" + value + "' but it must be true or false");
+    return false;
+  }
+
+  /**
+   * Reads the {@code telemetry} block: {@code prometheus_metrics} drives {@code /v1/metrics}; the
+   * peer's other keys (statsd, circonus, ... sinks) are accepted and listed as {@code telemetry.<key>}.
+   */
+  private static boolean telemetry(Object value, List<String> ignored, List<String> problems) {
+    if (value == null) {
+      return false;
+    }
+    if (!(value instanceof Map<?, ?> map)) {
+      problems.add("'telemetry' must be a block: telemetry { prometheus_metrics = true }");
+      return false;
+    }
+    Map<String, String> values = new LinkedHashMap<>(strings(map, "telemetry block", problems));
+    new TreeSet<>(values.keySet()).stream().filter(k -> !k.equals("prometheus_metrics"))
+        .forEach(k -> ignored.add("telemetry." + k));
+    values.keySet().retainAll(Set.of("prometheus_metrics"));
+    ConfigReader r = ConfigReader.of(values, "telemetry block");
+    boolean prometheus = r.booleanValue("prometheus_metrics", false);
+    prefixed("telemetry block: ", r.problems(), problems);
+    return prometheus;
   }
 
   /**

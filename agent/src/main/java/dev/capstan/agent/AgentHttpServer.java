@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,13 +19,27 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's HTTP API, as nomad-autoscaler's: {@code GET /v1/health}, {@code GET /v1/metrics}
  * (Prometheus text format) and Capstan's {@code GET /v1/decisions} (recent decisions as JSON) and
- * {@code GET/PUT/DELETE /v1/policy/{id}/override} ({@link OverrideApi}).
- * Other paths answer 404, other methods 405. With an {@link HttpToken}, a PUT or DELETE of an override
- * without {@code Authorization: Bearer <token>} answers 401 and changes nothing; reads stay open (health
- * probes and dashboards need no secret). One daemon thread serves it; {@link #close()} stops it.
+ * {@code GET/PUT/DELETE /v1/policy/{id}/override} ({@link OverrideApi}), and the peer's
+ * {@code PUT /v1/agent/reload}.
+ * Other paths answer 404, other methods 405. With an {@link HttpToken}, a request that changes something
+ * (PUT or DELETE of an override, PUT or POST of a reload) without {@code Authorization: Bearer <token>}
+ * answers 401 and changes nothing; reads stay open (health probes and dashboards need no secret). One
+ * daemon thread serves it; {@link #close()} stops it.
  */
 final class AgentHttpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AgentHttpServer.class);
+
+  /** The content type of Prometheus's text exposition format. */
+  static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+  /**
+   * An answer: status, content type and body.
+   *
+   * @param status the HTTP status
+   * @param contentType the {@code Content-Type}
+   * @param body the body
+   */
+  record Reply(int status, String contentType, String body) {}
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -34,20 +49,33 @@ final class AgentHttpServer implements AutoCloseable {
    * The content the API serves, each read afresh per request.
    *
    * @param health the health document (JSON)
-   * @param metrics the metrics in Prometheus text format
+   * @param metrics answers {@code GET /v1/metrics} from its query string (null when none)
    * @param decisions the recent decisions (JSON)
+   * @param overrides the override API, or null (it answers 404)
+   * @param reload reloads the agent files and answers, or null (it answers 404)
    */
-  record Content(Supplier<String> health, Supplier<String> metrics, Supplier<String> decisions,
-      OverrideApi overrides) {
+  record Content(Supplier<String> health, Function<String, Reply> metrics, Supplier<String> decisions,
+      OverrideApi overrides, Supplier<OverrideApi.Answer> reload) {
     Content {
       Objects.requireNonNull(health, "health");
       Objects.requireNonNull(metrics, "metrics");
       Objects.requireNonNull(decisions, "decisions");
     }
 
-    /** Content without the override API (it answers 404). */
+    /** Content without the override API and the reload endpoint (they answer 404). */
     Content(Supplier<String> health, Supplier<String> metrics, Supplier<String> decisions) {
-      this(health, metrics, decisions, null);
+      this(health, prometheusText(metrics), decisions, null, null);
+    }
+
+    /** Content without the reload endpoint (it answers 404). */
+    Content(Supplier<String> health, Supplier<String> metrics, Supplier<String> decisions, OverrideApi overrides) {
+      this(health, prometheusText(metrics), decisions, overrides, null);
+    }
+
+    /** Metrics that are always {@code text} in Prometheus's format, whatever the query. */
+    private static Function<String, Reply> prometheusText(Supplier<String> text) {
+      Objects.requireNonNull(text, "metrics");
+      return query -> new Reply(200, PROMETHEUS_TEXT, text.get());
     }
   }
 
@@ -65,7 +93,7 @@ final class AgentHttpServer implements AutoCloseable {
    * Binds and starts the server.
    *
    * @param port the port, 0 for a free one (see {@link #port()})
-   * @param token the token that mutating requests must carry, if any
+   * @param token the token that requests changing something must carry, if any
    * @throws IOException if the address cannot be bound; the message names it
    */
   AgentHttpServer(String address, int port, Content content, Optional<HttpToken> token) throws IOException {
@@ -76,10 +104,13 @@ final class AgentHttpServer implements AutoCloseable {
       throw new IOException("cannot bind the HTTP API to " + address + ":" + port + ": " + e.getMessage(), e);
     }
     server.createContext("/v1/health", ex -> serve(ex, "application/json", content.health()));
-    server.createContext("/v1/metrics", ex -> serve(ex, "text/plain; version=0.0.4; charset=utf-8", content.metrics()));
+    server.createContext("/v1/metrics", ex -> serve(ex, content.metrics()));
     server.createContext("/v1/decisions", ex -> serve(ex, "application/json", content.decisions()));
     if (content.overrides() != null) {
       server.createContext("/v1/policy/", ex -> override(ex, content.overrides()));
+    }
+    if (content.reload() != null) {
+      server.createContext("/v1/agent/reload", ex -> reload(ex, content.reload()));
     }
     server.createContext("/", ex -> answer(ex, 404, "text/plain; charset=utf-8",
         "not found; try /v1/health, /v1/metrics or /v1/decisions\n"));
@@ -98,6 +129,10 @@ final class AgentHttpServer implements AutoCloseable {
   }
 
   private static void serve(HttpExchange exchange, String type, Supplier<String> body) throws IOException {
+    serve(exchange, query -> new Reply(200, type, body.get()));
+  }
+
+  private static void serve(HttpExchange exchange, Function<String, Reply> reply) throws IOException {
     String path = exchange.getRequestURI().getPath();
     if (!path.equals(exchange.getHttpContext().getPath())) {
       answer(exchange, 404, "text/plain; charset=utf-8", "not found: " + path + "\n");
@@ -105,15 +140,41 @@ final class AgentHttpServer implements AutoCloseable {
       exchange.getResponseHeaders().set("Allow", "GET");
       answer(exchange, 405, "text/plain; charset=utf-8", exchange.getRequestMethod() + " is not allowed; use GET\n");
     } else {
-      String text;
+      Reply r;
       try {
-        text = body.get();
+        r = reply.apply(exchange.getRequestURI().getRawQuery());
       } catch (RuntimeException e) {
         LOG.warn("serving {} failed", path, e);
         answer(exchange, 500, "text/plain; charset=utf-8", "internal error serving " + path + "\n");
         return;
       }
-      answer(exchange, 200, type, text);
+      answer(exchange, r.status(), r.contentType(), r.body());
+    }
+  }
+
+  /**
+   * {@code PUT /v1/agent/reload}, as nomad-autoscaler's: {@code PUT} or {@code POST} reload, any other
+   * method is 405. The peer answers 200 with no body; Capstan adds what was recreated, and answers 500
+   * naming the problem when the new files were refused (the peer exits then).
+   */
+  private void reload(HttpExchange exchange, Supplier<OverrideApi.Answer> reload) throws IOException {
+    String path = exchange.getRequestURI().getPath();
+    String method = exchange.getRequestMethod();
+    if (!path.equals("/v1/agent/reload")) {
+      answer(exchange, 404, "text/plain; charset=utf-8", "not found: " + path + "\n");
+    } else if (!method.equals("PUT") && !method.equals("POST")) {
+      exchange.getResponseHeaders().set("Allow", "PUT, POST");
+      answer(exchange, 405, "text/plain; charset=utf-8", method + " is not allowed; use PUT\n");
+    } else if (!refusedWithoutToken(exchange, method, path)) {
+      OverrideApi.Answer a;
+      try {
+        a = reload.get();
+      } catch (RuntimeException e) {
+        LOG.warn("serving {} failed", path, e);
+        answer(exchange, 500, "text/plain; charset=utf-8", "internal error serving " + path + "\n");
+        return;
+      }
+      answer(exchange, a.status(), "application/json", a.json());
     }
   }
 
@@ -133,13 +194,7 @@ final class AgentHttpServer implements AutoCloseable {
       body = new String(bytes, StandardCharsets.UTF_8);
     }
     String method = exchange.getRequestMethod();
-    boolean mutates = method.equals("PUT") || method.equals("DELETE");
-    if (mutates && token.isPresent() && !token.get().admits(exchange.getRequestHeaders().getFirst("Authorization"))) {
-      // Neither the header nor the token is logged or echoed: a near miss would leak either.
-      exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"capstan\"");
-      answer(exchange, 401, "application/json", Json.write(Map.of("error", method + " " + path
-          + " needs the agent's HTTP token: send the header Authorization: Bearer <token> (the token in the "
-          + "agent's http { token_file }); capstan pause|hold|resume take --token-file")));
+    if ((method.equals("PUT") || method.equals("DELETE")) && refusedWithoutToken(exchange, method, path)) {
       return;
     }
     OverrideApi.Answer a;
@@ -154,6 +209,19 @@ final class AgentHttpServer implements AutoCloseable {
       exchange.getResponseHeaders().set("Allow", "GET, PUT, DELETE");
     }
     answer(exchange, a.status(), "application/json", a.json());
+  }
+
+  /** Answers 401 and returns true when the agent has a token and the request does not carry it. */
+  private boolean refusedWithoutToken(HttpExchange exchange, String method, String path) throws IOException {
+    if (token.isEmpty() || token.get().admits(exchange.getRequestHeaders().getFirst("Authorization"))) {
+      return false;
+    }
+    // Neither the header nor the token is logged or echoed: a near miss would leak either.
+    exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"capstan\"");
+    answer(exchange, 401, "application/json", Json.write(Map.of("error", method + " " + path
+        + " needs the agent's HTTP token: send the header Authorization: Bearer <token> (the token in the "
+        + "agent's http { token_file }); capstan pause|hold|resume take --token-file")));
+    return true;
   }
 
   private static void answer(HttpExchange exchange, int status, String type, String body) throws IOException {

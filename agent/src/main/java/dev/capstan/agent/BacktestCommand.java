@@ -31,9 +31,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code capstan backtest}: what policies would have done over recorded metrics. */
 @Command(name = "backtest", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Replays scaling policies over recorded metrics (a CSV file or a Prometheus server)",
-        "through the real engine and strategies, against a simulated group, on virtual time; prints a",
-        "table per policy and sweep value and writes an HTML report. See docs/backtest.md."})
+    description = {"Replays scaling policies over recorded metrics (a CSV file or a Prometheus server) "
+        + "through the real engine and strategies, against a simulated group, on virtual time; prints a "
+        + "table per policy and sweep value and writes an HTML report. See docs/backtest.md."})
 final class BacktestCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
@@ -259,11 +259,8 @@ final class BacktestCommand implements Callable<Integer> {
     }
     if (s.startsWith("-")) {
       String rest = s.substring(1);
-      if (rest.matches("\\d+d")) {
-        return now.minus(Duration.ofDays(Long.parseLong(rest.substring(0, rest.length() - 1))));
-      }
       try {
-        return now.minus(Durations.parse(rest));
+        return now.minus(Durations.parseWithDays(rest));
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), option + " was '" + text + "' but it must be an RFC 3339"
             + " time or a negative offset like -30d or -12h");
@@ -279,7 +276,7 @@ final class BacktestCommand implements Callable<Integer> {
 
   private Duration duration(String option, String text) {
     try {
-      return Durations.parse(text);
+      return Durations.parseWithDays(text);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), option + ": " + e.getMessage());
     }

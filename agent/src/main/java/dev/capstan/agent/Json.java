@@ -23,6 +23,15 @@ final class Json {
     }
   }
 
+  /** Returns {@code value} as JSON on one line, without a line break at the end (a JSON log line). */
+  static String compact(Object value) {
+    try {
+      return COMPACT.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a document of maps, lists and plain values always serialises", e);
+    }
+  }
+
   /**
    * Opens a generator on {@code out}, for a document written part by part: indented like
    * {@link #write(Object)}, or compact for one too big to read indented (a backtest's every decision,

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Supplier;
 
 /**
  * {@code GET/PUT/DELETE /v1/policy/{id}/override}: an operator's override of one policy, as JSON. The
@@ -23,16 +24,22 @@ import java.util.OptionalLong;
 final class OverrideApi {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  private final Autoscaler autoscaler;
+  /** The engine in force: an agent rebuilds it when a reload recreates plug-ins. */
+  private final Supplier<Autoscaler> engine;
 
   OverrideApi(Autoscaler autoscaler) {
-    this.autoscaler = autoscaler;
+    this(() -> autoscaler);
+  }
+
+  OverrideApi(Supplier<Autoscaler> engine) {
+    this.engine = engine;
   }
 
   /** A status code and a JSON body. */
   record Answer(int status, String json) {}
 
   Answer handle(String method, String policy, String body) {
+    Autoscaler autoscaler = engine.get();
     List<ScalingPolicy> matches = autoscaler.policies().stream()
         .filter(p -> p.id().equals(policy) || p.name().equals(policy)).toList();
     if (matches.isEmpty()) {
@@ -52,6 +59,7 @@ final class OverrideApi {
   }
 
   private Answer put(ScalingPolicy p, String body) {
+    Autoscaler autoscaler = engine.get();
     JsonNode root;
     try {
       root = MAPPER.readTree(body);

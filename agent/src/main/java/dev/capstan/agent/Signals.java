@@ -16,11 +16,27 @@ final class Signals {
   private Signals() {}
 
   /**
+   * Returns what a SIGHUP runs: {@code action}, logged, with an exception it throws logged too, so the
+   * signal thread and the handler survive a failed reload.
+   */
+  static Runnable hangupHandler(Runnable action) {
+    return () -> {
+      try {
+        LOG.info("SIGHUP: reloading");
+        action.run();
+      } catch (RuntimeException e) {
+        LOG.error("reload on SIGHUP failed: {}", e.toString(), e);
+      }
+    };
+  }
+
+  /**
    * Runs {@code action} on every SIGHUP; an exception it throws is logged, and the handler stays.
    *
    * @return whether the handler could be installed
    */
   static boolean onHangup(Runnable action) {
+    Runnable onSignal = hangupHandler(action);
     try {
       Class<?> signal = Class.forName("sun.misc.Signal");
       Class<?> handler = Class.forName("sun.misc.SignalHandler");
@@ -28,12 +44,7 @@ final class Signals {
       Object proxy = Proxy.newProxyInstance(Signals.class.getClassLoader(), new Class<?>[] {handler},
           (self, method, args) -> {
             if (method.getName().equals("handle")) {
-              try {
-                LOG.info("SIGHUP: reloading");
-                action.run();
-              } catch (RuntimeException e) {
-                LOG.error("reload on SIGHUP failed", e);
-              }
+              onSignal.run();
               return null;
             }
             return switch (method.getName()) {

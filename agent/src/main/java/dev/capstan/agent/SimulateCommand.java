@@ -27,9 +27,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code capstan simulate}: the example policies (or yours) on a simulated cloud, on virtual time. */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-    description = {"Runs scaling policies through the real engine and strategies against a simulated",
-        "Raspberry Pi cluster that bursts into a simulated cloud group, on virtual time, and writes an",
-        "HTML report. Without --policy it runs the AWS, GCE and Azure examples from examples/policies."})
+    description = {"Runs scaling policies through the real engine and strategies against a simulated "
+        + "Raspberry Pi cluster that bursts into a simulated cloud group, on virtual time, and writes an "
+        + "HTML report. Without --policy it runs the AWS, GCE and Azure examples from examples/policies."})
 final class SimulateCommand implements Callable<Integer> {
   /** The example policies built into the jar, in the order the report shows them. */
   static final List<String> EXAMPLES = List.of("aws-burst.hcl", "gce-burst.hcl", "azure-burst.hcl");
@@ -45,7 +45,8 @@ final class SimulateCommand implements Callable<Integer> {
   private List<Path> policyFiles = new ArrayList<>();
 
   @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "48h",
-      description = "Virtual time to simulate, as a Go duration (default: ${DEFAULT-VALUE}).")
+      description = "Virtual time to simulate, 10m to 366d, as a Go duration that may count days: 7d, 1d12h "
+          + "(default: ${DEFAULT-VALUE}).")
   private String duration;
 
   @Option(names = "--seed", defaultValue = "42",
@@ -120,7 +121,7 @@ final class SimulateCommand implements Callable<Integer> {
   private Duration parseDuration() {
     Duration d;
     try {
-      d = Durations.parse(duration);
+      d = Durations.parseWithDays(duration);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--duration: " + e.getMessage());
     }

@@ -26,11 +26,12 @@ import picocli.CommandLine.Spec;
  * change the exit status only under {@code --strict}.
  */
 @Command(name = "validate", mixinStandardHelpOptions = true,
-    description = {"Checks policy files (and the .hcl and .json files directly inside directories) and prints",
-        "every problem as FILE[:LINE[:COLUMN]]: message. Strategies are created and targets bound as the agent",
-        "would, without any network call; a target's keys are checked when --config declares that target.",
-        "With --lint, also prints a warning for every policy that is valid but will misbehave",
-        "(FILE: policy 'p': [check 'c': ]warning: reason); warnings keep the exit status 0 unless --strict.",
+    description = {"Checks policy files (and the .hcl and .json files directly inside directories; in a Nomad "
+        + "job file, the policies its templates carry) and prints every problem as FILE[:LINE[:COLUMN]]: "
+        + "message. Strategies are created and targets bound as the agent would, without any network call; "
+        + "a target's keys are checked when --config declares that target.",
+        "With --lint, also prints a warning for every policy that is valid but will misbehave "
+        + "(FILE: policy 'p': [check 'c': ]warning: reason); warnings keep the exit status 0 unless --strict.",
         "Exits 1 if any file has a problem."})
 final class ValidateCommand implements Callable<Integer> {
   @Spec
@@ -77,6 +78,8 @@ final class ValidateCommand implements Callable<Integer> {
         } catch (PolicyException e) {
           problems += print(err, e);
         }
+      } else if (jobText(path) != null) {
+        problems += job(path, jobText(path), loaded, out, err);
       } else {
         try {
           loaded.addAll(Policies.parse(path));
@@ -123,6 +126,42 @@ final class ValidateCommand implements Callable<Integer> {
         + (warnings == 0 ? "" : ", with " + warnings + (warnings == 1 ? " warning" : " warnings")));
     out.flush();
     return 0;
+  }
+
+  /** The text of {@code path} when it is a Nomad job file, else null (unreadable files are the parser's to report). */
+  private static String jobText(Path path) {
+    try {
+      String text = Files.readString(path);
+      return NomadJobTemplates.isJob(text) ? text : null;
+    } catch (java.io.IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Parses the policies a Nomad job file carries in its templates, each named
+   * {@code FILE (template DESTINATION)}; a template with Nomad template actions is only noted, since
+   * only Nomad can render it.
+   */
+  private static int job(Path path, String text, List<ScalingPolicy> loaded, PrintWriter out, PrintWriter err) {
+    int problems = 0;
+    for (NomadJobTemplates.Template t : NomadJobTemplates.of(text)) {
+      if (!t.isPolicy()) {
+        continue;
+      }
+      String origin = path + ":" + t.line() + " (template " + (t.destination().isEmpty() ? "without destination"
+          : t.destination()) + ")";
+      if (t.hasActions()) {
+        out.println("note: " + origin + " has Nomad template actions ({{ ... }}), so it was not checked");
+        continue;
+      }
+      try {
+        loaded.addAll(Policies.parse(t.data(), origin));
+      } catch (PolicyException e) {
+        problems += print(err, e);
+      }
+    }
+    return problems;
   }
 
   private static int print(PrintWriter err, PolicyException e) {

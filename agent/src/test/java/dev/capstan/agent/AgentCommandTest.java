@@ -124,7 +124,7 @@ final class AgentCommandTest {
     int status = cli.execute("agent", "-config", policies.resolve("nope.hcl").toString());
 
     assertThat(status).isEqualTo(1);
-    assertThat(cli.err()).contains("nope.hcl cannot be read: NoSuchFile").hasLineCount(1);
+    assertThat(cli.err()).contains("nope.hcl cannot be read: no such file").hasLineCount(1);
   }
 
   @Test
@@ -159,5 +159,21 @@ final class AgentCommandTest {
 
     assertThat(status).isEqualTo(2);
     assertThat(cli.err()).contains("-reload-interval").contains("'-1s'").doesNotContain("Exception");
+  }
+
+  @Test
+  void agent_observabilityFlags_areReadInGoSyntax() {
+    AgentCommand c = parse("-log-json", "--log-include-location=true", "-telemetry-prometheus-metrics");
+
+    assertThat(c.logJson()).isTrue();
+    assertThat(c.logIncludeLocation()).isTrue();
+    assertThat(c.prometheusMetrics()).isTrue();
+    assertThat(parse("-log-json=false").logJson()).isFalse();
+  }
+
+  @Test
+  void agent_observabilityFlags_areNotListedAsWithoutEffect() {
+    assertThat(AgentCommand.BOOLEAN_FLAGS_WITHOUT_EFFECT)
+        .doesNotContain("log-json", "log-include-location", "telemetry-prometheus-metrics");
   }
 }

@@ -100,8 +100,41 @@ final class AgentConfigTest {
     assertThat(config.defaultCooldown()).contains(Duration.ofSeconds(12));
     assertThat(config.defaultEvaluationInterval()).contains(Duration.ofMinutes(50));
     assertThat(config.sources()).isEqualTo(new AgentConfig.PolicySources(false, false, true));
-    assertThat(config.ignored()).contains("log_json", "log_include_location", "enable_debug", "plugin_dir", "nomad",
-        "policy_eval", "high_availability");
+    assertThat(config.ignored()).contains("enable_debug", "plugin_dir", "nomad", "policy_eval", "high_availability")
+        .doesNotContain("log_json", "log_include_location");
+    assertThat(config.observability()).isEqualTo(new AgentConfig.Observability(true, true, false));
+  }
+
+  @Test
+  void parse_telemetryBlock_prometheusMetricsIsReadAndTheSinksAreListedAsWithoutEffect() {
+    AgentConfig config = AgentConfig.parse("""
+        telemetry {
+          prometheus_metrics        = true
+          prometheus_retention_time = "24h"
+          statsd_address            = "127.0.0.1:8125"
+        }
+        """, "agent.hcl");
+
+    assertThat(config.observability().prometheusMetrics()).isTrue();
+    assertThat(config.ignored()).containsExactly("telemetry.prometheus_retention_time", "telemetry.statsd_address");
+  }
+
+  @Test
+  void parse_noTelemetryBlock_servesNoPrometheusFormatAsThePeer() {
+    assertThat(AgentConfig.parse("log_level = \"INFO\"\n", "agent.hcl").observability())
+        .isEqualTo(AgentConfig.Observability.DEFAULT);
+  }
+
+  @Test
+  void parse_badObservabilityValues_nameTheKeyAndValue() {
+    assertThatThrownBy(() -> AgentConfig.parse("""
+        log_json = "yes"
+        telemetry {
+          prometheus_metrics = "often"
+        }
+        """, "agent.hcl")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("log_json was 'yes' but it must be true or false")
+        .hasMessageContaining("telemetry block: prometheus_metrics was 'often'");
   }
 
   @Test

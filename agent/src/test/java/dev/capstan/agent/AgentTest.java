@@ -112,13 +112,39 @@ final class AgentTest {
   }
 
   @Test
-  void metrics_afterAnEvaluation_arePrometheusText() throws Exception {
+  void metrics_afterAnEvaluation_areTheJsonSummaryAsThePeerServesThem() throws Exception {
     scheduler.advance(Duration.ofMinutes(1));
 
     HttpResponse<String> response = get("/v1/metrics");
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.body()).contains("# TYPE capstan_evaluations_total counter")
-        .contains("capstan_evaluations_total{outcome=\"scaled\"} 1.0");
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+    assertThat(response.body()).contains("\"Counters\"").containsPattern(
+        "\"Name\" : \"capstan.evaluations\",\\s+\"Count\" : 1.0,\\s+\"Labels\" : \\{\\s+\"outcome\" : \"scaled\"");
+  }
+
+  @Test
+  void metrics_prometheusFormatWithoutPrometheusMetrics_is415AsThePeer() throws Exception {
+    HttpResponse<String> response = get("/v1/metrics?format=prometheus");
+
+    assertThat(response.statusCode()).isEqualTo(415);
+    assertThat(response.body()).startsWith("Prometheus is not enabled").contains("prometheus_metrics = true");
+  }
+
+  @Test
+  void metrics_prometheusFormatWithPrometheusMetrics_isPrometheusText(@TempDir Path otherState) throws Exception {
+    AgentConfig config = new AgentConfig(Map.of(), Map.of(), Map.of(), Map.of(), Optional.empty(), Optional.empty(),
+        Optional.empty(), "127.0.0.1", 0, Optional.empty(), List.of(), "agent.hcl")
+        .withObservability(new AgentConfig.Observability(false, false, true));
+    try (Agent prometheus = new Agent(config, new Agent.Options(policies, otherState, false, Duration.ZERO),
+        b -> b.clock(clock).scheduler(scheduler).executor(Runnable::run).jitter(0).target("mem", target))) {
+      scheduler.advance(Duration.ofMinutes(1));
+
+      HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + prometheus.httpPort() + "/v1/metrics?format=prometheus")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.body()).contains("# TYPE capstan_evaluations_total counter")
+          .contains("capstan_evaluations_total{outcome=\"scaled\"}");
+    }
   }
 
   @Test

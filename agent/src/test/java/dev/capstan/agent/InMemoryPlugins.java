@@ -21,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class InMemoryPlugins {
   private static final Map<String, InMemoryTarget> TARGETS = new ConcurrentHashMap<>();
   private static final Map<String, InMemoryNodePool> POOLS = new ConcurrentHashMap<>();
+  /** How often a provider handed out each id: a reload that keeps a plug-in does not ask again. */
+  private static final Map<String, Integer> CREATED = new ConcurrentHashMap<>();
 
   private InMemoryPlugins() {}
 
@@ -32,11 +34,17 @@ final class InMemoryPlugins {
     POOLS.put(id, pool);
   }
 
+  /** Returns how many times a provider created a plug-in from {@code config = { id = "<id>" }}. */
+  static int created(String id) {
+    return CREATED.getOrDefault(id, 0);
+  }
+
   private static <T> T lookUp(Map<String, T> registered, Map<String, String> config, String kind) {
     T found = registered.get(config.getOrDefault("id", ""));
     if (found == null) {
       throw new ConfigException("id was '" + config.get("id") + "' but it must name a registered " + kind);
     }
+    CREATED.merge(config.get("id"), 1, Integer::sum);
     return found;
   }
 

@@ -92,6 +92,24 @@ final class OverrideApiTest {
   }
 
   @Test
+  void token_reloadWithoutTheToken_401AndNotReloaded() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger reloads = new java.util.concurrent.atomic.AtomicInteger();
+    HttpToken token = HttpToken.read(Files.writeString(dir.resolve("token"), SECRET));
+    try (AgentHttpServer guarded = new AgentHttpServer("127.0.0.1", 0, new AgentHttpServer.Content(() -> "{}",
+        q -> new AgentHttpServer.Reply(200, "text/plain", ""), () -> "[]", new OverrideApi(autoscaler), () -> {
+          reloads.incrementAndGet();
+          return new OverrideApi.Answer(200, "{}");
+        }), Optional.of(token))) {
+      HttpResponse<String> without = send(guarded, "PUT", "/v1/agent/reload", null, null);
+      HttpResponse<String> with = send(guarded, "PUT", "/v1/agent/reload", null, "Bearer " + SECRET);
+
+      assertThat(without.statusCode()).isEqualTo(401);
+      assertThat(with.statusCode()).isEqualTo(200);
+      assertThat(reloads).hasValue(1);
+    }
+  }
+
+  @Test
   void token_rightBearerChanges_andReadsNeedNone() throws Exception {
     try (AgentHttpServer guarded = guarded()) {
       HttpResponse<String> put = send(guarded, "PUT", "/v1/policy/web/override", "{\"kind\":\"pause\"}",

@@ -91,4 +91,32 @@ final class SimulateCommandTest {
     assertThat(cli.err()).contains("--duration");
     assertThat(simulate("--duration", "1m")).isEqualTo(2);
   }
+
+  @Test
+  void simulate_durationInDays_isAcceptedAsTheDocsSay() throws Exception {
+    Path policy = Files.writeString(dir.resolve("f.hcl"), """
+        scaling "fixed" {
+          max = 10
+          policy {
+            evaluation_interval = "1h"
+            check "three" {
+              strategy "fixed-value" { value = 3 }
+            }
+            target "aws-asg" { aws_asg_name = "g" }
+          }
+        }
+        """);
+
+    int status = simulate("--duration", "7d", "--policy", policy.toString(), "--output", dir.resolve("r.html").toString());
+
+    assertThat(cli.err()).doesNotContain("--duration");
+    assertThat(status).isZero();
+    assertThat(cli.out()).contains("Simulated 168h0m0s");
+  }
+
+  @Test
+  void simulate_durationBeyond366Days_namesTheRangeNotTheUnit() {
+    assertThat(simulate("--duration", "367d")).isEqualTo(2);
+    assertThat(cli.err()).contains("--duration was '367d' but it must be between 10m and 366 days");
+  }
 }

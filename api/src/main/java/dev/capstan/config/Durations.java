@@ -23,9 +23,27 @@ public final class Durations {
    *     says what is expected
    */
   public static Duration parse(String text) {
+    return parse(text, false);
+  }
+
+  /**
+   * Parses a Go duration that may also count days ({@code d}, 24 hours), as Capstan's command-line
+   * spans do: {@code 7d}, {@code 1d12h}, {@code 366d}. Policy and agent files keep {@link #parse}, for
+   * Go (and so nomad-autoscaler) has no day unit.
+   *
+   * @param text the duration, e.g. {@code "7d"} or {@code "36h"}
+   * @return the parsed duration
+   * @throws IllegalArgumentException if {@code text} is not such a duration; the message quotes it and
+   *     says what is expected
+   */
+  public static Duration parseWithDays(String text) {
+    return parse(text, true);
+  }
+
+  private static Duration parse(String text, boolean days) {
     String s = text.strip();
     if (s.isEmpty()) {
-      throw invalid(text, "it is empty");
+      throw invalid(text, days, "it is empty");
     }
     boolean negative = false;
     int i = 0;
@@ -37,7 +55,7 @@ public final class Durations {
       return Duration.ZERO;
     }
     if (i == s.length()) {
-      throw invalid(text, "it has a sign but no number");
+      throw invalid(text, days, "it has a sign but no number");
     }
     BigDecimal nanos = BigDecimal.ZERO;
     while (i < s.length()) {
@@ -47,7 +65,7 @@ public final class Durations {
       }
       String number = s.substring(start, i);
       if (number.isEmpty() || number.equals(".") || number.indexOf('.') != number.lastIndexOf('.')) {
-        throw invalid(text, "'" + (number.isEmpty() ? s.substring(start) : number) + "' is not a number");
+        throw invalid(text, days, "'" + (number.isEmpty() ? s.substring(start) : number) + "' is not a number");
       }
       int unitStart = i;
       while (i < s.length() && !Character.isDigit(s.charAt(i)) && s.charAt(i) != '.') {
@@ -55,9 +73,9 @@ public final class Durations {
       }
       String unit = s.substring(unitStart, i);
       if (unit.isEmpty()) {
-        throw invalid(text, "'" + number + "' has no unit");
+        throw invalid(text, days, "'" + number + "' has no unit");
       }
-      nanos = nanos.add(new BigDecimal(number).multiply(BigDecimal.valueOf(unitNanos(text, unit))));
+      nanos = nanos.add(new BigDecimal(number).multiply(BigDecimal.valueOf(unitNanos(text, unit, days))));
     }
     // Go truncates fractions of a nanosecond too.
     BigDecimal[] secondsAndNanos = nanos.divideAndRemainder(BigDecimal.valueOf(1_000_000_000L));
@@ -65,12 +83,15 @@ public final class Durations {
     try {
       d = Duration.ofSeconds(secondsAndNanos[0].longValueExact(), secondsAndNanos[1].longValue());
     } catch (ArithmeticException e) {
-      throw invalid(text, "it is too long");
+      throw invalid(text, days, "it is too long");
     }
     return negative ? d.negated() : d;
   }
 
-  private static long unitNanos(String text, String unit) {
+  private static long unitNanos(String text, String unit, boolean days) {
+    if (days && unit.equals("d")) {
+      return 86_400_000_000_000L;
+    }
     return switch (unit) {
       case "ns" -> 1L;
       case "us", "µs", "μs" -> 1_000L;
@@ -78,12 +99,14 @@ public final class Durations {
       case "s" -> 1_000_000_000L;
       case "m" -> 60_000_000_000L;
       case "h" -> 3_600_000_000_000L;
-      default -> throw invalid(text, "'" + unit + "' is not a unit (use ns, us, ms, s, m or h)");
+      default -> throw invalid(text, days, "'" + unit + "' is not a unit "
+          + (days ? "(use ns, us, ms, s, m, h or d)" : "(use ns, us, ms, s, m or h)"));
     };
   }
 
-  private static IllegalArgumentException invalid(String text, String why) {
-    return new IllegalArgumentException("'" + text + "' is not a duration such as 90s, 5m or 1h30m: " + why);
+  private static IllegalArgumentException invalid(String text, boolean days, String why) {
+    return new IllegalArgumentException("'" + text + "' is not a duration such as 90s, 5m" + (days ? ", 1h30m or 7d"
+        : " or 1h30m") + ": " + why);
   }
 
   /**

@@ -57,4 +57,22 @@ final class DurationsTest {
     assertThat(Durations.format(d)).isEqualTo(go);
     assertThat(Durations.parse(Durations.format(d))).isEqualTo(d);
   }
+
+  @ParameterizedTest
+  @CsvSource({"7d, PT168H", "1d12h, PT36H", "366d, PT8784H", "36h, PT36H", "0.5d, PT12H"})
+  void parseWithDays_countsDaysAndEveryGoUnit(String text, String iso) {
+    assertThat(Durations.parseWithDays(text)).isEqualTo(Duration.parse(iso));
+  }
+
+  @org.junit.jupiter.api.Test
+  void parse_days_areRefusedAsGoRefusesThem() {
+    assertThatThrownBy(() -> Durations.parse("7d")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("'7d' is not a duration such as 90s, 5m or 1h30m: 'd' is not a unit (use ns, us, ms, s, m or h)");
+  }
+
+  @org.junit.jupiter.api.Test
+  void parseWithDays_unknownUnit_listsDaysAmongTheUnits() {
+    assertThatThrownBy(() -> Durations.parseWithDays("2w")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("'2w' is not a duration such as 90s, 5m, 1h30m or 7d: 'w' is not a unit (use ns, us, ms, s, m, h or d)");
+  }
 }

@@ -1,5 +1,6 @@
 package dev.capstan.policy;
 
+import dev.capstan.internal.IoReasons;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -155,7 +156,6 @@ public final class Policies {
   }
 
   private static String describe(Exception e) {
-    String kind = e.getClass().getSimpleName();
-    return e.getMessage() == null ? kind : kind + " (" + e.getMessage() + ")";
+    return IoReasons.of(e);
   }
 }

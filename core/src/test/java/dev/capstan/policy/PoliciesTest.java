@@ -334,7 +334,7 @@ final class PoliciesTest {
     Path file = dir.resolve("missing.hcl");
 
     assertThatThrownBy(() -> Policies.parse(file)).isInstanceOf(PolicyException.class)
-        .hasMessageStartingWith(file + ": the file cannot be read: NoSuchFileException");
+        .hasMessage(file + ": the file cannot be read: no such file");
   }
 
   @Test
@@ -434,7 +434,7 @@ final class PoliciesTest {
 
     assertThat(loaded.policies()).extracting(ScalingPolicy::name).containsExactly("cluster_policy");
     assertThat(loaded.failures().get(dangling))
-        .hasMessageStartingWith(dangling + ": the file cannot be read: NoSuchFileException");
+        .hasMessage(dangling + ": the file cannot be read: no such file");
   }
 
   @Test
