@@ -6,6 +6,7 @@ import java.io.StringWriter;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -110,19 +111,34 @@ final class AgentLog implements ILoggerFactory {
     return w.toString();
   }
 
+  /**
+   * Loggers of the Azure credential chain. A refused client secret makes them log it three times over
+   * (MSAL's WARN, the credential's multi-line ERROR, the token cache's ERROR) beside Capstan's own
+   * one-line error, which names the AADSTS code and message; so they are heard only at
+   * {@code -log-level=debug} or trace, where the whole story is wanted.
+   */
+  private static final List<String> CREDENTIAL_ECHOES = List.of("com.azure.identity", "com.microsoft.aad.msal4j",
+      "com.azure.core.credential.AccessTokenCache");
+
   /** A named logger; every decision reads the current settings. */
   private static final class AgentLogger extends LegacyAbstractLogger {
     private static final long serialVersionUID = 1L;
 
     private final boolean capstan;
+    private final boolean credentialEcho;
 
     AgentLogger(String name) {
       this.name = name;
       this.capstan = name.startsWith("dev.capstan");
+      this.credentialEcho = CREDENTIAL_ECHOES.stream().anyMatch(name::startsWith);
     }
 
     private boolean enabled(Level level) {
-      Level threshold = capstan ? settings.level() : Level.INFO;
+      Level capstanLevel = settings.level();
+      if (credentialEcho && capstanLevel.toInt() > Level.DEBUG.toInt()) {
+        return false;
+      }
+      Level threshold = capstan || credentialEcho ? capstanLevel : Level.INFO;
       return level.toInt() >= threshold.toInt();
     }
 

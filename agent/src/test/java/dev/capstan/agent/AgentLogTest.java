@@ -90,6 +90,22 @@ final class AgentLogTest {
   }
 
   @Test
+  void azureCredentialLoggers_areHeardOnlyAtDebug() {
+    Logger msal = new AgentLog().getLogger("com.microsoft.aad.msal4j.ConfidentialClientApplication");
+    Logger credential = new AgentLog().getLogger("com.azure.identity.ClientSecretCredential");
+    Logger arm = new AgentLog().getLogger("com.azure.core.http.policy.HttpLoggingPolicy");
+
+    msal.warn("msal refused");
+    credential.error("credential refused");
+    arm.warn("arm warning");
+    AgentLog.configure(Level.DEBUG, false, false);
+    credential.error("credential refused, told at debug");
+
+    assertThat(written()).doesNotContain("msal refused").doesNotContain("credential refused\n")
+        .contains("arm warning").contains("credential refused, told at debug");
+  }
+
+  @Test
   void provider_isTheOneSlf4jUses() {
     assertThat(LoggerFactory.getILoggerFactory()).isInstanceOf(AgentLog.class);
   }
