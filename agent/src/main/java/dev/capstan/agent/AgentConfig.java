@@ -3,6 +3,7 @@ package dev.capstan.agent;
 import dev.capstan.config.ConfigReader;
 import dev.capstan.internal.Hcl;
 import dev.capstan.internal.IoReasons;
+import dev.capstan.policy.PluginRef;
 import dev.capstan.spi.ConfigException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -92,20 +93,41 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
    *
    * @param name the block's label, which policies use
    * @param driver the provider's name
-   * @param config the provider's configuration
+   * @param config the provider's configuration, secrets given by reference resolved
    * @param nodePool the {@code node_pool} block a target scales in through, if it names one
+   * @param secretKeys the keys of {@code config} given as {@code env("NAME")} or {@code file("PATH")},
+   *     whose values {@link #toString()} and {@link #redact} never show
    */
-  record PluginBlock(String name, String driver, Map<String, String> config, Optional<String> nodePool) {
+  record PluginBlock(String name, String driver, Map<String, String> config, Optional<String> nodePool,
+      Set<String> secretKeys) {
     PluginBlock {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(driver, "driver");
       config = Map.copyOf(config);
       Objects.requireNonNull(nodePool, "nodePool");
+      secretKeys = Set.copyOf(secretKeys);
     }
 
-    /** A block that names no node pool. */
+    /** A block without secrets. */
+    PluginBlock(String name, String driver, Map<String, String> config, Optional<String> nodePool) {
+      this(name, driver, config, nodePool, Set.of());
+    }
+
+    /** A block that names no node pool and has no secrets. */
     PluginBlock(String name, String driver, Map<String, String> config) {
-      this(name, driver, config, Optional.empty());
+      this(name, driver, config, Optional.empty(), Set.of());
+    }
+
+    /** Returns {@code text} with this block's secret values replaced, for a plug-in's message about its config. */
+    String redact(String text) {
+      return new PluginRef(name, config, secretKeys).redact(text);
+    }
+
+    @Override
+    public String toString() {
+      Map<String, String> shown = new java.util.TreeMap<>(config);
+      secretKeys.forEach(k -> shown.put(k, PluginRef.REDACTED));
+      return "PluginBlock[name=" + name + ", driver=" + driver + ", config=" + shown + ", nodePool=" + nodePool + "]";
     }
   }
 
@@ -336,6 +358,8 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
     }
     try {
       return Hcl.parse(text);
+    } catch (Hcl.Problem e) {
+      throw new ConfigException("agent file " + origin + ":" + e.line() + ":" + e.column(), List.of(e.what()));
     } catch (Exception e) {
       // hcl4j reports syntax errors with their line and column in the message.
       throw new ConfigException("agent file " + origin, List.of("malformed HCL: " + e.getMessage()));
@@ -602,9 +626,10 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
         continue;
       }
       Map<String, String> config = Map.of();
+      Set<String> secrets = new java.util.HashSet<>();
       Object raw = body.get("config");
       if (raw instanceof Map<?, ?> c) {
-        config = strings(c, where + "config", problems);
+        config = strings(c, where + "config", problems, secrets);
       } else if (raw != null) {
         problems.add(where + "config must be a map: config = { key = \"value\" }");
       }
@@ -624,16 +649,32 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
               + (target ? ", node_pool" : ""));
         }
       }
-      blocks.put(name, new PluginBlock(name, d, config, nodePool));
+      blocks.put(name, new PluginBlock(name, d, config, nodePool, secrets));
     }
     return blocks;
   }
 
   private static Map<String, String> strings(Map<?, ?> map, String where, List<String> problems) {
+    return strings(map, where, problems, new java.util.HashSet<>());
+  }
+
+  /**
+   * Reads a block's values as strings; {@code env("NAME")} and {@code file("PATH")} are resolved here
+   * (at every load, so also on reload) and their keys added to {@code secrets}. A reference without a
+   * value is a problem naming the key and the variable or file, never a value.
+   */
+  private static Map<String, String> strings(Map<?, ?> map, String where, List<String> problems, Set<String> secrets) {
     Map<String, String> out = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : map.entrySet()) {
       Object v = e.getValue();
-      if (v instanceof Map || v instanceof List) {
+      if (v instanceof Hcl.Reference ref) {
+        try {
+          out.put(String.valueOf(e.getKey()), ref.resolve(System::getenv));
+          secrets.add(String.valueOf(e.getKey()));
+        } catch (IllegalArgumentException missing) {
+          problems.add(where + ": " + e.getKey() + " = " + missing.getMessage());
+        }
+      } else if (v instanceof Map || v instanceof List) {
         problems.add(where + ": " + e.getKey() + " must be a single value, not a block or list");
       } else if (v instanceof Double d && d == Math.rint(d) && !Double.isInfinite(d)) {
         // hcl4j reads every number as a double; 8080 must stay "8080", not "8080.0".

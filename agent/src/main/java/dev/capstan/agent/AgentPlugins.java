@@ -65,9 +65,9 @@ final class AgentPlugins implements AutoCloseable {
     AgentPlugins next = new AgentPlugins();
     try {
       config.apms().values().forEach(b -> next.apms.put(b.name(),
-          next.reuseOr(previous.apms.get(b.name()), b, "apm \"" + b.name() + "\"", () -> Plugins.metricSource(b.driver(), b.config()))));
+          next.reuseOr(previous.apms.get(b.name()), b, "apm \"" + b.name() + "\"", () -> redacting(b, () -> Plugins.metricSource(b.driver(), b.config())))));
       config.nodePools().values().forEach(b -> next.pools.put(b.name(),
-          next.reuseOr(previous.pools.get(b.name()), b, "node_pool \"" + b.name() + "\"", () -> NodePoolProvider.load(b.driver(), b.config()))));
+          next.reuseOr(previous.pools.get(b.name()), b, "node_pool \"" + b.name() + "\"", () -> redacting(b, () -> NodePoolProvider.load(b.driver(), b.config())))));
       for (AgentConfig.PluginBlock b : config.targets().values()) {
         // A cluster target holds its pool: a new pool needs a new cluster target around it.
         Object key = List.of(b, b.nodePool().map(config.nodePools()::get).map(Object.class::cast).orElse(""));
@@ -108,6 +108,22 @@ final class AgentPlugins implements AutoCloseable {
     T create();
   }
 
+  /**
+   * Creates a plug-in from its block; a refusal that quotes one of the block's secret values (given as
+   * {@code env(...)} or {@code file(...)}) is rethrown with the value replaced and without its causes.
+   */
+  private static <T> T redacting(AgentConfig.PluginBlock block, Factory<T> create) {
+    try {
+      return create.create();
+    } catch (ConfigException e) {
+      String message = String.valueOf(e.getMessage());
+      if (block.redact(message).equals(message)) {
+        throw e;
+      }
+      throw new ConfigException(block.redact(message));
+    }
+  }
+
   private <T extends AutoCloseable> Made<T> reuseOr(Made<T> old, Object key, String what, Factory<T> factory) {
     if (old != null && old.key().equals(key)) {
       return old;
@@ -124,7 +140,7 @@ final class AgentPlugins implements AutoCloseable {
    */
   private Target target(AgentConfig config, AgentConfig.PluginBlock block, ScaleInJournal journal,
       Optional<Executor> scaleInExecutor) {
-    Target cloud = Plugins.target(block.driver(), block.config());
+    Target cloud = redacting(block, () -> Plugins.target(block.driver(), block.config()));
     if (block.nodePool().isEmpty()) {
       return cloud;
     }

@@ -54,7 +54,8 @@ final class PolicyPlugins implements AutoCloseable {
       TargetBlock.dryRun(policy.target().config());
       target(name).ifPresent(t -> t.bind(TargetBlock.pluginConfig(policy.target().config())));
     } catch (ConfigException e) {
-      e.problems().forEach(p -> problems.add(where + p));
+      // A plug-in may quote a value it refuses: a secret of the block (env(...), file(...)) is not shown.
+      e.problems().forEach(p -> problems.add(where + policy.target().redact(p)));
     }
     return problems;
   }
@@ -92,7 +93,7 @@ final class PolicyPlugins implements AutoCloseable {
       try {
         created = Optional.of(Plugins.target(block.driver(), block.config()));
       } catch (ConfigException e) {
-        e.problems().forEach(p -> agentProblems.add(agent.origin() + ": target \"" + name + "\": " + p));
+        e.problems().forEach(p -> agentProblems.add(agent.origin() + ": target \"" + name + "\": " + block.redact(p)));
       }
     }
     targets.put(name, created);

@@ -13,6 +13,8 @@ import java.util.Arrays;
  * Samples must arrive in time order. Thread-safe.
  */
 final class RecordedMetrics implements MetricSource {
+  /** How far back an instant query looks for a sample: Prometheus' default lookback delta. */
+  static final long INSTANT_LOOKBACK_MILLIS = 5 * 60_000;
   private long[] timestamps = new long[1024];
   private double[] values = new double[1024];
   private int size;
@@ -45,8 +47,15 @@ final class RecordedMetrics implements MetricSource {
     if (from.isAfter(to)) {
       throw new IllegalArgumentException("window start " + from + " is after its end " + to);
     }
-    int first = lowerBound(from.toEpochMilli());
     int end = lowerBound(to.toEpochMilli() + 1);
+    if (from.equals(to)) {
+      // An instant query (query_window = "instant"): the latest sample at or before the instant, as
+      // Prometheus answers /api/v1/query, looking back at most its default 5 minutes.
+      boolean found = end > 0 && timestamps[end - 1] >= to.toEpochMilli() - INSTANT_LOOKBACK_MILLIS;
+      return found ? MetricSeries.of(new long[] {timestamps[end - 1]}, new double[] {values[end - 1]})
+          : MetricSeries.empty();
+    }
+    int first = lowerBound(from.toEpochMilli());
     MetricSeries.Builder series = MetricSeries.builder(end - first);
     for (int i = first; i < end; i++) {
       series.add(timestamps[i], values[i]);

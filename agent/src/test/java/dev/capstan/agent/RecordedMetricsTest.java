@@ -46,6 +46,19 @@ final class RecordedMetricsTest extends MetricSourceContract {
   }
 
   @Test
+  void query_instant_returnsTheLatestSampleWithinPrometheusLookback() {
+    MetricSeries between = source().query("q", T0.plusSeconds(70), T0.plusSeconds(70));
+    RecordedMetrics sparse = new RecordedMetrics();
+    sparse.record(T0, 1);
+
+    assertThat(between.size()).isEqualTo(1);
+    assertThat(between.timestamp(0)).isEqualTo(T0.plusSeconds(60).toEpochMilli());
+    assertThat(between.latest()).isEqualTo(4);
+    assertThat(sparse.query("q", T0.plusSeconds(300), T0.plusSeconds(300)).size()).isEqualTo(1);
+    assertThat(sparse.query("q", T0.plusSeconds(301), T0.plusSeconds(301)).size()).isZero();
+  }
+
+  @Test
   void record_olderThanLast_isRejected() {
     RecordedMetrics metrics = new RecordedMetrics();
     metrics.record(T0.plusSeconds(30), 1);

@@ -47,6 +47,8 @@ public final class Check {
   private final Optional<OnError> onError;
   private final boolean demand;
   private final Optional<Fallback> fallback;
+  private final boolean queryInstant;
+  private final Optional<Schedule> schedule;
   private final Set<Field> set;
 
   private Check(Builder b) {
@@ -60,6 +62,8 @@ public final class Check {
     this.onError = Optional.ofNullable(b.onError);
     this.demand = b.demand;
     this.fallback = Optional.ofNullable(b.fallback);
+    this.queryInstant = b.queryInstant;
+    this.schedule = Optional.ofNullable(b.schedule);
     this.set = b.set.isEmpty() ? Set.of() : Set.copyOf(b.set);
   }
 
@@ -90,6 +94,8 @@ public final class Check {
     b.onError = onError.orElse(null);
     b.demand = demand;
     b.fallback = fallback.orElse(null);
+    b.queryInstant = queryInstant;
+    b.schedule = schedule.orElse(null);
     b.set.addAll(set);
     return b;
   }
@@ -138,10 +144,34 @@ public final class Check {
   /**
    * Returns how far back the query reaches from now.
    *
-   * @return a positive duration; {@link #DEFAULT_QUERY_WINDOW} unless set
+   * @return a positive duration ({@link #DEFAULT_QUERY_WINDOW} unless set), or zero for an
+   *     {@linkplain #queryInstant() instant} query
    */
   public Duration queryWindow() {
     return queryWindow;
+  }
+
+  /**
+   * Returns whether the check reads its metric at one instant ({@code query_window = "instant"}, as in
+   * nomad-autoscaler): the source is asked for the window {@code [to, to]}, where {@code to} is now
+   * minus the {@link #queryWindowOffset() offset}; the Prometheus source answers it with an instant
+   * query. {@link #queryWindow()} is then zero.
+   *
+   * @return the flag; false unless set
+   */
+  public boolean queryInstant() {
+    return queryInstant;
+  }
+
+  /**
+   * Returns when this check has a say (a check-level {@code schedule} block, as in nomad-autoscaler):
+   * outside it the check is not run at all, not even its query, and the policy decides on its other
+   * checks; a policy whose checks are all outside their schedules changes nothing.
+   *
+   * @return the schedule, or empty when the check always runs
+   */
+  public Optional<Schedule> schedule() {
+    return schedule;
   }
 
   /**
@@ -243,7 +273,8 @@ public final class Check {
     return o instanceof Check c && name.equals(c.name) && source.equals(c.source) && query.equals(c.query)
         && queryWindow.equals(c.queryWindow) && queryWindowOffset.equals(c.queryWindowOffset)
         && group.equals(c.group) && strategy.equals(c.strategy) && onError.equals(c.onError)
-        && demand == c.demand && fallback.equals(c.fallback);
+        && demand == c.demand && fallback.equals(c.fallback) && queryInstant == c.queryInstant
+        && schedule.equals(c.schedule);
   }
 
   /**
@@ -254,7 +285,7 @@ public final class Check {
   @Override
   public int hashCode() {
     return Objects.hash(name, source, query, queryWindow, queryWindowOffset, group, strategy, onError, demand,
-        fallback);
+        fallback, queryInstant, schedule);
   }
 
   /**
@@ -264,10 +295,10 @@ public final class Check {
    */
   @Override
   public String toString() {
-    return "Check[name=" + name + ", source=" + source + ", query=" + query + ", queryWindow=" + queryWindow
-        + ", queryWindowOffset=" + queryWindowOffset + ", group=" + group + ", strategy=" + strategy
+    return "Check[name=" + name + ", source=" + source + ", query=" + query + ", queryWindow="
+        + (queryInstant ? "instant" : queryWindow) + ", queryWindowOffset=" + queryWindowOffset + ", group=" + group + ", strategy=" + strategy
         + ", onError=" + onError + ", demand=" + demand
-        + fallback.map(f -> ", " + f).orElse("") + "]";
+        + fallback.map(f -> ", " + f).orElse("") + schedule.map(s -> ", schedule=" + s).orElse("") + "]";
   }
 
   /**
@@ -285,6 +316,8 @@ public final class Check {
     private @Nullable OnError onError;
     private boolean demand;
     private @Nullable Fallback fallback;
+    private boolean queryInstant;
+    private @Nullable Schedule schedule;
     private final EnumSet<Field> set = EnumSet.noneOf(Field.class);
 
     private Builder() {}
@@ -334,7 +367,33 @@ public final class Check {
      */
     public Builder queryWindow(Duration queryWindow) {
       this.queryWindow = Objects.requireNonNull(queryWindow, "queryWindow");
+      this.queryInstant = false;
       set.add(Field.QUERY_WINDOW);
+      return this;
+    }
+
+    /**
+     * Makes the check read its metric at one instant instead of over a window
+     * ({@code query_window = "instant"}); a later {@link #queryWindow(Duration)} undoes it.
+     *
+     * @return this builder
+     */
+    public Builder queryInstant() {
+      this.queryWindow = Duration.ZERO;
+      this.queryInstant = true;
+      set.add(Field.QUERY_WINDOW);
+      return this;
+    }
+
+    /**
+     * Limits when the check runs (default: always); see {@link Check#schedule()}.
+     *
+     * @param schedule the window in which the check has a say
+     * @return this builder
+     * @throws NullPointerException if {@code schedule} is null
+     */
+    public Builder schedule(Schedule schedule) {
+      this.schedule = Objects.requireNonNull(schedule, "schedule");
       return this;
     }
 
@@ -415,8 +474,10 @@ public final class Check {
      * Validates and builds the check.
      *
      * <p>Rules: a name that is not blank; a strategy with a name; a source and a query unless the strategy
-     * reads no metrics (fixed-value); a positive {@code query_window}; a {@code query_window_offset}
-     * that is not negative; a group, when given, that is not blank.
+     * reads no metrics (fixed-value); a positive {@code query_window} unless the query is instant; a
+     * {@code query_window_offset} that is not negative; a group, when given, that is not blank; a
+     * {@code threshold} strategy of an instant query with {@code within_bounds_trigger = 1} (one point
+     * can trigger only one, as nomad-autoscaler requires).
      *
      * @return the check
      * @throws PolicyException naming the check, every broken rule and its field, such as
@@ -436,8 +497,8 @@ public final class Check {
      */
     List<String> problems(String policyAt) {
       List<String> problems = new ArrayList<>();
-      PolicyRules.validateCheck(policyAt, name, source, query, queryWindow, queryWindowOffset, group, strategy,
-          problems);
+      PolicyRules.validateCheck(policyAt, name, source, query, queryInstant ? null : queryWindow, queryWindowOffset,
+          group, strategy, problems);
       return problems;
     }
   }

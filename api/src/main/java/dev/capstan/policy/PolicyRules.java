@@ -80,10 +80,10 @@ final class PolicyRules {
   /**
    * Adds a message for every rule a check's values break. Messages start with {@code policyAt} (the
    * file-and-policy prefix from the parser, or nothing for a check built on its own) and then name the
-   * check.
+   * check. A {@code null} query window stands for an instant query.
    */
   static void validateCheck(String policyAt, @Nullable String name, String source, String query,
-      Duration queryWindow, Duration queryWindowOffset, @Nullable String group, @Nullable PluginRef strategy,
+      @Nullable Duration queryWindow, Duration queryWindowOffset, @Nullable String group, @Nullable PluginRef strategy,
       List<String> problems) {
     if (name == null || name.isBlank()) {
       problems.add(policyAt + "a check needs a name: check \"<name>\" { ... }");
@@ -101,7 +101,15 @@ final class PolicyRules {
         problems.add(at + "query is required but was missing");
       }
     }
-    positive(at, "query_window", queryWindow, problems);
+    if (queryWindow != null) {
+      positive(at, "query_window", queryWindow, problems);
+    } else if (strategyName.equals("threshold") && strategy != null
+        && !"1".equals(strategy.config().get("within_bounds_trigger"))) {
+      // One point can be within bounds at most once; the peer refuses the same policy.
+      problems.add(at + "strategy 'threshold': within_bounds_trigger was '"
+          + strategy.config().getOrDefault("within_bounds_trigger", "(not set)")
+          + "' but it must be 1 when query_window = \"instant\" (an instant query gives one point)");
+    }
     if (queryWindowOffset.isNegative()) {
       problems.add(at + "query_window_offset was '" + Durations.format(queryWindowOffset)
           + "' but it must not be negative");

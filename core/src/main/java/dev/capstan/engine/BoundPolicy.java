@@ -9,6 +9,7 @@ import dev.capstan.spi.Target;
 import dev.capstan.spi.TargetGroup;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A policy with everything derived from it once, when it is added: its strategies created, its
@@ -71,7 +72,7 @@ final class BoundPolicy {
     try {
       dry = TargetBlock.dryRun(policy.target().config());
     } catch (RuntimeException e) {
-      problem = targetLabel + ": " + PluginResolver.message(e);
+      problem = targetLabel + ": " + redact(PluginResolver.message(e));
     }
     try {
       found = plugins.target(policy.target().name());
@@ -83,13 +84,39 @@ final class BoundPolicy {
     } catch (RuntimeException e) {
       problem = found == null
           ? targetLabel + " is unavailable: " + PluginResolver.message(e)
-          : targetLabel + " rejected the policy's target block: " + PluginResolver.message(e);
+          : targetLabel + " rejected the policy's target block: " + redact(PluginResolver.message(e));
     }
     target = found;
     group = bound;
     targetProblem = problem;
     dryRun = dry;
     timeoutMillis = Math.max(1, policy.evaluationInterval().toMillis() * 3 / 4);
+  }
+
+  /**
+   * Returns a message about the target with the target block's secret values ({@code env(...)},
+   * {@code file(...)}) replaced, since a plug-in may quote the configuration it was given.
+   */
+  String redact(String message) {
+    return policy.target().redact(message);
+  }
+
+  /**
+   * Returns {@code error} itself, or, when its messages quote a secret of the target block, a bare
+   * exception with the redacted message (the original, with its causes, is dropped, so no log of it
+   * can show the secret).
+   */
+  @Nullable Throwable redact(@Nullable Throwable error) {
+    if (error == null || policy.target().secretKeys().isEmpty()) {
+      return error;
+    }
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      String m = t.getMessage();
+      if (m != null && !redact(m).equals(m)) {
+        return new RuntimeException(redact(PluginResolver.message(error)));
+      }
+    }
+    return error;
   }
 
   /** Every problem found at bind, each naming the check or target it belongs to. */

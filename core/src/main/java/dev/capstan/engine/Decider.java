@@ -6,6 +6,7 @@ import dev.capstan.policy.Check;
 import dev.capstan.policy.Fallback;
 import dev.capstan.policy.OnError;
 import dev.capstan.policy.ScalingPolicy;
+import dev.capstan.policy.Schedule;
 import dev.capstan.spi.Direction;
 import dev.capstan.spi.ScalingAction;
 import dev.capstan.spi.TargetStatus;
@@ -44,7 +45,9 @@ import java.util.OptionalLong;
  *       {@link OperatorOverride.Kind#HOLD HOLD} skips this rule and runs no check: the operator's count
  *       is not the checks' to delay.
  *   <li><b>Which checks run</b>: a policy with demand checks is judged by them alone while its group
- *       is empty, and by its other checks alone while it has capacity.
+ *       is empty, and by its other checks alone while it has capacity. A check outside its own
+ *       {@link Check#schedule() schedule} does not run (a reason says so), as in nomad-autoscaler; when
+ *       no check runs, nothing changes but the clamp.
  *   <li><b>Hold</b>: a held policy moves its group to the held count, clamped to {@code [min, max]}
  *       ({@link Outcome#SCALED}, or {@link Outcome#DRY_RUN}), and ends {@link Outcome#OVERRIDDEN} once the
  *       group is there; a scale starts the cooldown as any other.
@@ -146,7 +149,8 @@ public final class Decider {
       return skippedPlan(policy, next, status, now, notes, "in cooldown until " + next.cooldownUntil() + " ("
           + Duration.between(now, next.cooldownUntil()).toMillis() + " ms left) " + cause, Outcome.SKIPPED_COOLDOWN);
     }
-    return new Plan(policy, next, status, now, checksToRun(policy, status.count()), null, notes);
+    boolean[] runs = checksToRun(policy, status.count());
+    return new Plan(policy, next, status, now, runs, null, outsideSchedules(policy, runs, now, notes));
   }
 
   /**
@@ -355,6 +359,23 @@ public final class Decider {
       runs[i] = !hasDemand || checks.get(i).demand() == empty;
     }
     return runs;
+  }
+
+  // Rule 5 (part): a check outside its own schedule does not run; the policy decides on the others.
+  private static List<String> outsideSchedules(ScalingPolicy policy, boolean[] runs, Instant now, List<String> notes) {
+    List<String> out = notes;
+    List<Check> checks = policy.checks();
+    for (int i = 0; i < runs.length; i++) {
+      Optional<Schedule> schedule = checks.get(i).schedule();
+      if (runs[i] && schedule.isPresent() && !schedule.get().contains(now)) {
+        runs[i] = false;
+        if (out == notes) {
+          out = new ArrayList<>(notes);
+        }
+        out.add("check '" + checks.get(i).name() + "' did not run: outside its schedule (" + schedule.get() + ")");
+      }
+    }
+    return out;
   }
 
   // Rule 8 (part): a strategy that returns a negative count has failed.

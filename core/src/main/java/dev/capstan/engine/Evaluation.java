@@ -70,7 +70,7 @@ final class Evaluation {
     }
     if (error != null || status == null) {
       return StatusRead.failed(b.targetLabel + " failed to report its status: "
-          + (error != null ? PluginResolver.message(error) : "it returned null"), error);
+          + (error != null ? b.redact(PluginResolver.message(error)) : "it returned null"), b.redact(error));
     }
     return StatusRead.of(status);
   }
@@ -225,10 +225,11 @@ final class Evaluation {
       PolicyState restored = withoutIntent(decided.nextState(), plan.state())
           .withBehavior(decided.nextState().behavior().withoutEventsAt(plan.now()));
       Throwable restoreError = trySave(id, started, restored);
-      String why = b.targetLabel + " failed to scale to " + action.count() + ": " + PluginResolver.message(call.error())
+      String why = b.targetLabel + " failed to scale to " + action.count() + ": "
+          + b.redact(PluginResolver.message(call.error()))
           + (restoreError == null ? "" : " (and the state could not be restored: " + PluginResolver.message(restoreError)
               + ")");
-      return new Result(decision.failed(why), call.error());
+      return new Result(decision.failed(why), b.redact(call.error()));
     }
     metrics.acted(action.direction());
     Throwable confirmError = trySave(id, started, decided.nextState().confirmed());

@@ -17,7 +17,8 @@ import java.util.Optional;
  *       {@code evaluation_interval}, so the cooldown has always passed by the next evaluation and does
  *       nothing.
  *   <li>{@code query-window-below-interval}: a check's {@code query_window} is shorter than
- *       {@code evaluation_interval}, so the metric between two windows is never seen.
+ *       {@code evaluation_interval}, so the metric between two windows is never seen (an instant
+ *       query, {@code query_window = "instant"}, reads one point by design and is not warned about).
  *   <li>{@code min-zero-without-demand}: {@code min = 0}, no demand check and every check a utilization
  *       check ({@code target-value}, or {@code threshold} with {@code percentage}). A percentage of 0 is 0,
  *       and {@code target-value} leaves 0 only when its query is above 0 with no instance running, which
@@ -113,7 +114,7 @@ public final class PolicyLint {
 
   private static void queryWindowBelowInterval(ScalingPolicy p, List<LintWarning> warnings) {
     for (Check c : p.checks()) {
-      if (!c.source().isEmpty() && c.queryWindow().compareTo(p.evaluationInterval()) < 0) {
+      if (!c.source().isEmpty() && !c.queryInstant() && c.queryWindow().compareTo(p.evaluationInterval()) < 0) {
         warn(warnings, p, Optional.of(c.name()), LintRule.QUERY_WINDOW_BELOW_INTERVAL, "query_window "
             + c.queryWindow() + " is shorter than evaluation_interval " + p.evaluationInterval()
             + ", so the metric between two windows is never read");

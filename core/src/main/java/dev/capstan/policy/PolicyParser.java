@@ -15,12 +15,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -42,7 +44,9 @@ final class PolicyParser {
   static final Set<String> RULES_ATTRIBUTES = Set.of("stabilization_window", "select", "rate");
   static final Set<String> RATE_ATTRIBUTES = Set.of("value", "period");
   static final Set<String> CHECK_ATTRIBUTES = Set.of("source", "query", "query_window",
-      "query_window_offset", "group", "on_error", "demand", "strategy", "fallback");
+      "query_window_offset", "group", "on_error", "demand", "strategy", "fallback", "schedule");
+  /** nomad-autoscaler's {@code query_window} value for a query at one instant. */
+  private static final String INSTANT = "instant";
   private static final Set<String> FALLBACK_ATTRIBUTES = Set.of("failures", "count", "behavior");
   private static final Set<String> LINT_ATTRIBUTES = Set.of("ignore");
 
@@ -55,10 +59,12 @@ final class PolicyParser {
   private static final Pattern HCL_POSITION = Pattern.compile("line:? ?(\\d+),? col(?:umn)?:? ?(\\d+)");
 
   private final String origin;
+  private final UnaryOperator<String> environment;
   private final List<String> problems = new ArrayList<>();
 
-  private PolicyParser(String origin) {
+  private PolicyParser(String origin, UnaryOperator<String> environment) {
     this.origin = origin;
+    this.environment = environment;
   }
 
   /**
@@ -67,13 +73,21 @@ final class PolicyParser {
    * @throws PolicyException naming every problem in the text
    */
   static List<ScalingPolicy> parse(String text, String origin) {
+    return parse(text, origin, System::getenv);
+  }
+
+  /**
+   * The same, resolving {@code env("NAME")} in target blocks with {@code environment} (tests give
+   * their own; a JVM cannot set its environment).
+   */
+  static List<ScalingPolicy> parse(String text, String origin, UnaryOperator<String> environment) {
     String body = text.strip();
     if (body.isEmpty()) {
       throw new PolicyException(List.of(origin + ": the file is empty but it must hold at least one "
           + "scaling \"<name>\" { ... } block"));
     }
     Map<String, Object> tree = body.charAt(0) == '{' ? readJson(body, origin) : readHcl(body, origin);
-    PolicyParser parser = new PolicyParser(origin);
+    PolicyParser parser = new PolicyParser(origin, environment);
     List<ScalingPolicy> policies = parser.policies(tree);
     if (!parser.problems.isEmpty()) {
       throw new PolicyException(parser.problems);
@@ -85,6 +99,8 @@ final class PolicyParser {
     HclBraces.check(text, origin);
     try {
       return Hcl.parse(text);
+    } catch (Hcl.Problem e) {
+      throw new PolicyException(origin + ":" + e.line() + ":" + e.column() + ": " + e.what(), e);
     } catch (IOException | RuntimeException | com.bertramlabs.plugins.hcl4j.HCLParserException e) {
       // hcl4j wraps its own exception in a RuntimeException; its message carries "line: L col: C".
       Throwable cause = e.getCause() != null && e.getMessage() != null && e.getMessage().equals(
@@ -372,20 +388,27 @@ final class PolicyParser {
 
   private Check check(String policy, String name, Map<String, Object> block) {
     String at = PolicyRules.where(origin, policy, name);
-    if (block.containsKey("schedule")) {
-      // nomad-autoscaler 0.5 allows check-level schedules; say so rather than suggest a typo.
-      problems.add(at + "schedule is not supported on a check yet; put it in the policy block to "
-          + "schedule the whole policy");
-      block = new LinkedHashMap<>(block);
-      block.remove("schedule");
-    }
     rejectUnknown(block, CHECK_ATTRIBUTES, at, Set.of(), "");
     int before = problems.size();
     ConfigReader r = reader(block, at, CHECK_ATTRIBUTES);
     Check.Builder c = Check.builder().name(name);
     r.optionalString("source").ifPresent(c::source);
     r.optionalString("query").ifPresent(c::query);
-    r.optionalDuration("query_window").ifPresent(c::queryWindow);
+    for (String given : List.of("source", "query")) {
+      if (block.containsKey(given) && !r.has(given)) {
+        // Present but not a plain value (already reported): not "missing" as well.
+        if (given.equals("source")) {
+          c.source("?");
+        } else {
+          c.query("?");
+        }
+      }
+    }
+    if (r.optionalString("query_window").filter(INSTANT::equals).isPresent()) {
+      c.queryInstant();
+    } else {
+      r.optionalDuration("query_window").ifPresent(c::queryWindow);
+    }
     r.optionalDuration("query_window_offset").ifPresent(c::queryWindowOffset);
     r.optionalString("group").ifPresent(c::group);
     if (r.has("on_error")) {
@@ -395,6 +418,12 @@ final class PolicyParser {
       c.demand(r.booleanValue("demand", false));
     }
     report(r, at);
+    if (block.containsKey("schedule")) {
+      Map<String, Object> body = single(block.get("schedule"), "schedule", at, "a check has only one");
+      if (body != null) {
+        schedule(body, at).ifPresent(c::schedule);
+      }
+    }
     if (block.containsKey("fallback")) {
       Map<String, Object> body = single(block.get("fallback"), "fallback", at, "a check has only one");
       if (body != null) {
@@ -454,7 +483,18 @@ final class PolicyParser {
       return Optional.empty();
     }
     Map<String, String> config = new LinkedHashMap<>();
+    Set<String> secrets = new HashSet<>();
     body.forEach((k, v) -> {
+      if (v instanceof Hcl.Reference ref && kind.equals("target")) {
+        // A secret by reference, resolved now (and at every reload): the message names the key, never a value.
+        try {
+          config.put(k, ref.resolve(environment));
+          secrets.add(k);
+        } catch (IllegalArgumentException missing) {
+          problems.add(where + k + " = " + missing.getMessage());
+        }
+        return;
+      }
       String text = scalar(v);
       if (text == null) {
         problems.add(where + k + " " + notScalar(v));
@@ -462,7 +502,7 @@ final class PolicyParser {
         config.put(k, text);
       }
     });
-    return Optional.of(PluginRef.of(e.getKey(), config));
+    return Optional.of(new PluginRef(e.getKey(), config, secrets));
   }
 
   /**
@@ -607,6 +647,9 @@ final class PolicyParser {
   }
 
   private static String notScalar(@Nullable Object value) {
+    if (value instanceof Hcl.Reference ref) {
+      return "is " + ref + " but a secret reference may stand only in a target block";
+    }
     if (value == null) {
       return "has no value but it needs a string, number or boolean";
     }

@@ -769,4 +769,33 @@ final class AutoscalerTest {
     assertThat(source.queries()).singleElement().isEqualTo(
         new ScriptedMetricSource.Query("load", now.minus(Duration.ofMinutes(7)), now.minus(Duration.ofMinutes(2))));
   }
+
+  @Test
+  void checkWindow_instant_queriesOnePointInTimeBeforeTheOffset() {
+    source.answer("load", 3);
+    Check instant = Check.builder().name("c").source("src").query("load").queryInstant()
+        .queryWindowOffset(Duration.ofMinutes(1)).strategy(PluginRef.of("pass", Map.of())).build();
+
+    open(builder()).evaluate(policy("p").check(instant).build());
+
+    Instant at = clock.instant().minus(Duration.ofMinutes(1));
+    assertThat(source.queries()).singleElement().isEqualTo(new ScriptedMetricSource.Query("load", at, at));
+  }
+
+  @Test
+  void checkSchedule_outside_checkIsNotQueriedAndTheOthersDecide() {
+    source.answer("night", 9);
+    source.answer("day", 4);
+    // The clock stands at 00:00 UTC: the night check's window is open, the day check's is closed.
+    Check day = Check.builder().name("day").source("src").query("day")
+        .schedule(Schedule.between("0 8 * * *", "0 20 * * *", ZoneId.of("UTC")))
+        .strategy(PluginRef.of("pass", Map.of())).build();
+
+    ScalingDecision d = open(builder()).evaluate(policy("p").check(day).check(check("night", "night")).build());
+
+    assertThat(source.queries()).extracting(ScriptedMetricSource.Query::query).containsExactly("night");
+    assertThat(d.action()).hasValueSatisfying(a -> assertThat(a.count()).isEqualTo(9));
+    assertThat(d.reasons()).contains("check 'day' did not run: outside its schedule (start '0 8 * * *', end "
+        + "'0 20 * * *', UTC)");
+  }
 }

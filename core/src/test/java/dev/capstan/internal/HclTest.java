@@ -7,10 +7,16 @@ import dev.capstan.policy.Policies;
 import dev.capstan.policy.PolicyException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.event.Level;
 import org.slf4j.event.SubstituteLoggingEvent;
 import org.slf4j.helpers.SubstituteLogger;
@@ -78,5 +84,86 @@ final class HclTest {
     assertThat(Policies.parse("scaling \"web\" {\n  max = 3\n  policy {\n    check \"c\" {\n"
         + "      strategy \"fixed-value\" { value = 2 }\n    }\n    target \"t\" {}\n  }\n}\n", "web.hcl"))
         .singleElement().satisfies(p -> assertThat(p.max()).isEqualTo(3));
+  }
+
+  @Test
+  void parse_exponentNumbers_areNumbers() throws Exception {
+    Map<String, Object> tree = Hcl.parse("a = 1e3\nb = 1.5E-2\nc = 2e+2\nd = [1e3, -2e1]\n");
+
+    assertThat(tree).containsEntry("a", 1000.0).containsEntry("b", 0.015).containsEntry("c", 200.0)
+        .containsEntry("d", List.of(1000.0, -20.0));
+  }
+
+  @Test
+  void parse_exponentsInStringsCommentsAndNames_areLeftAlone() throws Exception {
+    Map<String, Object> tree = Hcl.parse("""
+        # 1e3 in a comment
+        q = "rate(x[1m]) > 1e3"
+        b {
+          node-1e3 = "named"
+          t = "${2e1}"
+        }
+        h = <<EOT
+        1e3
+        EOT
+        """);
+
+    assertThat(tree).containsEntry("q", "rate(x[1m]) > 1e3").containsEntry("h", "1e3\n");
+    // Inside ${...} it is code again (hcl4j renders a number in a template with its ".0").
+    assertThat(tree.get("b")).isEqualTo(Map.of("node-1e3", "named", "t", "20.0"));
+  }
+
+  @Test
+  void jsonencode_writesGoCtysCompactSortedJson() throws Exception {
+    Map<String, Object> tree = Hcl.parse("""
+        q = jsonencode({ metric = "cpu", threshold = 1e3, ratio = 0.5, tags = ["a<b", true], none = null })
+        """);
+
+    assertThat(tree).containsOnlyKeys("q")
+        .containsEntry("q", "{\"metric\":\"cpu\",\"none\":null,\"ratio\":0.5,\"tags\":[\"a\\u003cb\",true],"
+            + "\"threshold\":1000}");
+  }
+
+  @Test
+  void parse_unknownFunction_isAnErrorWithItsPosition() {
+    assertThatThrownBy(() -> Hcl.parse("a = 1\nb = upper(\"x\")\n"))
+        .isInstanceOfSatisfying(Hcl.Problem.class, p -> {
+          assertThat(p.line()).isEqualTo(2);
+          assertThat(p.column()).isEqualTo(5);
+          assertThat(p.what()).startsWith("upper(...) is not a function").contains("jsonencode(...)");
+        });
+  }
+
+  @Test
+  void envAndFile_becomeReferencesNotValues() throws Exception {
+    Map<String, Object> tree = Hcl.parse("b {\n  k = env(\"HOME\")\n  f = file(\"/x/y\")\n}\n");
+
+    assertThat(tree.get("b")).isEqualTo(Map.of("k", new Hcl.Reference("env", "HOME"),
+        "f", new Hcl.Reference("file", "/x/y")));
+    assertThat(new Hcl.Reference("env", "HOME")).hasToString("env(\"HOME\")");
+  }
+
+  @Test
+  void reference_insideAString_isRefused() {
+    assertThatThrownBy(() -> Hcl.parse("k = \"Bearer ${env(\"TOKEN\")}\"\n"))
+        .isInstanceOfSatisfying(Hcl.Problem.class, p -> assertThat(p.what())
+            .startsWith("env(...) must be the whole value of an attribute"));
+  }
+
+  @Test
+  void reference_resolve_readsEnvironmentAndFileWithoutTrailingNewline(@TempDir Path dir) throws IOException {
+    Path secret = Files.writeString(dir.resolve("token"), "s3cr3t-value\n");
+
+    assertThat(new Hcl.Reference("env", "TOKEN").resolve(Map.of("TOKEN", "abc")::get)).isEqualTo("abc");
+    assertThat(new Hcl.Reference("file", secret.toString()).resolve(name -> null)).isEqualTo("s3cr3t-value");
+  }
+
+  @Test
+  void reference_resolve_missing_saysWhyWithoutAValue(@TempDir Path dir) {
+    assertThatThrownBy(() -> new Hcl.Reference("env", "NOPE").resolve(name -> null))
+        .hasMessage("env(\"NOPE\") has no value: the environment variable NOPE is not set");
+    Path missing = dir.resolve("absent");
+    assertThatThrownBy(() -> new Hcl.Reference("file", missing.toString()).resolve(name -> null))
+        .hasMessage("file(\"" + missing + "\") has no value: the file cannot be read (NoSuchFile)");
   }
 }

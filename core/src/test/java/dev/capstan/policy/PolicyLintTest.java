@@ -69,6 +69,15 @@ final class PolicyLintTest {
   }
 
   @Test
+  void lint_instantQuery_isNotAWindowShorterThanTheInterval() {
+    ScalingPolicy policy = sound().evaluationInterval(Duration.ofMinutes(2)).cooldown(Duration.ofMinutes(5)).build();
+    ScalingPolicy instant = policy.toBuilder()
+        .checks(List.of(policy.checks().get(0).toBuilder().queryInstant().build())).build();
+
+    assertThat(rules(instant)).isEmpty();
+  }
+
+  @Test
   void lint_minZeroWithOnlyUtilizationChecks_warns() {
     assertThat(rules(sound().min(0).build())).containsExactly("min-zero-without-demand");
     assertThat(PolicyLint.lint(sound().min(0).build()).get(0).message())

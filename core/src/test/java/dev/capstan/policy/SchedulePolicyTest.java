@@ -146,7 +146,7 @@ final class SchedulePolicyTest {
   }
 
   @Test
-  void checkLevelSchedule_isRefusedWithAPointerToThePolicyBlock() {
+  void checkLevelSchedule_isTheChecksOwn() {
     String hcl = """
         scaling "web" {
           max = 3
@@ -165,8 +165,32 @@ final class SchedulePolicyTest {
         }
         """;
 
+    Check cpu = Check.builder().name("cpu").source("prometheus").query("avg(cpu)")
+        .schedule(Schedule.between("0 8 * * *", "0 9 * * *", Schedule.DEFAULT_TIMEZONE))
+        .strategy(PluginRef.of("target-value", Map.of("target", "70"))).build();
+    assertThat(Policies.parse(hcl, ORIGIN)).singleElement()
+        .satisfies(p -> assertThat(p.checks()).containsExactly(cpu))
+        .satisfies(p -> assertThat(p.schedule()).isEmpty());
+  }
+
+  @Test
+  void checkLevelSchedule_badCron_namesTheCheck() {
+    String hcl = """
+        scaling "web" {
+          max = 3
+          policy {
+            check "cpu" {
+              source = "prometheus"
+              query  = "avg(cpu)"
+              schedule { start = "0 8 * *" }
+              strategy "target-value" { target = 70 }
+            }
+            target "aws-asg" { aws_asg_name = "web" }
+          }
+        }
+        """;
+
     assertThat(catchThrowableOfType(PolicyException.class, () -> Policies.parse(hcl, ORIGIN)).problems())
-        .containsExactly(P + "check 'cpu': schedule is not supported on a check yet; put it in the policy block "
-            + "to schedule the whole policy");
+        .isNotEmpty().allSatisfy(p -> assertThat(p).startsWith(P + "check 'cpu': schedule"));
   }
 }
