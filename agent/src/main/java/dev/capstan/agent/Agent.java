@@ -136,6 +136,9 @@ final class Agent implements AutoCloseable {
   Agent(AgentConfig config, Supplier<AgentConfig> reread, Options options, Consumer<Autoscaler.Builder> customize)
       throws IOException {
     this.config = config;
+    // Read first: a bad token file stops the agent before any plug-in is created. Read once: a reload of
+    // the agent files does not rebind the HTTP API, so neither does it change its token.
+    Optional<HttpToken> token = config.httpTokenFile().map(HttpToken::read);
     this.reread = reread;
     this.options = options;
     this.customize = customize;
@@ -181,7 +184,8 @@ final class Agent implements AutoCloseable {
           new AgentHttpServer.Content(this::healthJson,
               new MetricsEndpoint(registry, () -> this.config.observability().prometheusMetrics(),
                   java.time.Clock.systemUTC())::answer, decisions::toJson,
-              new OverrideApi(() -> autoscaler), this::reloadAnswer));
+              new OverrideApi(() -> autoscaler), this::reloadAnswer), token);
+      HttpToken.exposureWarning(config.bindAddress(), token).ifPresent(LOG::warn);
     } catch (IOException | RuntimeException e) {
       nomadSource.ifPresent(NomadPolicySource::close);
       if (engine != null) {

@@ -80,6 +80,11 @@ final class AgentCommand implements Callable<Integer> {
       description = "Port of the HTTP API (default: the agent file's, else 8080).")
   private Integer bindPort;
 
+  @Option(names = {"-http-token-file", "--http-token-file"}, paramLabel = "FILE",
+      description = "A file holding the token that changes through the HTTP API must carry (default: the agent "
+          + "file's http.token_file, else none). Capstan's own.")
+  private Path httpTokenFile;
+
   @Option(names = {"-log-level", "--log-level"}, paramLabel = "LEVEL",
       description = "TRACE, DEBUG, INFO (default), WARN or ERROR.")
   private String logLevel;
@@ -320,6 +325,7 @@ final class AgentCommand implements Callable<Integer> {
         evaluation, bindAddress != null ? bindAddress : c.bindAddress(), bindPort != null ? bindPort : c.bindPort(),
         c.stateDir(), c.ignored(), c.origin(), c.logLevel(), sources, c.highAvailability(),
         c.observability().or(logJson, logIncludeLocation, prometheusMetrics),
-        nomadFlags.applyTo(c.nomad(), spec.commandLine()));
+        nomadFlags.applyTo(c.nomad(), spec.commandLine()),
+        httpTokenFile != null ? Optional.of(httpTokenFile) : c.httpTokenFile());
   }
 }

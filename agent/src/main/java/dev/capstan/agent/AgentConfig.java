@@ -33,7 +33,7 @@ import java.util.stream.Stream;
  * node_pool "nomad"    { driver = "nomad"       config = { address = "http://127.0.0.1:4646" } }
  * strategy "target-value" { driver = "target-value" }
  * policy { dir = "policies"  default_cooldown = "5m"  default_evaluation_interval = "1m" }
- * http   { bind_address = "127.0.0.1"  bind_port = 8080 }
+ * http   { bind_address = "127.0.0.1"  bind_port = 8080  token_file = "/etc/capstan/http-token" }
  * state_dir = "capstan-state"   # Capstan's addition: where cooldowns survive a restart
  * nomad  { address = "https://nomad.example:4646"  namespace = ["apps", "ops"]  token = "..." }
  * high_availability { enabled = true  zookeeper = "h1:2181,h2:2181"  path = "/capstan"  session_timeout = "10s" }
@@ -67,12 +67,15 @@ import java.util.stream.Stream;
  * @param nomad the {@code nomad {}} block (with the {@code -nomad-*} flags over it), keys in the block's
  *     spelling, if the file has one or a flag set one: how Nomad plug-ins without settings of their own
  *     and the Nomad policy source reach Nomad
+ * @param httpTokenFile the file holding the token the HTTP API's requests that change something must carry
+ *     ({@code http { token_file }}, Capstan's own), if given; read when the agent starts ({@link HttpToken})
  */
 record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targets,
     Map<String, PluginBlock> strategies, Map<String, PluginBlock> nodePools, Optional<Path> policyDir, Optional<Duration> defaultCooldown,
     Optional<Duration> defaultEvaluationInterval, String bindAddress, int bindPort, Optional<Path> stateDir,
     List<String> ignored, String origin, Optional<String> logLevel, PolicySources sources,
-    Optional<HighAvailability> highAvailability, Observability observability, Optional<Map<String, String>> nomad) {
+    Optional<HighAvailability> highAvailability, Observability observability, Optional<Map<String, String>> nomad,
+    Optional<Path> httpTokenFile) {
 
   static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   static final int DEFAULT_BIND_PORT = 8080;
@@ -193,14 +196,14 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
     }
   }
 
-  /** The configuration before observability and the {@code nomad} block were read: the peer's defaults, no Nomad. */
+  /** The configuration before observability was read: the peer's defaults, no Nomad, no HTTP token. */
   AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targets,
       Map<String, PluginBlock> strategies, Map<String, PluginBlock> nodePools, Optional<Path> policyDir,
       Optional<Duration> defaultCooldown, Optional<Duration> defaultEvaluationInterval, String bindAddress,
       int bindPort, Optional<Path> stateDir, List<String> ignored, String origin, Optional<String> logLevel,
       PolicySources sources, Optional<HighAvailability> highAvailability) {
     this(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval, bindAddress,
-        bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, Observability.DEFAULT, Optional.empty());
+        bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, Observability.DEFAULT);
   }
 
   /** The configuration before log_level and policy sources were read: logs at the default level, both sources on. */
@@ -212,7 +215,19 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
         bindPort, stateDir, ignored, origin, Optional.empty(), PolicySources.DEFAULT, Optional.empty());
   }
 
+  /** The configuration without a {@code nomad} block or an HTTP token file. */
+  AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targets,
+      Map<String, PluginBlock> strategies, Map<String, PluginBlock> nodePools, Optional<Path> policyDir,
+      Optional<Duration> defaultCooldown, Optional<Duration> defaultEvaluationInterval, String bindAddress,
+      int bindPort, Optional<Path> stateDir, List<String> ignored, String origin, Optional<String> logLevel,
+      PolicySources sources, Optional<HighAvailability> highAvailability, Observability observability) {
+    this(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval, bindAddress,
+        bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, observability, Optional.empty(),
+        Optional.empty());
+  }
+
   AgentConfig {
+    Objects.requireNonNull(httpTokenFile, "httpTokenFile");
     Objects.requireNonNull(observability, "observability");
     Objects.requireNonNull(highAvailability, "highAvailability");
     nomad = nomad.map(Map::copyOf);
@@ -229,7 +244,8 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
   static AgentConfig defaults() {
     return new AgentConfig(Map.of(), Map.of(), Map.of(), Map.of(), Optional.empty(), Optional.empty(),
         Optional.empty(), DEFAULT_BIND_ADDRESS, DEFAULT_BIND_PORT, Optional.empty(), List.of(), "(none)",
-        Optional.empty(), PolicySources.DEFAULT, Optional.empty(), Observability.DEFAULT, Optional.empty());
+        Optional.empty(), PolicySources.DEFAULT, Optional.empty(), Observability.DEFAULT, Optional.empty(),
+        Optional.empty());
   }
 
   /**
@@ -240,7 +256,18 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
    */
   AgentConfig withHighAvailability(Optional<HighAvailability> ha) {
     return new AgentConfig(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval,
-        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, ha, observability, nomad);
+        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, ha, observability, nomad, httpTokenFile);
+  }
+
+  /**
+   * Returns this configuration with another HTTP token file ({@code -http-token-file}).
+   *
+   * @param file the token file, or empty for none
+   * @return the copy
+   */
+  AgentConfig withHttpTokenFile(Optional<Path> file) {
+    return new AgentConfig(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval,
+        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, observability, nomad, file);
   }
 
   /**
@@ -251,7 +278,7 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
    */
   AgentConfig withObservability(Observability o) {
     return new AgentConfig(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval,
-        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, o, nomad);
+        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, o, nomad, httpTokenFile);
   }
 
   /**
@@ -262,7 +289,7 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
    */
   AgentConfig withNomad(Optional<Map<String, String>> block) {
     return new AgentConfig(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval,
-        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, observability, block);
+        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, observability, block, httpTokenFile);
   }
 
   /**
@@ -273,7 +300,7 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
    */
   AgentConfig withSources(PolicySources policySources) {
     return new AgentConfig(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval,
-        bindAddress, bindPort, stateDir, ignored, origin, logLevel, policySources, highAvailability, observability, nomad);
+        bindAddress, bindPort, stateDir, ignored, origin, logLevel, policySources, highAvailability, observability, nomad, httpTokenFile);
   }
 
   /**
@@ -438,6 +465,7 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
     if (port < 0 || port > 65_535) {
       http.problem("bind_port", "must be between 0 and 65535");
     }
+    Optional<Path> tokenFile = http.optionalString("token_file").map(Path::of);
     http.rejectUnknownKeys();
     prefixed("http block: ", http.problems(), problems);
 
@@ -463,7 +491,7 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
       throw new ConfigException("agent file " + origin, problems);
     }
     return new AgentConfig(apms, targets, strategies, nodePools, dir, cooldown, interval, address, (int) port,
-        stateDir, ignored, origin, logLevel, sources, ha, observability, nomad);
+        stateDir, ignored, origin, logLevel, sources, ha, observability, nomad, tokenFile);
   }
 
   /** Reads a top-level boolean setting such as {@code log_json = true} (default false). */

@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
@@ -19,7 +21,10 @@ import org.slf4j.LoggerFactory;
  * (Prometheus text format) and Capstan's {@code GET /v1/decisions} (recent decisions as JSON) and
  * {@code GET/PUT/DELETE /v1/policy/{id}/override} ({@link OverrideApi}), and the peer's
  * {@code PUT /v1/agent/reload}.
- * Other paths answer 404, other methods 405. One daemon thread serves it; {@link #close()} stops it.
+ * Other paths answer 404, other methods 405. With an {@link HttpToken}, a request that changes something
+ * (PUT or DELETE of an override, PUT or POST of a reload) without {@code Authorization: Bearer <token>}
+ * answers 401 and changes nothing; reads stay open (health probes and dashboards need no secret). One
+ * daemon thread serves it; {@link #close()} stops it.
  */
 final class AgentHttpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AgentHttpServer.class);
@@ -38,6 +43,7 @@ final class AgentHttpServer implements AutoCloseable {
 
   private final HttpServer server;
   private final ExecutorService executor;
+  private final Optional<HttpToken> token;
 
   /**
    * The content the API serves, each read afresh per request.
@@ -74,12 +80,24 @@ final class AgentHttpServer implements AutoCloseable {
   }
 
   /**
-   * Binds and starts the server.
+   * Binds and starts the server with no token: every request is served.
    *
    * @param port the port, 0 for a free one (see {@link #port()})
    * @throws IOException if the address cannot be bound; the message names it
    */
   AgentHttpServer(String address, int port, Content content) throws IOException {
+    this(address, port, content, Optional.empty());
+  }
+
+  /**
+   * Binds and starts the server.
+   *
+   * @param port the port, 0 for a free one (see {@link #port()})
+   * @param token the token that requests changing something must carry, if any
+   * @throws IOException if the address cannot be bound; the message names it
+   */
+  AgentHttpServer(String address, int port, Content content, Optional<HttpToken> token) throws IOException {
+    this.token = Objects.requireNonNull(token, "token");
     try {
       server = HttpServer.create(new InetSocketAddress(address, port), 0);
     } catch (IOException e) {
@@ -139,7 +157,7 @@ final class AgentHttpServer implements AutoCloseable {
    * method is 405. The peer answers 200 with no body; Capstan adds what was recreated, and answers 500
    * naming the problem when the new files were refused (the peer exits then).
    */
-  private static void reload(HttpExchange exchange, Supplier<OverrideApi.Answer> reload) throws IOException {
+  private void reload(HttpExchange exchange, Supplier<OverrideApi.Answer> reload) throws IOException {
     String path = exchange.getRequestURI().getPath();
     String method = exchange.getRequestMethod();
     if (!path.equals("/v1/agent/reload")) {
@@ -147,7 +165,7 @@ final class AgentHttpServer implements AutoCloseable {
     } else if (!method.equals("PUT") && !method.equals("POST")) {
       exchange.getResponseHeaders().set("Allow", "PUT, POST");
       answer(exchange, 405, "text/plain; charset=utf-8", method + " is not allowed; use PUT\n");
-    } else {
+    } else if (!refusedWithoutToken(exchange, method, path)) {
       OverrideApi.Answer a;
       try {
         a = reload.get();
@@ -161,7 +179,7 @@ final class AgentHttpServer implements AutoCloseable {
   }
 
   /** {@code /v1/policy/{id}/override}; the policy id or name is one path segment. */
-  private static void override(HttpExchange exchange, OverrideApi api) throws IOException {
+  private void override(HttpExchange exchange, OverrideApi api) throws IOException {
     String path = exchange.getRequestURI().getPath();
     String rest = path.substring("/v1/policy/".length());
     int slash = rest.indexOf('/');
@@ -175,6 +193,10 @@ final class AgentHttpServer implements AutoCloseable {
       byte[] bytes = in.readNBytes(64 * 1024);
       body = new String(bytes, StandardCharsets.UTF_8);
     }
+    String method = exchange.getRequestMethod();
+    if ((method.equals("PUT") || method.equals("DELETE")) && refusedWithoutToken(exchange, method, path)) {
+      return;
+    }
     OverrideApi.Answer a;
     try {
       a = api.handle(exchange.getRequestMethod(), rest.substring(0, slash), body);
@@ -187,6 +209,19 @@ final class AgentHttpServer implements AutoCloseable {
       exchange.getResponseHeaders().set("Allow", "GET, PUT, DELETE");
     }
     answer(exchange, a.status(), "application/json", a.json());
+  }
+
+  /** Answers 401 and returns true when the agent has a token and the request does not carry it. */
+  private boolean refusedWithoutToken(HttpExchange exchange, String method, String path) throws IOException {
+    if (token.isEmpty() || token.get().admits(exchange.getRequestHeaders().getFirst("Authorization"))) {
+      return false;
+    }
+    // Neither the header nor the token is logged or echoed: a near miss would leak either.
+    exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"capstan\"");
+    answer(exchange, 401, "application/json", Json.write(Map.of("error", method + " " + path
+        + " needs the agent's HTTP token: send the header Authorization: Bearer <token> (the token in the "
+        + "agent's http { token_file }); capstan pause|hold|resume take --token-file")));
+    return true;
   }
 
   private static void answer(HttpExchange exchange, int status, String type, String body) throws IOException {

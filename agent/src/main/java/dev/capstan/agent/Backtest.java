@@ -4,6 +4,7 @@ import dev.capstan.Plugins;
 import dev.capstan.config.Durations;
 import dev.capstan.engine.Autoscaler;
 import dev.capstan.engine.CheckResult;
+import dev.capstan.engine.OperatorOverride;
 import dev.capstan.engine.Outcome;
 import dev.capstan.engine.ScalingDecision;
 import dev.capstan.policy.Check;
@@ -47,7 +48,9 @@ import java.util.Set;
  * completion. At a point, every check that reads data gets its replayed value (see {@link CheckKind});
  * at an evaluation the engine ({@link Autoscaler#evaluate}) queries the replayed values over the
  * check's {@code query_window} and scales the group. A fixed-value check, or a check without a
- * source, reads no data. Not thread-safe; each {@link #run} starts afresh.
+ * source, reads no data. An operator's override ({@code --override}) is set on the engine before the
+ * first evaluation at or after its start, as {@code capstan pause|hold} would set it on an agent. Not
+ * thread-safe; each {@link #run} starts afresh.
  */
 public final class Backtest {
   private final List<ScalingPolicy> policies;
@@ -61,6 +64,8 @@ public final class Backtest {
   private final OptionalDouble pricePerHour;
   private final List<ScalingPolicy> variants;
   private final List<String> variantLabels;
+  /** By start, earliest first. */
+  private final List<ScheduledOverride> overrides;
 
   private Backtest(Builder b, History history) {
     this.policies = List.copyOf(b.policies);
@@ -82,6 +87,7 @@ public final class Backtest {
     }
     this.variants = List.copyOf(runs);
     this.variantLabels = List.copyOf(labels);
+    this.overrides = b.overrides.stream().sorted(java.util.Comparator.comparing(ScheduledOverride::from)).toList();
   }
 
   /**
@@ -192,6 +198,7 @@ public final class Backtest {
     int i = 0;
     Instant nextSample = n > 0 ? history.time(0) : to;
     Instant nextEvaluation = from.plus(policy.evaluationInterval());
+    int nextOverride = 0;
     try (Autoscaler engine = SimulatedEngine.build(policy, clock, group, new Router(byQuery))) {
       Instant now = from;
       while (now.isBefore(to)) {
@@ -223,6 +230,13 @@ public final class Backtest {
           nextSample = i < n ? history.time(i) : to;
         }
         if (!now.isBefore(nextEvaluation)) {
+          // Set as an operator would between two evaluations; one that ended before this one is skipped.
+          while (nextOverride < overrides.size() && !now.isBefore(overrides.get(nextOverride).from())) {
+            OperatorOverride o = overrides.get(nextOverride++).override();
+            if (!o.expiredAt(now)) {
+              engine.override(policy.id(), o);
+            }
+          }
           ScalingDecision decision = engine.evaluate(policy);
           decisions.add(decision);
           if (decision.outcome() == Outcome.SCALED && decision.action().isPresent()) {
@@ -302,8 +316,20 @@ public final class Backtest {
     private OptionalDouble capacityPerInstance = OptionalDouble.empty();
     private OptionalDouble pricePerHour = OptionalDouble.empty();
     private final List<Sweep> sweeps = new ArrayList<>();
+    private final List<ScheduledOverride> overrides = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Sets an operator's override during the replay, on every policy and sweep value.
+     *
+     * @param override the override and when it is set; it must start within the replayed range
+     * @return this builder
+     */
+    Builder override(ScheduledOverride override) {
+      overrides.add(Objects.requireNonNull(override, "override"));
+      return this;
+    }
 
     /**
      * Adds a policy to replay.
@@ -467,6 +493,12 @@ public final class Backtest {
       if (cut.size() == 0) {
         throw new BacktestException("no recorded point in " + start + " .. " + end + "; the history spans "
             + history.start() + " .. " + history.end());
+      }
+      for (ScheduledOverride o : overrides) {
+        if (o.from().isBefore(cut.start()) || !o.from().isBefore(cut.end())) {
+          throw new BacktestException("--override was '" + o.spec() + "' but its start " + o.from()
+              + " must be within the replayed range " + cut.start() + " .. " + cut.end());
+        }
       }
       Set<String> used = new LinkedHashSet<>();
       for (ScalingPolicy policy : policies) {

@@ -113,6 +113,11 @@ final class BacktestCommand implements Callable<Integer> {
           + "several attributes: every combination is replayed.")
   private List<String> sweeps = new ArrayList<>();
 
+  @Option(names = "--override", paramLabel = "KIND[:COUNT]@FROM[/FOR]",
+      description = "Sets an operator's override during the replay (repeatable), e.g. "
+          + "pause_scale_in@2026-05-01T10:00:00Z/2h or hold:10@2026-05-01T18:00:00Z/63h.")
+  private List<String> overrides = new ArrayList<>();
+
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures and every decision as JSON.")
   private Path json;
 
@@ -173,6 +178,7 @@ final class BacktestCommand implements Callable<Integer> {
         backtest.sweep(sweep.substring(0, eq).strip(), List.of(sweep.substring(eq + 1).split(",", -1)).stream()
             .map(String::strip).toList());
       }
+      overrides.forEach(o -> backtest.override(ScheduledOverride.parse(o)));
       result = backtest.build().run();
     } catch (BacktestException e) {
       err.println("capstan backtest: " + e.getMessage());

@@ -2,6 +2,7 @@ package dev.capstan.agent;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.capstan.engine.CheckResult;
+import dev.capstan.engine.FallbackStatus;
 import dev.capstan.engine.ScalingDecision;
 import dev.capstan.engine.ScalingListener;
 import dev.capstan.spi.ScalingAction;
@@ -109,6 +110,7 @@ final class DecisionLog implements ScalingListener {
         json.writeNull();
       }
       json.writeStringField("error", c.error().orElse(null));
+      writeFallback(json, c);
       json.writeEndObject();
     }
     json.writeEndArray();
@@ -118,6 +120,25 @@ final class DecisionLog implements ScalingListener {
     }
     json.writeEndArray();
     json.writeStringField("error", d.error().orElse(null));
+    json.writeEndObject();
+  }
+
+  /**
+   * A failing check's fallback, or {@code null}: whether it votes (its vote is the check's
+   * {@code desired_count}) and its failures.
+   */
+  private static void writeFallback(JsonGenerator json, CheckResult c) throws IOException {
+    if (c.fallback().isEmpty()) {
+      json.writeNullField("fallback");
+      return;
+    }
+    FallbackStatus f = c.fallback().get();
+    json.writeObjectFieldStart("fallback");
+    json.writeBooleanField("active", f.active());
+    json.writeNumberField("consecutive_failures", f.consecutiveFailures());
+    json.writeNumberField("failures", f.failuresNeeded());
+    json.writeStringField("behavior", f.behavior().hclName());
+    json.writeStringField("last_error", f.lastError());
     json.writeEndObject();
   }
 }

@@ -8,6 +8,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,11 +38,24 @@ final class OverrideCommands {
         description = "The agent's HTTP API (default: ${DEFAULT-VALUE}).")
     URI address;
 
+    @Option(names = "--token-file", paramLabel = "FILE",
+        description = "A file holding the agent's HTTP token (its http { token_file }), sent as a bearer token.")
+    Path tokenFile;
+
     int send(CommandSpec spec, String method, Map<String, Object> body) {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       URI uri = address.resolve("/v1/policy/" + URLEncoder.encode(policy, StandardCharsets.UTF_8) + "/override");
       HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10));
+      if (tokenFile != null) {
+        try {
+          request.header("Authorization", "Bearer " + Files.readString(tokenFile, StandardCharsets.UTF_8).strip());
+        } catch (IOException e) {
+          err.println("cannot read --token-file " + tokenFile + ": " + e.getClass().getSimpleName());
+          err.flush();
+          return 1;
+        }
+      }
       request = body == null ? request.method(method, HttpRequest.BodyPublishers.noBody())
           : request.header("Content-Type", "application/json")
               .method(method, HttpRequest.BodyPublishers.ofString(Json.write(body)));

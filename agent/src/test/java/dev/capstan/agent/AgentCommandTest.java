@@ -187,6 +187,18 @@ final class AgentCommandTest {
   }
 
   @Test
+  void agent_httpTokenFileTooShort_isOneLineExit1NamingTheFileNotItsContent() throws IOException {
+    Path token = Files.writeString(state.resolve("token"), "hunter2\n");
+
+    int status = cli.execute("agent", "-policy-dir", policies.toString(), "-state-dir", state.toString(),
+        "-http-bind-port", "0", "-http-token-file", token.toString());
+
+    assertThat(status).isEqualTo(1);
+    assertThat(cli.err()).contains("cannot start: http token_file '" + token + "' holds 7 characters")
+        .doesNotContain("hunter2");
+  }
+
+  @Test
   void run_negativeReloadInterval_isAUsageErrorBeforeAnythingStarts() {
     int status = cli.execute("run", "--policy-dir", policies.toString(), "--state-dir", state.toString(),
         "--http-bind-port", "0", "--reload-interval", "-1s");

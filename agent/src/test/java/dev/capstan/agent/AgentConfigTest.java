@@ -50,6 +50,15 @@ final class AgentConfigTest {
   }
 
   @Test
+  void parse_httpTokenFile_keptAsAPathAndBlankRefused() {
+    assertThat(AgentConfig.parse("http {\n  token_file = \"/etc/capstan/http-token\"\n}\n", "a.hcl").httpTokenFile())
+        .contains(Path.of("/etc/capstan/http-token"));
+    assertThat(AgentConfig.parse("log_level = \"INFO\"\n", "a.hcl").httpTokenFile()).isEmpty();
+    assertThatThrownBy(() -> AgentConfig.parse("http {\n  token_file = \" \"\n}\n", "a.hcl"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("http block: token_file was ' ' but it must not be blank");
+  }
+
+  @Test
   void parse_directories_keptAsWritten() {
     AgentConfig config = AgentConfig.parse("policy {\n  dir = \"policies\"\n}\nstate_dir = \"state\"\n", "a.hcl");
 

@@ -57,6 +57,26 @@ final class BacktestCommandTest {
   }
 
   @Test
+  void backtest_overrideOption_setsItDuringTheReplay_andABadOneIsOneLine() throws Exception {
+    Path json = dir.resolve("r.json");
+    CliRun cli = new CliRun();
+    int status = cli.execute("backtest", "--csv", SAMPLE, "--policy", "../examples/policies/aws-burst.hcl",
+        "--utilization-check", CHECK, "--recorded-size-column", "cloud_instances",
+        "--override", "pause@2026-03-02T06:00:00Z/1h", "--output", dir.resolve("r.html").toString(),
+        "--json", json.toString());
+    CliRun bad = new CliRun();
+    int badStatus = bad.execute("backtest", "--csv", SAMPLE, "--utilization-check", CHECK,
+        "--recorded-size-column", "cloud_instances", "--override", "pause@noon", "--output",
+        dir.resolve("b.html").toString());
+
+    assertThat(status).as(cli.err()).isZero();
+    assertThat(Files.readString(json)).contains("\"outcome\":\"OVERRIDDEN\"", "paused by override pause by backtest");
+    assertThat(badStatus).isEqualTo(1);
+    assertThat(bad.err()).contains("capstan backtest: --override was 'pause@noon' but its start 'noon' must be an "
+        + "ISO-8601 instant");
+  }
+
+  @Test
   void backtest_undeclaredCheck_failsNamingItAndTheFlags() {
     CliRun cli = new CliRun();
 

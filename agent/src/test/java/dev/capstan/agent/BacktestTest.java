@@ -143,6 +143,47 @@ final class BacktestTest {
   }
 
   @Test
+  void run_pauseScaleOutOverTheStep_suppressesTheScaleUntilItEnds() {
+    BacktestResult.Run run = Backtest.builder().policy(policy(CPU_TARGET_50)).history(stepLoad())
+        .check("cpu", CheckKind.UTILIZATION).startingCount(2).bootDelay(Duration.ofMinutes(2))
+        .override(ScheduledOverride.parse("pause_scale_out@2026-03-02T00:25:00Z/10m"))
+        .build().run().runs().get(0);
+
+    assertThat(decisionAt(run, 24).reasons()).noneMatch(r -> r.contains("pause_scale_out"));
+    assertThat(decisionAt(run, 30).outcome()).isEqualTo(Outcome.OVERRIDDEN);
+    assertThat(decisionAt(run, 34).outcome()).isEqualTo(Outcome.OVERRIDDEN);
+    assertThat(run.actions()).singleElement().satisfies(d -> {
+      assertThat(d.time()).isEqualTo(T0.plus(Duration.ofMinutes(35)));
+      assertThat(d.action().orElseThrow().count()).isEqualTo(6);
+      assertThat(d.reasons().get(0)).contains("expired at 2026-03-02T00:35:00Z; removed");
+    });
+  }
+
+  @Test
+  void run_hold_movesTheGroupToItsCountWhateverTheChecksSay() {
+    BacktestResult.Run run = Backtest.builder().policy(policy(CPU_TARGET_50)).history(stepLoad())
+        .check("cpu", CheckKind.UTILIZATION).startingCount(2)
+        .override(ScheduledOverride.parse("hold:4@2026-03-02T00:10:00Z"))
+        .build().run().runs().get(0);
+
+    assertThat(run.actions()).singleElement().satisfies(d -> {
+      assertThat(d.time()).isEqualTo(T0.plus(Duration.ofMinutes(10)));
+      assertThat(d.action().orElseThrow().count()).isEqualTo(4);
+      assertThat(d.action().get().meta()).containsEntry(ScalingDecision.META_OVERRIDE, "hold");
+    });
+    assertThat(decisionAt(run, 45).outcome()).isEqualTo(Outcome.OVERRIDDEN);
+  }
+
+  @Test
+  void build_overrideOutsideTheReplayedRange_isRefusedNamingTheOption() {
+    assertThatThrownBy(() -> Backtest.builder().policy(policy(CPU_TARGET_50)).history(stepLoad())
+        .check("cpu", CheckKind.UTILIZATION).override(ScheduledOverride.parse("pause@2026-03-03T00:00:00Z")).build())
+        .isInstanceOf(BacktestException.class)
+        .hasMessageStartingWith("--override was 'pause@2026-03-03T00:00:00Z' but its start 2026-03-03T00:00:00Z "
+            + "must be within the replayed range 2026-03-02T00:00:00Z .. ");
+  }
+
+  @Test
   void run_sweepOfTwoAttributes_replaysEveryCombination_firstVaryingSlowest() {
     BacktestResult result = Backtest.builder().policy(policy(CPU_TARGET_50)).history(stepLoad())
         .check("cpu", CheckKind.UTILIZATION).startingCount(2).sweep("target", List.of("50", "75"))

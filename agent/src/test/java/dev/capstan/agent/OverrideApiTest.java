@@ -13,11 +13,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code /v1/policy/{id}/override} over real HTTP, and the CLI commands that call it. */
 final class OverrideApiTest {
@@ -25,6 +29,10 @@ final class OverrideApiTest {
       .check(Check.of("cpu", "src", "q", PluginRef.of("fixed", Map.of())))
       .target(PluginRef.of("in-memory", Map.of())).build();
 
+  private static final String SECRET = "0123456789abcdef0123";
+
+  @TempDir
+  Path dir;
   private final ManualClock clock = ManualClock.startingAtEpochOf2026();
   private final HttpClient client = HttpClient.newHttpClient();
   private Autoscaler autoscaler;
@@ -46,10 +54,87 @@ final class OverrideApiTest {
   }
 
   private HttpResponse<String> send(String method, String path, String body) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .build();
-    return client.send(request, HttpResponse.BodyHandlers.ofString());
+    return send(server, method, path, body, null);
+  }
+
+  private HttpResponse<String> send(AgentHttpServer to, String method, String path, String body, String authorization)
+      throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + to.port() + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A server over the same engine whose mutating requests need {@link #SECRET}. */
+  private AgentHttpServer guarded() throws Exception {
+    HttpToken token = HttpToken.read(Files.writeString(dir.resolve("token"), SECRET + "\n"));
+    return new AgentHttpServer("127.0.0.1", 0, new AgentHttpServer.Content(() -> "{}", () -> "", () -> "[]",
+        new OverrideApi(autoscaler)), Optional.of(token));
+  }
+
+  @Test
+  void token_putOrDeleteWithoutTheToken_401AndNothingChanges() throws Exception {
+    autoscaler.override(WEB.id(), OperatorOverride.hold(4));
+    try (AgentHttpServer guarded = guarded()) {
+      HttpResponse<String> put = send(guarded, "PUT", "/v1/policy/web/override", "{\"kind\":\"pause\"}", null);
+      HttpResponse<String> delete = send(guarded, "DELETE", "/v1/policy/web/override", null, "Bearer wrong-token-000000");
+
+      assertThat(put.statusCode()).isEqualTo(401);
+      assertThat(put.headers().firstValue("WWW-Authenticate")).contains("Bearer realm=\"capstan\"");
+      assertThat(put.body()).contains("needs the agent's HTTP token").doesNotContain(SECRET);
+      assertThat(delete.statusCode()).isEqualTo(401);
+      assertThat(delete.body()).doesNotContain("wrong-token");
+      assertThat(autoscaler.override(WEB.id())).get().extracting(OperatorOverride::kind)
+          .isEqualTo(OperatorOverride.Kind.HOLD);
+    }
+  }
+
+  @Test
+  void token_reloadWithoutTheToken_401AndNotReloaded() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger reloads = new java.util.concurrent.atomic.AtomicInteger();
+    HttpToken token = HttpToken.read(Files.writeString(dir.resolve("token"), SECRET));
+    try (AgentHttpServer guarded = new AgentHttpServer("127.0.0.1", 0, new AgentHttpServer.Content(() -> "{}",
+        q -> new AgentHttpServer.Reply(200, "text/plain", ""), () -> "[]", new OverrideApi(autoscaler), () -> {
+          reloads.incrementAndGet();
+          return new OverrideApi.Answer(200, "{}");
+        }), Optional.of(token))) {
+      HttpResponse<String> without = send(guarded, "PUT", "/v1/agent/reload", null, null);
+      HttpResponse<String> with = send(guarded, "PUT", "/v1/agent/reload", null, "Bearer " + SECRET);
+
+      assertThat(without.statusCode()).isEqualTo(401);
+      assertThat(with.statusCode()).isEqualTo(200);
+      assertThat(reloads).hasValue(1);
+    }
+  }
+
+  @Test
+  void token_rightBearerChanges_andReadsNeedNone() throws Exception {
+    try (AgentHttpServer guarded = guarded()) {
+      HttpResponse<String> put = send(guarded, "PUT", "/v1/policy/web/override", "{\"kind\":\"pause\"}",
+          "Bearer " + SECRET);
+      HttpResponse<String> get = send(guarded, "GET", "/v1/policy/web/override", null, null);
+
+      assertThat(put.statusCode()).isEqualTo(200);
+      assertThat(get.statusCode()).isEqualTo(200);
+      assertThat(get.body()).contains("\"kind\" : \"pause\"");
+    }
+  }
+
+  @Test
+  void token_cliWithTokenFileSucceeds_withoutItFailsSayingWhy() throws Exception {
+    try (AgentHttpServer guarded = guarded()) {
+      String address = "http://127.0.0.1:" + guarded.port();
+      CliRun without = new CliRun();
+      assertThat(without.execute("pause", "web", "--address", address)).isEqualTo(1);
+      assertThat(without.err()).contains("needs the agent's HTTP token");
+
+      CliRun with = new CliRun();
+      assertThat(with.execute("pause", "web", "--address", address, "--token-file", dir.resolve("token").toString()))
+          .as(with.err()).isZero();
+      assertThat(autoscaler.override(WEB.id())).isPresent();
+    }
   }
 
   @Test
@@ -103,6 +188,25 @@ final class OverrideApiTest {
     HttpResponse<String> post = send("POST", "/v1/policy/web/override", "{}");
     assertThat(post.statusCode()).isEqualTo(405);
     assertThat(post.headers().firstValue("Allow")).contains("GET, PUT, DELETE");
+  }
+
+  @Test
+  void nameSharedByTwoFiles_409ListingTheIds_andTheIdStillWorks() {
+    ScalingPolicy other = WEB.toBuilder().origin("other.hcl").build();
+    try (Autoscaler two = Autoscaler.builder().clock(clock).executor(Runnable::run).lookupPlugins(false)
+        .strategy("fixed", c -> (current, metrics) -> current).target("in-memory", InMemoryTarget.withCount(2))
+        .policy(WEB).policy(other).build()) {
+      OverrideApi api = new OverrideApi(two);
+
+      OverrideApi.Answer byName = api.handle("PUT", "web", "{\"kind\":\"pause\"}");
+      OverrideApi.Answer byId = api.handle("PUT", other.id(), "{\"kind\":\"pause\"}");
+
+      assertThat(byName.status()).isEqualTo(409);
+      assertThat(byName.json()).contains("policy name 'web' is ambiguous").contains(WEB.id()).contains(other.id());
+      assertThat(byId.status()).isEqualTo(200);
+      assertThat(two.override(other.id())).isPresent();
+      assertThat(two.override(WEB.id())).isEmpty();
+    }
   }
 
   @Test

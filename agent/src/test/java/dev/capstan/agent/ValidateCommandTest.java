@@ -273,12 +273,23 @@ final class ValidateCommandTest {
   }
 
   @Test
-  void validate_lintExamples_warnsAboutMinZeroButExitsZero() {
-    int status = validate("--lint", "../examples/policies");
+  void validate_strictExamples_passBecauseEachIgnoresTheRulesThatDoNotApply() {
+    int status = validate("--strict", "../examples/policies");
 
     assertThat(status).isZero();
-    assertThat(cli.out()).contains("aws-burst.hcl: policy 'aws_burst': warning: min is 0 but no check is a "
-        + "demand check").contains("4 policies are valid, with ");
+    assertThat(cli.out()).doesNotContain("warning").endsWith("4 policies are valid" + System.lineSeparator());
+  }
+
+  @Test
+  void validate_lintExampleWithoutItsLintBlock_warnsAboutMinZero() throws IOException {
+    Path p = Files.writeString(dir.resolve("aws-burst.hcl"), Files.readString(Path.of("../examples/policies/aws-burst.hcl"))
+        .replace("ignore = [\"min-zero-without-demand\", ", "ignore = ["));
+
+    int status = validate("--lint", p.toString());
+
+    assertThat(status).isZero();
+    assertThat(cli.out()).contains(p + ": policy 'aws_burst': warning: min is 0 but no check is a demand check")
+        .endsWith("1 policy is valid, with 1 warning" + System.lineSeparator());
   }
 
   @Test

@@ -214,6 +214,24 @@ final class Cron {
     return domMatch || dowMatch;
   }
 
+  /**
+   * Whether this expression fires at every minute {@code other} fires (and maybe more). Fields are
+   * independent, so that holds when each of {@code other}'s minutes and hours is one of ours and each of
+   * its days one of ours; days are compared over 400 years, after which the Gregorian calendar, weekdays
+   * included, repeats (146,097 days, a whole number of weeks).
+   */
+  boolean firesWhenever(Cron other) {
+    if ((other.minutes & ~minutes) != 0 || (other.hours & ~hours) != 0) {
+      return false;
+    }
+    for (long day = 0; day < 146_097; day++) {
+      if (other.matchesDay(day) && !matchesDay(day)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Whether both expressions fire at exactly the same minutes. */
   boolean sameAs(Cron other) {
     return minutes == other.minutes && hours == other.hours && daysOfMonth == other.daysOfMonth

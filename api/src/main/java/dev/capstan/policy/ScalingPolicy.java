@@ -72,6 +72,7 @@ public final class ScalingPolicy {
   private final String origin;
   private final Optional<Schedule> schedule;
   private final Optional<Behavior> behavior;
+  private final Set<LintRule> lintIgnored;
   private final Set<Field> set;
 
   /** Takes the values of a builder that passed validation. */
@@ -91,6 +92,7 @@ public final class ScalingPolicy {
     this.type = b.type;
     this.schedule = Optional.ofNullable(b.schedule);
     this.behavior = Optional.ofNullable(b.behavior);
+    this.lintIgnored = b.lintIgnored.isEmpty() ? Set.of() : Set.copyOf(b.lintIgnored);
     this.set = b.set.isEmpty() ? Set.of() : Set.copyOf(b.set);
   }
 
@@ -143,6 +145,7 @@ public final class ScalingPolicy {
     b.type = type;
     b.schedule = schedule.orElse(null);
     b.behavior = behavior.orElse(null);
+    b.lintIgnored.addAll(lintIgnored);
     b.set.addAll(set);
     return b;
   }
@@ -286,6 +289,16 @@ public final class ScalingPolicy {
   }
 
   /**
+   * Returns the lint rules this policy silences (its {@code lint { ignore = [...] }} block, a Capstan
+   * extension): the linter reports no warning of these rules for it. The engine ignores them.
+   *
+   * @return the rules, empty unless set
+   */
+  public Set<LintRule> lintIgnored() {
+    return lintIgnored;
+  }
+
+  /**
    * Returns whether {@code field} was given to the builder or in the policy file, rather than left at
    * its default. Set-ness survives {@link #toBuilder()}.
    *
@@ -311,7 +324,7 @@ public final class ScalingPolicy {
         && cooldownOnScaleUp.equals(p.cooldownOnScaleUp) && evaluationInterval.equals(p.evaluationInterval)
         && onCheckError == p.onCheckError && checks.equals(p.checks) && target.equals(p.target)
         && type.equals(p.type) && origin.equals(p.origin) && schedule.equals(p.schedule)
-        && behavior.equals(p.behavior);
+        && behavior.equals(p.behavior) && lintIgnored.equals(p.lintIgnored);
   }
 
   /**
@@ -322,7 +335,7 @@ public final class ScalingPolicy {
   @Override
   public int hashCode() {
     return Objects.hash(id, name, enabled, min, max, cooldown, cooldownOnScaleUp, evaluationInterval, onCheckError,
-        checks, target, type, origin, schedule, behavior);
+        checks, target, type, origin, schedule, behavior, lintIgnored);
   }
 
   /**
@@ -335,7 +348,7 @@ public final class ScalingPolicy {
     return "ScalingPolicy[id=" + id + ", name=" + name + ", enabled=" + enabled + ", min=" + min + ", max=" + max
         + ", cooldown=" + cooldown + ", cooldownOnScaleUp=" + cooldownOnScaleUp + ", evaluationInterval="
         + evaluationInterval + ", onCheckError=" + onCheckError + ", checks=" + checks + ", target=" + target
-        + ", type=" + type + ", origin=" + origin + ", schedule=" + schedule + ", behavior=" + behavior + "]";
+        + ", type=" + type + ", origin=" + origin + ", schedule=" + schedule + ", behavior=" + behavior + ", lintIgnored=" + lintIgnored + "]";
   }
 
   /**
@@ -357,6 +370,7 @@ public final class ScalingPolicy {
     private String type = DEFAULT_TYPE;
     private @Nullable Schedule schedule;
     private @Nullable Behavior behavior;
+    private final EnumSet<LintRule> lintIgnored = EnumSet.noneOf(LintRule.class);
     private final EnumSet<Field> set = EnumSet.noneOf(Field.class);
 
     private Builder() {}
@@ -544,6 +558,20 @@ public final class ScalingPolicy {
      */
     public Builder behavior(Behavior behavior) {
       this.behavior = Objects.requireNonNull(behavior, "behavior");
+      return this;
+    }
+
+    /**
+     * Sets the lint rules the linter does not report for this policy (default: none), replacing any set before.
+     *
+     * @param rules the rules to silence
+     * @return this builder
+     * @throws NullPointerException if {@code rules} or one of them is null
+     */
+    public Builder lintIgnored(Set<LintRule> rules) {
+      Set<LintRule> copy = Set.copyOf(rules);
+      lintIgnored.clear();
+      lintIgnored.addAll(copy);
       return this;
     }
 

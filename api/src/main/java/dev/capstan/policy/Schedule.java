@@ -161,6 +161,18 @@ public final class Schedule {
   }
 
   /**
+   * Returns whether the window can never open: its {@code end} fires at every minute its {@code start}
+   * fires, and equal minutes close it (e.g. start {@code "0 8 * * mon"}, end {@code "0 8 * * *"}). An
+   * {@code end} equal to {@code start} is refused when the schedule is made; a {@code duration} window
+   * always opens.
+   *
+   * @return true when no instant is inside the window
+   */
+  public boolean neverOpens() {
+    return endCron != null && endCron.firesWhenever(startCron);
+  }
+
+  /**
    * Returns the cron expression that opens the window.
    *
    * @return the expression as written

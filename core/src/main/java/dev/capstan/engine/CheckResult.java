@@ -23,13 +23,16 @@ import java.util.OptionalLong;
  * @param error what went wrong, when the check failed
  * @param explanation the strategy's own reason for its count, built when first read; empty when the
  *     check failed
+ * @param fallback for a check with a {@code fallback} that failed in this evaluation: its consecutive failures
+ *     and whether it votes its fallback count (then {@link #desiredCount()} is that vote, {@link #error()} is
+ *     empty and {@link #failedPlugin()} names the plug-in that failed); empty otherwise
  */
 public record CheckResult(String name, Optional<String> group, OnError onError, int points,
     OptionalDouble latest, OptionalLong desiredCount, Optional<String> failedPlugin, Optional<String> error,
-    Explanation explanation) {
+    Explanation explanation, Optional<FallbackStatus> fallback) {
 
   /**
-   * Checks that exactly one of count and error is present.
+   * Checks that exactly one of count and error is present, and that a fallback status agrees with them.
    *
    * @param name the check's name
    * @param group the check's group, if any
@@ -40,7 +43,9 @@ public record CheckResult(String name, Optional<String> group, OnError onError, 
    * @param failedPlugin the plug-in that failed, e.g. {@code "metric source 'prometheus'"}, when the check failed
    * @param error what went wrong, when the check failed
    * @param explanation the strategy's own reason for its count; empty when the check failed
-   * @throws IllegalArgumentException if both or neither of {@code desiredCount} and {@code error} are set
+   * @param fallback the check's fallback status, when it has a fallback and failed in this evaluation
+   * @throws IllegalArgumentException if both or neither of {@code desiredCount} and {@code error} are set, or
+   *     if an active fallback comes with an error, or an inactive one without
    * @throws NullPointerException if a field is null
    */
   public CheckResult {
@@ -52,10 +57,34 @@ public record CheckResult(String name, Optional<String> group, OnError onError, 
     Objects.requireNonNull(failedPlugin, "failedPlugin");
     Objects.requireNonNull(error, "error");
     Objects.requireNonNull(explanation, "explanation");
+    Objects.requireNonNull(fallback, "fallback");
     if (desiredCount.isPresent() == error.isPresent()) {
       throw new IllegalArgumentException("check '" + name + "' needs either a desired count or an error, not "
           + (error.isPresent() ? "both" : "neither"));
     }
+    if (fallback.isPresent() && fallback.get().active() == error.isPresent()) {
+      throw new IllegalArgumentException("check '" + name + "' has " + (error.isPresent()
+          ? "an active fallback but also an error" : "an inactive fallback but no error"));
+    }
+  }
+
+  /**
+   * Creates a result without a fallback status.
+   *
+   * @param name the check's name
+   * @param group the check's group, if any
+   * @param onError what a failure of this check does
+   * @param points how many metric points the query returned
+   * @param latest the newest metric value, when there was one
+   * @param desiredCount the strategy's count, when the check succeeded
+   * @param failedPlugin the plug-in that failed, when the check failed
+   * @param error what went wrong, when the check failed
+   * @param explanation the strategy's own reason for its count; empty when the check failed
+   * @throws IllegalArgumentException if both or neither of {@code desiredCount} and {@code error} are set
+   */
+  public CheckResult(String name, Optional<String> group, OnError onError, int points, OptionalDouble latest,
+      OptionalLong desiredCount, Optional<String> failedPlugin, Optional<String> error, Explanation explanation) {
+    this(name, group, onError, points, latest, desiredCount, failedPlugin, error, explanation, Optional.empty());
   }
   /**
    * Creates a result without a strategy explanation.

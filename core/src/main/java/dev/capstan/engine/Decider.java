@@ -59,7 +59,8 @@ import java.util.OptionalLong;
  *       consecutive failures counted in {@link PolicyState#fallbacks()}; a success resets them. From the
  *       {@code failures}-th failure in a row on, it votes its fallback count instead of failing, as a check
  *       of its own (outside any group), and is no longer a failure for fail-fast or the failed-check
- *       guard. Since merging takes the highest vote, <b>a fallback never takes away capacity a healthy
+ *       guard. The check's result carries that count and whether the fallback votes
+ *       ({@link CheckResult#fallback()}). Since merging takes the highest vote, <b>a fallback never takes away capacity a healthy
  *       check asks for</b>: the merged count is never below the one the healthy checks alone give (so a
  *       failing queue check cannot shrink a group its healthy CPU check needs, kedacore/keda #6659). It
  *       can raise it, and it can lower the count only when no healthy check asks for more.
@@ -826,13 +827,19 @@ public final class Decider {
       int before = next.of(result.name());
       int failures = before == Integer.MAX_VALUE ? before : before + 1;
       next = next.with(result.name(), failures);
-      if (failures >= fallback.failures()) {
+      String last = result.failedPlugin().orElse("the engine") + " " + result.error().orElse("");
+      FallbackStatus status = new FallbackStatus(failures, fallback.failures(), fallback.behavior(), last);
+      if (status.active()) {
         long vote = fallback.vote(current);
         String why = "fallback " + fallback.behavior().hclName() + " after " + failures + " consecutive failures ("
-            + fallback.failures() + " needed); last: " + result.failedPlugin().orElse("the engine") + " "
-            + result.error().orElse("");
+            + fallback.failures() + " needed); last: " + last;
         checks.set(i, new CheckResult(result.name(), Optional.empty(), result.onError(), result.points(),
-            result.latest(), OptionalLong.of(vote), result.failedPlugin(), Optional.empty(), Explanation.of(() -> why)));
+            result.latest(), OptionalLong.of(vote), result.failedPlugin(), Optional.empty(), Explanation.of(() -> why),
+            Optional.of(status)));
+      } else {
+        checks.set(i, new CheckResult(result.name(), result.group(), result.onError(), result.points(),
+            result.latest(), result.desiredCount(), result.failedPlugin(), result.error(), result.explanation(),
+            Optional.of(status)));
       }
     }
     return next;

@@ -9,7 +9,7 @@ import java.util.Optional;
  * @param origin the policy's origin, usually its file ({@link ScalingPolicy#origin()})
  * @param policy the policy's name
  * @param check the check the warning is about, or empty when it is about the whole policy
- * @param rule the rule's stable id, e.g. {@code "cooldown-below-interval"} (see {@link PolicyLint})
+ * @param rule the rule's stable id, e.g. {@code "cooldown-below-interval"} ({@link LintRule#id()}; see {@link PolicyLint})
  * @param message the reason, a sentence without the location
  */
 public record LintWarning(String origin, String policy, Optional<String> check, String rule, String message) {

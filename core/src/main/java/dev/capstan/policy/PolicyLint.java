@@ -35,9 +35,15 @@ import java.util.Optional;
  *   <li>{@code threshold-no-gap}: two such checks whose bands meet exactly ({@code upper_bound} of one is
  *       the other's {@code lower_bound}): no value leaves the count alone, so the step one check takes
  *       across the boundary is undone by the other.
+ *   <li>{@code schedule-never-opens}: the {@code schedule}'s {@code end} fires at every minute its
+ *       {@code start} fires (and an end at the start's minute closes the window), so the policy never acts.
  *   <li>{@code shared-target} (only {@link #lint(List)}): two policies with the same target block scale
  *       the same group and fight over it; the warning names the later one.
  * </ol>
+ *
+ * <p>A policy's {@code lint { ignore = ["rule-id", ...] }} block ({@link ScalingPolicy#lintIgnored()})
+ * silences those rules' warnings about it, e.g. {@code min-zero-without-demand} for a policy whose query
+ * is built to be above 0 with no instance running, which the linter cannot tell.
  *
  * <p>Values the parser would refuse (such as a bound that is not a number) are skipped, not warned
  * about: {@code capstan validate} reports them as problems. Stateless and thread-safe.
@@ -64,6 +70,7 @@ public final class PolicyLint {
     minZeroWithoutDemand(policy, warnings);
     targetValueThresholdBelowStep(policy, warnings);
     thresholdOverlap(policy, warnings);
+    scheduleNeverOpens(policy, warnings);
     return List.copyOf(warnings);
   }
 
@@ -83,9 +90,9 @@ public final class PolicyLint {
       warnings.addAll(lint(policy));
       ScalingPolicy first = byTarget.putIfAbsent(policy.target(), policy);
       if (first != null) {
-        shared.add(warn(policy, Optional.empty(), "shared-target", "target '" + policy.target().name()
+        warn(shared, policy, Optional.empty(), LintRule.SHARED_TARGET, "target '" + policy.target().name()
             + "' with the same configuration is also scaled by policy '" + first.name() + "' in "
-            + first.origin() + "; the two will fight over the group"));
+            + first.origin() + "; the two will fight over the group");
       }
     }
     warnings.addAll(shared);
@@ -95,22 +102,22 @@ public final class PolicyLint {
   private static void cooldownBelowInterval(ScalingPolicy p, List<LintWarning> warnings) {
     Duration interval = p.evaluationInterval();
     if (p.cooldown().compareTo(interval) < 0) {
-      warnings.add(warn(p, Optional.empty(), "cooldown-below-interval", "cooldown " + p.cooldown()
-          + " is shorter than evaluation_interval " + interval + ", so it never delays an evaluation"));
+      warn(warnings, p, Optional.empty(), LintRule.COOLDOWN_BELOW_INTERVAL, "cooldown " + p.cooldown()
+          + " is shorter than evaluation_interval " + interval + ", so it never delays an evaluation");
     }
     if (p.isSet(ScalingPolicy.Field.COOLDOWN_ON_SCALE_UP) && p.cooldownOnScaleUp().compareTo(interval) < 0) {
-      warnings.add(warn(p, Optional.empty(), "cooldown-below-interval", "cooldown_on_scale_up "
+      warn(warnings, p, Optional.empty(), LintRule.COOLDOWN_BELOW_INTERVAL, "cooldown_on_scale_up "
           + p.cooldownOnScaleUp() + " is shorter than evaluation_interval " + interval
-          + ", so it never delays an evaluation"));
+          + ", so it never delays an evaluation");
     }
   }
 
   private static void queryWindowBelowInterval(ScalingPolicy p, List<LintWarning> warnings) {
     for (Check c : p.checks()) {
       if (!c.source().isEmpty() && !c.queryInstant() && c.queryWindow().compareTo(p.evaluationInterval()) < 0) {
-        warnings.add(warn(p, Optional.of(c.name()), "query-window-below-interval", "query_window "
+        warn(warnings, p, Optional.of(c.name()), LintRule.QUERY_WINDOW_BELOW_INTERVAL, "query_window "
             + c.queryWindow() + " is shorter than evaluation_interval " + p.evaluationInterval()
-            + ", so the metric between two windows is never read"));
+            + ", so the metric between two windows is never read");
       }
     }
   }
@@ -120,10 +127,11 @@ public final class PolicyLint {
         || !p.checks().stream().allMatch(PolicyLint::scalesTheCount)) {
       return;
     }
-    warnings.add(warn(p, Optional.empty(), "min-zero-without-demand", "min is 0 but no check is a demand check "
+    warn(warnings, p, Optional.empty(), LintRule.MIN_ZERO_WITHOUT_DEMAND, "min is 0 but no check is a demand check "
         + "and every check is a utilization check (target-value or threshold percentage), which at 0 has no "
         + "instance to measure, so once at 0 the policy may never scale out again; add a check with "
-        + "demand = true, set min = 1, or make sure every query is above 0 while no instance runs"));
+        + "demand = true, set min = 1, or, when every query is above 0 while no instance runs, say so with "
+        + "lint { ignore = [\"min-zero-without-demand\"] }");
   }
 
   /** A utilization check: its desired count is a multiple of the current one, so 0 stays 0. */
@@ -145,11 +153,11 @@ public final class PolicyLint {
       String given = c.strategy().config().get("threshold");
       Optional<Double> threshold = given == null ? Optional.of(DEFAULT_TARGET_VALUE_THRESHOLD) : number(given);
       if (threshold.isPresent() && threshold.get() < step) {
-        warnings.add(warn(p, Optional.of(c.name()), "target-value-threshold-below-step", "threshold "
+        warn(warnings, p, Optional.of(c.name()), LintRule.TARGET_VALUE_THRESHOLD_BELOW_STEP, "threshold "
             + (given == null ? "0.01 (the default)" : given) + " is below " + format(step)
             + ", one instance's share at max = " + p.max()
             + ", so a change of one instance leaves the tolerance and the count changes at nearly every "
-            + "evaluation; set threshold to at least " + format(step)));
+            + "evaluation; set threshold to at least " + format(step));
       }
     }
   }
@@ -171,16 +179,25 @@ public final class PolicyLint {
         double from = Math.max(a.lower, b.lower);
         double to = Math.min(a.upper, b.upper);
         if (from < to) {
-          warnings.add(warn(p, Optional.of(b.check.name()), "threshold-overlap", "its band "
+          warn(warnings, p, Optional.of(b.check.name()), LintRule.THRESHOLD_OVERLAP, "its band "
               + a.range(from, to) + " overlaps check '" + a.check.name() + "', which " + a.action()
-              + " while this one " + b.action() + ", so a metric in the overlap makes the policy flap"));
+              + " while this one " + b.action() + ", so a metric in the overlap makes the policy flap");
         } else if (from == to && !Double.isInfinite(from)) {
-          warnings.add(warn(p, Optional.of(b.check.name()), "threshold-no-gap", "its band meets the band of "
+          warn(warnings, p, Optional.of(b.check.name()), LintRule.THRESHOLD_NO_GAP, "its band meets the band of "
               + "check '" + a.check.name() + "' at " + format(from) + " with no gap, so every value moves the count one "
               + "way or the other and one step across " + format(from) + " is undone by the other check; "
-              + "leave a band between them where neither acts"));
+              + "leave a band between them where neither acts");
         }
       }
+    }
+  }
+
+  private static void scheduleNeverOpens(ScalingPolicy p, List<LintWarning> warnings) {
+    if (p.schedule().isPresent() && p.schedule().get().neverOpens()) {
+      Schedule schedule = p.schedule().get();
+      warn(warnings, p, Optional.empty(), LintRule.SCHEDULE_NEVER_OPENS, "schedule.end '" + schedule.end().orElseThrow()
+          + "' fires at every minute schedule.start '" + schedule.start() + "' fires, and an end at the same minute "
+          + "closes the window, so it never opens and the policy never acts; make end fire at other times");
     }
   }
 
@@ -248,7 +265,11 @@ public final class PolicyLint {
     return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
   }
 
-  private static LintWarning warn(ScalingPolicy p, Optional<String> check, String rule, String message) {
-    return new LintWarning(p.origin(), p.name(), check, rule, message);
+  /** Adds a warning about {@code p}, unless its {@code lint { ignore }} silences the rule. */
+  private static void warn(List<LintWarning> warnings, ScalingPolicy p, Optional<String> check, LintRule rule,
+      String message) {
+    if (!p.lintIgnored().contains(rule)) {
+      warnings.add(new LintWarning(p.origin(), p.name(), check, rule.id(), message));
+    }
   }
 }

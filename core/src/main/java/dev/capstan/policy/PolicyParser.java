@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +38,7 @@ import org.jspecify.annotations.Nullable;
 final class PolicyParser {
   static final Set<String> SCALING_ATTRIBUTES = Set.of("enabled", "min", "max", "type", "policy");
   static final Set<String> POLICY_ATTRIBUTES = Set.of("cooldown", "cooldown_on_scale_up",
-      "evaluation_interval", "on_check_error", "schedule", "behavior", "check", "target");
+      "evaluation_interval", "on_check_error", "schedule", "behavior", "lint", "check", "target");
   static final Set<String> SCHEDULE_ATTRIBUTES = Set.of("start", "end", "duration", "timezone");
   static final Set<String> BEHAVIOR_ATTRIBUTES = Set.of("scale_up", "scale_down");
   static final Set<String> RULES_ATTRIBUTES = Set.of("stabilization_window", "select", "rate", "projection");
@@ -46,6 +48,7 @@ final class PolicyParser {
   /** nomad-autoscaler's {@code query_window} value for a query at one instant. */
   private static final String INSTANT = "instant";
   private static final Set<String> FALLBACK_ATTRIBUTES = Set.of("failures", "count", "behavior");
+  private static final Set<String> LINT_ATTRIBUTES = Set.of("ignore");
 
   /** Stands in for a block that was present but unreadable; its problem is already recorded. */
   private static final PluginRef PLACEHOLDER = PluginRef.of("?", Map.of());
@@ -246,6 +249,12 @@ final class PolicyParser {
         behavior(block, at).ifPresent(b::behavior);
       }
     }
+    if (doc.containsKey("lint")) {
+      Map<String, Object> block = single(doc.get("lint"), "lint", at, "a policy block has only one");
+      if (block != null) {
+        b.lintIgnored(lint(block, at));
+      }
+    }
     labelled(doc.get("check"), "check", at).forEach((checkName, body) -> {
       // Each copy of a repeated check is read, so PolicyRules reports the clash as for the builder.
       List<?> copies = body instanceof List<?> list ? list : List.of(body);
@@ -256,6 +265,35 @@ final class PolicyParser {
     if (doc.containsKey("target")) {
       b.target(plugin(doc.get("target"), "target", at).orElse(PLACEHOLDER));
     }
+  }
+
+  /** Reads a {@code lint { ignore = ["rule-id", ...] }} block: the lint rules the policy silences. */
+  private Set<LintRule> lint(Map<String, Object> block, String at) {
+    String where = at + "lint.";
+    rejectUnknown(block, LINT_ATTRIBUTES, where, Set.of(), "");
+    Object ignore = block.get("ignore");
+    if (ignore == null) {
+      return Set.of();
+    }
+    List<String> ids = Arrays.stream(LintRule.values()).map(LintRule::id).toList();
+    if (!(ignore instanceof List<?> list)) {
+      problems.add(where + "ignore " + (scalar(ignore) == null ? "is " + describe(ignore) : "was '" + scalar(ignore)
+          + "'") + " but it must be a list of lint rule ids, e.g. [\"min-zero-without-demand\"]");
+      return Set.of();
+    }
+    Set<LintRule> rules = EnumSet.noneOf(LintRule.class);
+    for (Object item : list) {
+      String id = scalar(item);
+      Optional<LintRule> rule = id == null ? Optional.empty() : LintRule.ofId(id);
+      if (rule.isPresent()) {
+        rules.add(rule.get());
+        continue;
+      }
+      String suggestion = id == null ? null : Suggestions.closest(id, Set.copyOf(ids));
+      problems.add(where + "ignore was '" + (id == null ? describe(item) : id) + "' but it must name a lint rule ("
+          + String.join(", ", ids) + ")" + (suggestion == null ? "" : "; did you mean " + suggestion + "?"));
+    }
+    return rules;
   }
 
   /** Reads a {@code schedule { ... }} block; its value rules live in {@link Schedule}. */
@@ -564,7 +602,7 @@ final class PolicyParser {
   private static boolean isBlock(String attribute) {
     return switch (attribute) {
       case "policy", "check", "target", "strategy", "schedule", "fallback", "behavior", "scale_up", "scale_down",
-          "rate" -> true;
+          "rate", "lint" -> true;
       default -> false;
     };
   }

@@ -74,6 +74,34 @@ final class FallbackDeciderTest {
   }
 
   @Test
+  void fallback_beforeThreshold_resultCarriesTheCountAsInactive() {
+    Check queue = queue(Fallback.count(3, 4));
+
+    Decided d = next(policy(CPU, queue), failedTimes(1), 10, CheckResult.counted(CPU, OnError.IGNORE, POINT, 10),
+        failing(queue));
+
+    CheckResult result = d.decision().checks().get(1);
+    assertThat(result.isFailed()).isTrue();
+    assertThat(result.fallback()).contains(new FallbackStatus(2, 3, Fallback.Behavior.STATIC,
+        "metric source 'src' failed on query 'queue': 503"));
+    assertThat(result.fallback().get().active()).isFalse();
+    assertThat(d.decision().checks().get(0).fallback()).isEmpty();
+  }
+
+  @Test
+  void fallback_atThreshold_resultCarriesTheActiveStatusAndTheVote() {
+    Check queue = queue(Fallback.count(3, 4));
+
+    Decided d = next(policy(queue), failedTimes(2), 10, failing(queue));
+
+    CheckResult result = d.decision().checks().get(0);
+    assertThat(result.isFailed()).isFalse();
+    assertThat(result.desiredCount()).hasValue(4);
+    assertThat(result.fallback().orElseThrow().active()).isTrue();
+    assertThat(result.fallback().get().consecutiveFailures()).isEqualTo(3);
+  }
+
+  @Test
   void fallback_checkSucceedsAgain_failuresReset() {
     Check queue = queue(Fallback.count(3, 4));
 

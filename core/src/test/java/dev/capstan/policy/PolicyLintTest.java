@@ -3,8 +3,10 @@ package dev.capstan.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 final class PolicyLintTest {
@@ -78,6 +80,8 @@ final class PolicyLintTest {
   @Test
   void lint_minZeroWithOnlyUtilizationChecks_warns() {
     assertThat(rules(sound().min(0).build())).containsExactly("min-zero-without-demand");
+    assertThat(PolicyLint.lint(sound().min(0).build()).get(0).message())
+        .endsWith("say so with lint { ignore = [\"min-zero-without-demand\"] }");
     assertThat(rules(sound().min(0).checks(List.of(threshold("grow",
         Map.of("lower_bound", "80", "percentage", "50")))).build()))
         .containsExactly("min-zero-without-demand");
@@ -152,6 +156,50 @@ final class PolicyLintTest {
         threshold("busy", Map.of("lower_bound", "50", "value", "8")),
         threshold("quiet", Map.of("upper_bound", "60", "value", "2")))).build()))
         .containsExactly("threshold-overlap");
+  }
+
+  @Test
+  void lint_scheduleWhoseEndFiresAtEveryStart_warnsNamingBoth() {
+    ScalingPolicy policy = sound().schedule(Schedule.between("0 8 * * mon", "0 8 * * *", ZoneId.of("UTC"))).build();
+
+    List<LintWarning> warnings = PolicyLint.lint(policy);
+
+    assertThat(warnings).extracting(LintWarning::rule).containsExactly("schedule-never-opens");
+    assertThat(warnings.get(0).message()).startsWith("schedule.end '0 8 * * *' fires at every minute schedule.start "
+        + "'0 8 * * mon' fires");
+  }
+
+  @Test
+  void lint_scheduleThatOpens_noWarning() {
+    assertThat(rules(sound().schedule(Schedule.between("0 8 * * mon", "0 20 * * *", ZoneId.of("UTC"))).build()))
+        .isEmpty();
+    // Every start minute but one (Monday 08:00 in February) is also an end minute: it opens then.
+    assertThat(rules(sound().schedule(Schedule.between("0 8 * * mon", "0 8 * 1,3-12 *", ZoneId.of("UTC"))).build()))
+        .isEmpty();
+    assertThat(rules(sound().schedule(Schedule.lasting("0 8 * * mon", Duration.ofHours(1), ZoneId.of("UTC")))
+        .build())).isEmpty();
+  }
+
+  @Test
+  void lint_ruleThePolicyIgnores_isNotReportedButOthersAre() {
+    ScalingPolicy policy = sound().min(0).cooldown(Duration.ofSeconds(5)).evaluationInterval(Duration.ofSeconds(30))
+        .checks(List.of(Check.builder().name("cpu").source("prometheus").query("avg(cpu)")
+            .queryWindow(Duration.ofMinutes(1)).strategy(PluginRef.of("target-value", Map.of("target", "70",
+                "threshold", "0.1"))).build()))
+        .lintIgnored(Set.of(LintRule.MIN_ZERO_WITHOUT_DEMAND)).build();
+
+    assertThat(rules(policy)).containsExactly("cooldown-below-interval");
+    assertThat(rules(policy.toBuilder().lintIgnored(Set.of()).build()))
+        .containsExactly("cooldown-below-interval", "min-zero-without-demand");
+  }
+
+  @Test
+  void lint_sharedTargetIgnoredByTheLaterPolicy_isNotReported() {
+    ScalingPolicy first = sound().build();
+    ScalingPolicy second = sound().name("web-2").origin("web-2.hcl").lintIgnored(Set.of(LintRule.SHARED_TARGET))
+        .build();
+
+    assertThat(PolicyLint.lint(List.of(first, second))).isEmpty();
   }
 
   @Test

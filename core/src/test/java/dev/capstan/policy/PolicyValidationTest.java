@@ -107,7 +107,7 @@ final class PolicyValidationTest {
         .containsExactly(
             P + "evalution_interval is not a known attribute; did you mean evaluation_interval?",
             P + "foo is not a known attribute; known attributes are behavior, check, cooldown, cooldown_on_scale_up, "
-                + "evaluation_interval, on_check_error, schedule, target",
+                + "evaluation_interval, lint, on_check_error, schedule, target",
             P + "min is not a known attribute here; it belongs in the scaling block");
   }
 
