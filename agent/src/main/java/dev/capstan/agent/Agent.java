@@ -103,7 +103,7 @@ final class Agent implements AutoCloseable {
   Agent(AgentConfig config, Options options, Consumer<Autoscaler.Builder> customize) throws IOException {
     this.config = config;
     this.policies = new PolicyDirectory(options.policyDir());
-    this.coordination = config.highAvailability().map(Agent::join);
+    this.coordination = config.highAvailability().map(this::join);
     // Under HA the state lives next to the ownership, so a policy's cooldown and scale-in journal move
     // with it to the next owner; state_dir is not used then.
     StateStore state = coordination.<StateStore>map(ZooKeeperCoordination::stateStore)
@@ -210,9 +210,9 @@ final class Agent implements AutoCloseable {
   }
 
   /** Starts this agent's membership of the ZooKeeper group; ownership follows as ZooKeeper answers. */
-  private static ZooKeeperCoordination join(AgentConfig.HighAvailability ha) {
+  private ZooKeeperCoordination join(AgentConfig.HighAvailability ha) {
     ZooKeeperCoordination.Builder b = ZooKeeperCoordination.builder().connectString(ha.zookeeper()).path(ha.path())
-        .sessionTimeout(ha.sessionTimeout());
+        .sessionTimeout(ha.sessionTimeout()).meterRegistry(registry);
     ha.memberId().ifPresent(b::memberId);
     ZooKeeperCoordination zk = b.build().start();
     LOG.info("member '{}' joins the ZooKeeper group at {} under {}", zk.memberId(), ha.zookeeper(), ha.path());

@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
         "Flags take nomad-autoscaler's Go syntax: -flag value, -flag=value or --flag value."},
     footer = {"", "Accepted for nomad-autoscaler compatibility, without effect (named at start): "
         + "-log-json, -log-include-location, -enable-debug, -plugin-dir, -nomad-*, -policy-eval-*, "
-        + "-telemetry-*, -high-availability-*, -das-*."})
+        + "-telemetry-*, -high-availability-lock-*, -das-*."})
 final class AgentCommand implements Callable<Integer> {
   /** Property of slf4j-simple read whenever a logger is created, so it applies to the agent's loggers. */
   static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.log.dev.capstan";
@@ -62,7 +62,7 @@ final class AgentCommand implements Callable<Integer> {
   /** nomad-autoscaler boolean flags that do nothing in Capstan. */
   static final List<String> BOOLEAN_FLAGS_WITHOUT_EFFECT = List.of("log-json", "log-include-location",
       "enable-debug", "nomad-skip-verify", "telemetry-disable-hostname", "telemetry-enable-hostname-label",
-      "telemetry-prometheus-metrics", "high-availability-enabled");
+      "telemetry-prometheus-metrics");
 
   @Spec
   private CommandSpec spec;
@@ -114,6 +114,20 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = {"-dry-run", "--dry-run"}, arity = "0..1",
       description = "Decide and report, but never scale. Capstan's own.")
   private boolean dryRun;
+
+  @Option(names = {"-high-availability-enabled", "--high-availability-enabled"}, arity = "0..1",
+      description = "Join the ZooKeeper group of the agent file's high_availability block (its "
+          + "-high-availability-lock-* flags are the peer's Nomad lock and have no effect).")
+  private Boolean haEnabled;
+
+  @Option(names = {"-high-availability-zookeeper", "--high-availability-zookeeper"}, paramLabel = "HOSTS",
+      description = "ZooKeeper connect string, h1:2181,h2:2181 (default: the block's zookeeper). Capstan's own.")
+  private String haZookeeper;
+
+  @Option(names = {"-high-availability-member-id", "--high-availability-member-id"}, paramLabel = "ID",
+      description = "This agent's id in the group (default: the block's member_id, else <host>-<pid>). "
+          + "Capstan's own.")
+  private String haMemberId;
 
   @Option(names = {"-reload-interval", "--reload-interval"}, paramLabel = "DURATION", defaultValue = "5s",
       description = "How often the policy directory is checked for changes; 0 turns it off "
@@ -283,8 +297,13 @@ final class AgentCommand implements Callable<Integer> {
     AgentConfig.PolicySources s = c.sources();
     AgentConfig.PolicySources sources = new AgentConfig.PolicySources(s.file() && !disableFileSource,
         s.nomad() && !disableNomadSource, s.nomadConfigured());
-    return new AgentConfig(c.apms(), c.targets(), c.strategies(), c.nodePools(), c.policyDir(), cooldown,
+    AgentConfig flagged = new AgentConfig(c.apms(), c.targets(), c.strategies(), c.nodePools(), c.policyDir(), cooldown,
         evaluation, bindAddress != null ? bindAddress : c.bindAddress(), bindPort != null ? bindPort : c.bindPort(),
-        c.stateDir(), c.ignored(), c.origin(), c.logLevel(), sources, c.highAvailability());
+        c.stateDir(), c.ignored(), c.origin(), c.logLevel(), sources, c.highAvailabilityBlock());
+    try {
+      return flagged.withHighAvailabilityFlags(haEnabled, haZookeeper, haMemberId);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
   }
 }

@@ -148,4 +148,13 @@ final class AgentCommandTest {
     assertThat(status).isEqualTo(2);
     assertThat(cli.err()).contains("-reload-interval").contains("'-1s'").doesNotContain("Exception");
   }
+
+  @Test
+  void agent_highAvailabilityEnabledWithoutZookeeper_isAUsageErrorNamingTheFlag() {
+    int status = cli.execute("agent", "-policy-dir", policies.toString(), "-high-availability-enabled",
+        "-high-availability-lock-ttl", "15s");
+
+    assertThat(status).isEqualTo(2);
+    assertThat(cli.err()).contains("-high-availability-enabled needs a ZooKeeper");
+  }
 }
