@@ -86,6 +86,17 @@ final class CoordinationTest {
   }
 
   @Test
+  void tick_ownershipGained_evaluatedWithinATenthOfTheInterval() {
+    try (Autoscaler autoscaler = start(policy())) {
+      scheduler.advance(INTERVAL.multipliedBy(2).plusSeconds(3));
+      owned.add(policy().id());
+      scheduler.advance(INTERVAL.dividedBy(10));
+
+      assertThat(decisions).singleElement().extracting(ScalingDecision::outcome).isEqualTo(Outcome.SCALED);
+    }
+  }
+
+  @Test
   void scale_fencedBeforeTheCall_targetNotScaledAndStateRestored() {
     owned.add(policy().id());
     fenced = true;
