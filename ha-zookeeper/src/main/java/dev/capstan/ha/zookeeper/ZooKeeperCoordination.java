@@ -100,6 +100,8 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
   private final Set<String> known = ConcurrentHashMap.newKeySet();
   private final Set<String> held = ConcurrentHashMap.newKeySet();
   private final Set<String> watching = ConcurrentHashMap.newKeySet();
+  /** Policies given up whose claim may still be ours in ZooKeeper (a delete that failed is retried). */
+  private final Set<String> releasing = ConcurrentHashMap.newKeySet();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong gainedPolicies = new AtomicLong();
   private final AtomicLong droppedPolicies = new AtomicLong();
@@ -365,6 +367,7 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
         changed(false, held.size());
         held.clear();
         watching.clear();
+        releasing.clear();
       }
       case CONNECTED, RECONNECTED -> {
         state = State.CONNECTED;
@@ -417,42 +420,53 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
     notifyListeners();
   }
 
-  /** Claims or releases one policy to match the rendezvous winner; runs on the worker. */
+  /**
+   * Claims or releases one policy to match the rendezvous winner; runs on the worker. Makes no
+   * ZooKeeper call when nothing is to change (the winner holds it, or another member should), so a
+   * membership change costs one call per policy that moves, not one per policy.
+   */
   private void rebalance(String policyId) {
     if (state != State.CONNECTED || closed || client.getState() != CuratorFrameworkState.STARTED) {
       return;
     }
     boolean winner = Rendezvous.owner(members, policyId).filter(memberId::equals).isPresent();
+    boolean holds = held.contains(policyId);
+    if (winner ? holds || watching.contains(policyId) : !holds && !releasing.contains(policyId)) {
+      return;
+    }
     String claim = claimOf(policyId);
     boolean changed = false;
     try {
-      Stat stat = client.checkExists().forPath(claim);
-      boolean mine = stat != null && stat.getEphemeralOwner() == sessionId();
       if (winner) {
-        if (!mine && stat == null) {
-          try {
-            client.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL)
-                .forPath(claim, memberId.getBytes(StandardCharsets.UTF_8));
-            mine = true;
-          } catch (KeeperException.NodeExistsException e) {
-            mine = false;
-          }
+        boolean mine;
+        try {
+          client.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL)
+              .forPath(claim, memberId.getBytes(StandardCharsets.UTF_8));
+          mine = true;
+        } catch (KeeperException.NodeExistsException e) {
+          // Another member's, or ours from a create whose answer was lost to a reconnection.
+          Stat stat = client.checkExists().forPath(claim);
+          mine = stat != null && stat.getEphemeralOwner() == sessionId();
         }
         if (mine) {
           changed = held.add(policyId);
+          releasing.remove(policyId);
         } else {
           watch(policyId, claim);
         }
       } else {
         // Released locally first, so owns() and mayScale() say no before the claim goes.
         changed = held.remove(policyId);
-        if (mine) {
+        releasing.add(policyId);
+        Stat stat = client.checkExists().forPath(claim);
+        if (stat != null && stat.getEphemeralOwner() == sessionId()) {
           try {
-            client.delete().forPath(claim);
+            client.delete().withVersion(stat.getVersion()).forPath(claim);
           } catch (KeeperException.NoNodeException e) {
             // Gone already.
           }
         }
+        releasing.remove(policyId);
       }
     } catch (Exception e) {
       LOG.warn("member '{}' could not settle the claim of policy '{}': {}", memberId, policyId, e.toString());
