@@ -1,4 +1,4 @@
-package dev.capstan.ha.zookeeper;
+package dev.capstan.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,18 +11,25 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A loopback TCP relay in front of a ZooKeeper server that can {@link #freeze}: it then keeps every
- * connection open but passes no byte, as a server stopped with {@code SIGSTOP} or a silent partition
- * would. The client cannot tell until its read timeout (two thirds of the session timeout).
+ * A loopback TCP relay in front of a server (a ZooKeeper server, say) that can {@link #freeze}: it then
+ * keeps every connection open but passes no byte, as a server stopped with {@code SIGSTOP}, a killed
+ * client whose packets no longer arrive, or a silent partition would. A ZooKeeper client cannot tell
+ * until its read timeout (two thirds of the session timeout); the server expires its session.
  */
-final class FreezableLink implements AutoCloseable {
+public final class FreezableLink implements AutoCloseable {
   private final ServerSocket listener;
   private final int serverPort;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final Object gate = new Object();
   private volatile boolean frozen;
 
-  FreezableLink(int serverPort) throws IOException {
+  /**
+   * Starts relaying from a free loopback port to {@code serverPort} on loopback.
+   *
+   * @param serverPort where the real server listens
+   * @throws IOException if no port can be opened
+   */
+  public FreezableLink(int serverPort) throws IOException {
     this.serverPort = serverPort;
     this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread accept = new Thread(this::accept, "freezable-link");
@@ -30,13 +37,17 @@ final class FreezableLink implements AutoCloseable {
     accept.start();
   }
 
-  /** The connect string that goes through this link. */
-  String connectString() {
+  /**
+   * Returns the address that goes through this link.
+   *
+   * @return {@code 127.0.0.1:<port>}
+   */
+  public String connectString() {
     return "127.0.0.1:" + listener.getLocalPort();
   }
 
-  /** Stops passing bytes, in both directions, on every connection. */
-  void freeze() {
+  /** Stops passing bytes, in both directions, on every connection, until {@link #close}. */
+  public void freeze() {
     frozen = true;
   }
 
@@ -78,6 +89,11 @@ final class FreezableLink implements AutoCloseable {
     t.start();
   }
 
+  /**
+   * Closes the listener and every connection.
+   *
+   * @throws IOException if a socket cannot be closed
+   */
   @Override
   public void close() throws IOException {
     frozen = false;
