@@ -63,8 +63,8 @@ import org.slf4j.LoggerFactory;
  * <p>Fencing. On {@link ConnectionState#SUSPENDED} this member stops evaluating and scaling at once
  * (its claims may be about to expire); on {@link ConnectionState#LOST} it drops every claim locally;
  * after {@link ConnectionState#RECONNECTED} it claims again. Right before a scale call,
- * {@link #mayScale} reads the claim from ZooKeeper and lets the call go only when its ephemeral owner
- * is this session. What remains: the time between that read and the target receiving the call. A
+ * {@link #mayScale} reads the claim from ZooKeeper (waiting at most a third of the session timeout)
+ * and lets the call go only when its ephemeral owner is this session. What remains: the time between that read and the target receiving the call. A
  * process paused (GC, SIGSTOP) longer than the session timeout inside that window can still send a
  * call after another member took over — no lock service can close that without the target checking a
  * fencing token (see docs/ha.md).
