@@ -1,6 +1,7 @@
 package dev.capstan.ha.zookeeper;
 
 import dev.capstan.engine.Coordination;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -20,7 +21,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.CuratorEvent;
@@ -64,9 +64,9 @@ import org.slf4j.LoggerFactory;
  * (its claims may be about to expire); on {@link ConnectionState#LOST} it drops every claim locally;
  * after {@link ConnectionState#RECONNECTED} it claims again. Right before a scale call,
  * {@link #mayScale} reads the claim from ZooKeeper (waiting at most a third of the session timeout)
- * and lets the call go only when its ephemeral owner is this session. What remains: the time between that read and the target receiving the call. A
- * process paused (GC, SIGSTOP) longer than the session timeout inside that window can still send a
- * call after another member took over — no lock service can close that without the target checking a
+ * and lets the call go only when its ephemeral owner is this session. What remains: the time between
+ * that read and the target receiving the call. A process paused (GC, SIGSTOP) longer than the session
+ * timeout inside that window can still send a call after another member took over — no lock service can close that without the target checking a
  * fencing token (see docs/ha.md).
  *
  * <p>Thread-safe. {@link #owns} never blocks: ZooKeeper calls run on this coordination's own thread.
