@@ -59,8 +59,8 @@ public final class Backtest {
   private final OptionalLong startingCount;
   private final OptionalDouble capacityPerInstance;
   private final OptionalDouble pricePerHour;
-  private final Optional<String> sweepAttribute;
-  private final List<String> sweepValues;
+  private final List<ScalingPolicy> variants;
+  private final List<String> variantLabels;
 
   private Backtest(Builder b, History history) {
     this.policies = List.copyOf(b.policies);
@@ -72,8 +72,16 @@ public final class Backtest {
     this.startingCount = b.startingCount;
     this.capacityPerInstance = b.capacityPerInstance;
     this.pricePerHour = b.pricePerHour;
-    this.sweepAttribute = b.sweepAttribute;
-    this.sweepValues = List.copyOf(b.sweepValues);
+    List<ScalingPolicy> runs = new ArrayList<>();
+    List<String> labels = new ArrayList<>();
+    for (ScalingPolicy policy : policies) {
+      for (Map.Entry<String, ScalingPolicy> v : variants(policy, b.sweeps).entrySet()) {
+        labels.add(v.getKey());
+        runs.add(v.getValue());
+      }
+    }
+    this.variants = List.copyOf(runs);
+    this.variantLabels = List.copyOf(labels);
   }
 
   /**
@@ -92,17 +100,39 @@ public final class Backtest {
    */
   public BacktestResult run() {
     List<BacktestResult.Run> runs = new ArrayList<>();
-    for (ScalingPolicy policy : policies) {
-      if (sweepAttribute.isEmpty()) {
-        runs.add(replay(policy, ""));
-      } else {
-        for (String value : sweepValues) {
-          runs.add(replay(Sweeps.apply(policy, sweepAttribute.get(), value), sweepAttribute.get() + "=" + value));
-        }
-      }
+    for (int i = 0; i < variants.size(); i++) {
+      runs.add(replay(variants.get(i), variantLabels.get(i)));
     }
     return new BacktestResult(from, to, history.step(), runs);
   }
+
+  /**
+   * Every combination of the sweeps' values applied to {@code policy}, keyed by its label
+   * ({@code target=50 cooldown=5m}; the first sweep varies slowest); the policy as written, labelled
+   * {@code ""}, when there is no sweep.
+   *
+   * @throws BacktestException if a value does not apply, naming the policy and the combination
+   */
+  static Map<String, ScalingPolicy> variants(ScalingPolicy policy, List<Sweep> sweeps) {
+    Map<String, ScalingPolicy> out = new LinkedHashMap<>();
+    out.put("", policy);
+    for (Sweep sweep : sweeps) {
+      Map<String, ScalingPolicy> next = new LinkedHashMap<>();
+      out.forEach((label, variant) -> {
+        for (String value : sweep.values()) {
+          String name = (label.isEmpty() ? "" : label + " ") + sweep.attribute() + "=" + value;
+          if (next.put(name, Sweeps.apply(variant, sweep.attribute(), value)) != null) {
+            throw new BacktestException("the sweep of '" + sweep.attribute() + "' has the value '" + value + "' twice");
+          }
+        }
+      });
+      out = next;
+    }
+    return out;
+  }
+
+  /** One swept attribute and its values, in order. */
+  record Sweep(String attribute, List<String> values) {}
 
   /** Whether a check reads recorded data: it has a source and is not a fixed count. */
   static boolean readsData(Check check) {
@@ -271,8 +301,7 @@ public final class Backtest {
     private OptionalLong startingCount = OptionalLong.empty();
     private OptionalDouble capacityPerInstance = OptionalDouble.empty();
     private OptionalDouble pricePerHour = OptionalDouble.empty();
-    private Optional<String> sweepAttribute = Optional.empty();
-    private List<String> sweepValues = List.of();
+    private final List<Sweep> sweeps = new ArrayList<>();
 
     private Builder() {}
 
@@ -394,15 +423,25 @@ public final class Backtest {
      * Replays every policy once per value of {@code attribute}: {@code min}, {@code max},
      * {@code cooldown}, {@code cooldown_on_scale_up}, {@code evaluation_interval}, a strategy key
      * (e.g. {@code target}, set on every check whose strategy has it) or
-     * {@code check.<name>.strategy.<key>}.
+     * {@code check.<name>.strategy.<key>}. Called again with another attribute, every combination of
+     * the values is replayed (the first attribute varies slowest), labelled e.g.
+     * {@code target=50 cooldown=5m}.
      *
      * @param attribute what to vary
      * @param values its values, in order
      * @return this builder
      */
     public Builder sweep(String attribute, List<String> values) {
-      this.sweepAttribute = Optional.of(Objects.requireNonNull(attribute, "attribute"));
-      this.sweepValues = List.copyOf(values);
+      Objects.requireNonNull(attribute, "attribute");
+      if (values.isEmpty()) {
+        throw new BacktestException("the sweep of '" + attribute + "' has no values");
+      }
+      for (Sweep earlier : sweeps) {
+        if (earlier.attribute().equals(attribute)) {
+          throw new BacktestException("'" + attribute + "' is swept twice; give all its values in one sweep");
+        }
+      }
+      sweeps.add(new Sweep(attribute, List.copyOf(values)));
       return this;
     }
 
@@ -420,9 +459,6 @@ public final class Backtest {
       }
       if (policies.isEmpty()) {
         throw new BacktestException("no policy to replay");
-      }
-      if (sweepAttribute.isPresent() && sweepValues.isEmpty()) {
-        throw new BacktestException("the sweep of '" + sweepAttribute.get() + "' has no values");
       }
       GroupModelCheck.check(bootDelay, startingCount, capacityPerInstance, pricePerHour);
       Instant start = from.orElse(history.start());
@@ -454,14 +490,13 @@ public final class Backtest {
                 + " recorded with it (a size column or query)");
           }
         }
-        for (String value : sweepValues) {
-          ScalingPolicy variant = Sweeps.apply(policy, sweepAttribute.orElseThrow(), value);
-          for (Check check : variant.checks()) {
+        for (Map.Entry<String, ScalingPolicy> variant : variants(policy, sweeps).entrySet()) {
+          for (Check check : variant.getValue().checks()) {
             try {
               Plugins.strategy(check.strategy().name(), check.strategy().config());
             } catch (ConfigException e) {
               throw new BacktestException(policy.origin() + ": policy '" + policy.name() + "', sweep "
-                  + sweepAttribute.get() + "=" + value + ", check '" + check.name() + "': " + e.getMessage(), e);
+                  + variant.getKey() + ", check '" + check.name() + "': " + e.getMessage(), e);
             }
           }
         }

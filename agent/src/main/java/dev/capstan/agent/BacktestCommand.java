@@ -7,6 +7,7 @@ import dev.capstan.policy.PolicyException;
 import dev.capstan.policy.ScalingPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -108,8 +109,9 @@ final class BacktestCommand implements Callable<Integer> {
 
   @Option(names = "--sweep", paramLabel = "ATTR=V1,V2,...",
       description = "Replays each policy once per value: min, max, cooldown, cooldown_on_scale_up, "
-          + "evaluation_interval, a strategy key (target) or check.<name>.strategy.<key>.")
-  private String sweep;
+          + "evaluation_interval, a strategy key (target) or check.<name>.strategy.<key>. Repeat it to sweep "
+          + "several attributes: every combination is replayed.")
+  private List<String> sweeps = new ArrayList<>();
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures and every decision as JSON.")
   private Path json;
@@ -162,7 +164,7 @@ final class BacktestCommand implements Callable<Integer> {
       if (pricePerHour != null) {
         backtest.pricePerHour(pricePerHour);
       }
-      if (sweep != null) {
+      for (String sweep : sweeps) {
         int eq = sweep.indexOf('=');
         if (eq <= 0 || eq == sweep.length() - 1) {
           throw new ParameterException(spec.commandLine(), "--sweep was '" + sweep
@@ -188,9 +190,10 @@ final class BacktestCommand implements Callable<Integer> {
     }
     try {
       if (json != null) {
-        write(json, BacktestReport.json(result));
+        write(json, w -> BacktestReport.json(result, w));
       }
-      write(output, BacktestReport.html(scenario, result));
+      String html = BacktestReport.html(scenario, result);
+      write(output, w -> w.write(html));
     } catch (IOException e) {
       err.println("capstan backtest: cannot write " + e.getMessage());
       return 1;
@@ -284,13 +287,20 @@ final class BacktestCommand implements Callable<Integer> {
     return policies;
   }
 
-  private static void write(Path file, String text) throws IOException {
+  /** Writes a report file through {@code content}. */
+  private interface Content {
+    void writeTo(Writer out) throws IOException;
+  }
+
+  private static void write(Path file, Content content) throws IOException {
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      Files.writeString(file, text, StandardCharsets.UTF_8);
+      try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+        content.writeTo(out);
+      }
     } catch (IOException e) {
       throw new IOException(file.toAbsolutePath() + ": " + e.getMessage(), e);
     }

@@ -1,7 +1,12 @@
 package dev.capstan.agent;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.capstan.config.Durations;
 import dev.capstan.engine.ScalingDecision;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -60,38 +65,61 @@ final class BacktestReport {
     return out.toString().replaceAll(" +(\\R)", "$1");
   }
 
-  static String json(BacktestResult result) {
-    Map<String, Object> root = new LinkedHashMap<>();
-    root.put("from", result.from().toString());
-    root.put("to", result.to().toString());
-    root.put("step", Durations.format(result.step()));
-    List<Map<String, Object>> runs = new ArrayList<>();
-    for (BacktestResult.Run r : result.runs()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("policy", r.policyName());
-      m.put("origin", r.origin());
-      m.put("variant", r.variant());
-      m.put("boot_delay", Durations.format(r.group().bootDelay()));
-      m.put("starting_count", r.group().startingCount());
-      m.put("capacity_per_instance", r.group().capacityPerInstance());
-      m.put("price_per_hour", r.group().pricePerHour());
-      m.put("actions", r.actionCount());
-      m.put("scale_ups", r.scaleUps());
-      m.put("scale_downs", r.scaleDowns());
-      m.put("instance_hours", r.instanceHours());
-      m.put("cost", r.cost());
-      m.put("minutes_under_capacity", r.minutesUnderCapacity());
-      m.put("peak", r.peakCount());
-      m.put("problems", r.problems());
-      List<Map<String, Object>> decisions = new ArrayList<>(r.decisions().size());
-      for (ScalingDecision d : r.decisions()) {
-        decisions.add(DecisionLog.toMap(d));
+  /**
+   * Writes the JSON: the range, then per run its figures and every decision. Streamed, one decision at a
+   * time, because a month of one-minute evaluations is 43,200 decisions per run.
+   */
+  static void json(BacktestResult result, Writer out) throws IOException {
+    try (JsonGenerator json = Json.generator(out, false)) {
+      json.writeStartObject();
+      json.writeStringField("from", result.from().toString());
+      json.writeStringField("to", result.to().toString());
+      json.writeStringField("step", Durations.format(result.step()));
+      json.writeArrayFieldStart("runs");
+      for (BacktestResult.Run r : result.runs()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("policy", r.policyName());
+        m.put("origin", r.origin());
+        m.put("variant", r.variant());
+        m.put("boot_delay", Durations.format(r.group().bootDelay()));
+        m.put("starting_count", r.group().startingCount());
+        m.put("capacity_per_instance", r.group().capacityPerInstance());
+        m.put("price_per_hour", r.group().pricePerHour());
+        m.put("actions", r.actionCount());
+        m.put("scale_ups", r.scaleUps());
+        m.put("scale_downs", r.scaleDowns());
+        m.put("instance_hours", r.instanceHours());
+        m.put("cost", r.cost());
+        m.put("minutes_under_capacity", r.minutesUnderCapacity());
+        m.put("peak", r.peakCount());
+        m.put("problems", r.problems());
+        json.writeStartObject();
+        for (Map.Entry<String, Object> e : m.entrySet()) {
+          json.writeFieldName(e.getKey());
+          Json.write(json, e.getValue());
+        }
+        json.writeArrayFieldStart("decisions");
+        for (ScalingDecision d : r.decisions()) {
+          DecisionLog.write(json, d);
+        }
+        json.writeEndArray();
+        json.writeEndObject();
       }
-      m.put("decisions", decisions);
-      runs.add(m);
+      json.writeEndArray();
+      json.writeEndObject();
+      json.writeRaw('\n');
     }
-    root.put("runs", runs);
-    return Json.write(root);
+  }
+
+  /** Returns {@link #json(BacktestResult, Writer)}'s document as a string. */
+  static String json(BacktestResult result) {
+    StringWriter out = new StringWriter();
+    try {
+      json(result, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("a StringWriter does not fail", e);
+    }
+    return out.toString();
   }
 
   static String html(String scenario, BacktestResult result) {
@@ -187,44 +215,94 @@ final class BacktestReport {
       double x = PAD + pw * (d.time().toEpochMilli() - t0) / span;
       boolean up = BacktestResult.Run.isUp(d);
       double y = 20 + ph * (1 - d.action().orElseThrow().count() / (double) maxCount);
-      html.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\""
-          + " text-anchor=\"middle\">%s<title>%s %s</title></text>%n", x, y + (up ? -2 : 10), up ? "#2b8a3e" : "#a61e4d",
-          up ? "&#9650;" : "&#9660;", WHEN.format(d.time()), HtmlReport.escape(d.action().orElseThrow().reason())));
+      // Appended, not formatted: a month can hold thousands of actions per run.
+      oneDecimal(html.append("<text x=\""), x).append("\" y=\"");
+      oneDecimal(html, y + (up ? -2 : 10)).append("\" font-size=\"10\" fill=\"").append(up ? "#2b8a3e" : "#a61e4d")
+          .append("\" text-anchor=\"middle\">").append(up ? "&#9650;" : "&#9660;").append("<title>")
+          .append(WHEN.format(d.time())).append(' ').append(HtmlReport.escape(d.action().orElseThrow().reason()))
+          .append("</title></text>").append(System.lineSeparator());
     }
     html.append("</svg>\n");
   }
 
-  /** The sweep's trade-off: cost (x) against minutes under capacity (y), one labelled dot per run. */
+  /**
+   * The sweep's trade-off: cost (x) against minutes under capacity (y), one dot per run, joined in sweep
+   * order. The axes span the runs' own range (padded), not zero to the maximum: sweep values often differ
+   * by a few percent, and dots squeezed into one corner would hide the trade-off.
+   */
   private static void tradeOff(StringBuilder html, List<BacktestResult.Run> runs) {
-    double maxCost = 1e-9;
-    double maxMinutes = 1;
-    for (BacktestResult.Run r : runs) {
-      maxCost = Math.max(maxCost, r.cost());
-      maxMinutes = Math.max(maxMinutes, r.minutesUnderCapacity());
-    }
+    double[] cost = axis(runs.stream().mapToDouble(BacktestResult.Run::cost).toArray());
+    double[] minutes = axis(runs.stream().mapToDouble(BacktestResult.Run::minutesUnderCapacity).toArray());
     int w = 640;
-    int h = 320;
-    html.append("<h2>Cost against minutes under capacity</h2>\n<p>Each dot is one run: right costs more, up is"
-        + " longer short of capacity. The best trade-offs sit low and to the left.</p>\n")
+    int h = 340;
+    int left = 70;
+    int right = w - 30;
+    int top = 30;
+    int bottom = h - 50;
+    html.append("<h2>Cost against minutes under capacity</h2>\n<p>Each dot is one run, labelled with its sweep value"
+        + " and joined in sweep order: right costs more, up is longer short of capacity. The best trade-offs sit low"
+        + " and to the left.</p>\n")
         .append("<svg viewBox=\"0 0 ").append(w).append(' ').append(h).append("\" style=\"max-width:640px\">\n")
-        .append(String.format(Locale.ROOT, "<line x1=\"50\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#444\"/>"
-            + "<line x1=\"50\" y1=\"20\" x2=\"50\" y2=\"%d\" stroke=\"#444\"/>%n", h - 40, w - 20, h - 40, h - 40))
-        .append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">cost $%.2f</text>"
-            + "<text x=\"54\" y=\"16\" font-size=\"11\">%.0f min under capacity</text>"
-            + "<text x=\"46\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">0</text>%n", w - 20, h - 24, maxCost,
-            maxMinutes, h - 36));
+        .append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#444\"/>"
+            + "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#444\"/>%n", left, bottom, right, bottom,
+            left, top, left, bottom))
+        .append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\">$%.2f</text>"
+            + "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">$%.2f</text>"
+            + "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">cost</text>%n",
+            left, bottom + 16, cost[0], right, bottom + 16, cost[1], (left + right) / 2, bottom + 34))
+        .append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%.1f</text>"
+            + "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%.1f</text>"
+            + "<text x=\"%d\" y=\"%d\" font-size=\"12\">minutes under capacity</text>%n",
+            left - 6, bottom, minutes[0], left - 6, top + 4, minutes[1], left, top - 12));
+    StringBuilder path = new StringBuilder();
+    StringBuilder dots = new StringBuilder();
+    int i = 0;
     for (BacktestResult.Run r : runs) {
-      double x = 50 + (w - 90) * r.cost() / maxCost;
-      double y = (h - 40) - (h - 70) * r.minutesUnderCapacity() / maxMinutes;
-      html.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"#d9480f\"/>"
-          + "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">%s ($%.2f, %.0f min)</text>%n", x, y, x + 8, y - 6,
-          HtmlReport.escape(r.label()), r.cost(), r.minutesUnderCapacity()));
+      double x = left + (right - left) * (r.cost() - cost[0]) / (cost[1] - cost[0]);
+      double y = bottom - (bottom - top) * (r.minutesUnderCapacity() - minutes[0]) / (minutes[1] - minutes[0]);
+      point(path, x, y);
+      // One swept attribute: its value says it all; several: the whole combination.
+      String value = r.variant().isEmpty() ? r.label()
+          : r.variant().contains(" ") ? r.variant() : r.variant().substring(r.variant().indexOf('=') + 1);
+      boolean nearRight = x > right - 60;
+      // Labels alternate above and below their dot, so neighbouring runs do not print over each other.
+      dots.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"#d9480f\">"
+          + "<title>%s: $%.2f, %.0f min under capacity</title></circle>"
+          + "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\"%s>%s</text>%n", x, y, HtmlReport.escape(r.label()), r.cost(),
+          r.minutesUnderCapacity(), nearRight ? x - 8 : x + 8, i % 2 == 0 ? y - 8 : y + 16,
+          nearRight ? " text-anchor=\"end\"" : "", HtmlReport.escape(value)));
+      i++;
     }
-    html.append("</svg>\n");
+    html.append("<polyline points=\"").append(path).append("\" fill=\"none\" stroke=\"#d9480f\" stroke-opacity=\"0.4\"/>\n")
+        .append(dots).append("</svg>\n");
+  }
+
+  /** The shown range of some values: their own span, padded by a tenth of it (at least 1 unit overall). */
+  static double[] axis(double[] values) {
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    for (double v : values) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    double pad = Math.max((max - min) / 10, max - min < 1e-9 ? Math.max(Math.abs(max) / 10, 0.5) : 0);
+    double low = min - pad;
+    // Never below zero: neither a cost nor a duration can be negative.
+    return new double[] {min >= 0 ? Math.max(0, low) : low, max + pad};
   }
 
   private static void point(StringBuilder out, double x, double y) {
-    out.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+    oneDecimal(out, x).append(',');
+    oneDecimal(out, y).append(' ');
+  }
+
+  /** Appends {@code v} rounded half up to one decimal, as {@code %.1f} would, without a formatter per number. */
+  static StringBuilder oneDecimal(StringBuilder out, double v) {
+    long tenths = Math.round(Math.abs(v) * 10);
+    if (v < 0 && tenths != 0) {
+      out.append('-');
+    }
+    return out.append(tenths / 10).append('.').append(tenths % 10);
   }
 
   private static void line(StringBuilder html, StringBuilder points, String colour, String extra) {

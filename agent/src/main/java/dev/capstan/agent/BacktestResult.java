@@ -76,7 +76,8 @@ public record BacktestResult(Instant from, Instant to, Duration step, List<Run> 
    *
    * @param policyName the policy's name
    * @param origin where the policy came from
-   * @param variant the sweep value as {@code attribute=value}, or empty for the policy as written
+   * @param variant the sweep values as {@code attribute=value}, space-separated when several attributes are
+   *     swept (e.g. {@code target=50 cooldown=5m}), or empty for the policy as written
    * @param group the simulated group
    * @param replayedCheck the name of the check the trace follows, or empty when no check replays data
    * @param scaleUps how many times it scaled up

@@ -69,8 +69,7 @@ final class SimulatedGroup implements Target, InstanceGroup {
   @Override
   public synchronized TargetStatus status(Map<String, String> policyTargetConfig) {
     checkGroup(policyTargetConfig);
-    Instant now = clock.instant();
-    long booting = instances.stream().filter(i -> i.readyAt.isAfter(now)).count();
+    long booting = instances.size() - readyCount();
     if (booting > 0) {
       return new TargetStatus(false, instances.size(),
           Map.of(TargetStatus.META_NOT_READY_REASON, booting + " instance(s) of " + name + " still booting"));
@@ -127,7 +126,13 @@ final class SimulatedGroup implements Target, InstanceGroup {
   /** Returns how many instances have booted and take work now. */
   synchronized long readyCount() {
     Instant now = clock.instant();
-    return instances.stream().filter(i -> !i.readyAt.isAfter(now)).count();
+    long ready = 0;
+    for (Instance i : instances) {
+      if (!i.readyAt.isAfter(now)) {
+        ready++;
+      }
+    }
+    return ready;
   }
 
   /**
@@ -136,7 +141,13 @@ final class SimulatedGroup implements Target, InstanceGroup {
    */
   synchronized Optional<Instant> nextBootCompletion() {
     Instant now = clock.instant();
-    return instances.stream().map(Instance::readyAt).filter(t -> t.isAfter(now)).min(Instant::compareTo);
+    Instant next = null;
+    for (Instance i : instances) {
+      if (i.readyAt.isAfter(now) && (next == null || i.readyAt.isBefore(next))) {
+        next = i.readyAt;
+      }
+    }
+    return Optional.ofNullable(next);
   }
 
   /** Returns the CPU the booted instances add, in MHz. */

@@ -65,7 +65,9 @@ final class AgentClusterTest {
   }
 
   private Path agentFile(String targetDriver, String poolDriver) throws IOException {
+    // Port 0: the default 8080 may be taken on the machine running the tests.
     return Files.writeString(dir.resolve("agent.hcl"), """
+        http { bind_port = 0 }
         node_pool "nomad" {
           driver = "%s"
           config = { id = "%s" }

@@ -37,7 +37,23 @@ final class BacktestCommandTest {
     assertThat(status).as(cli.err()).isZero();
     assertThat(cli.out()).contains("aws_burst target=50", "aws_burst target=90", "min under capacity");
     assertThat(Files.readString(html)).contains("<svg", "Cost against minutes under capacity").doesNotContain("<script");
-    assertThat(Files.readString(json)).contains("\"variant\" : \"target=50\"", "\"decisions\"", "\"outcome\"");
+    assertThat(Files.readString(json)).contains("\"variant\":\"target=50\"", "\"decisions\"", "\"outcome\"");
+  }
+
+  @Test
+  void backtest_repeatedSweep_printsOneRowPerCombination() throws Exception {
+    CliRun cli = new CliRun();
+    Path html = dir.resolve("r.html");
+
+    int status = cli.execute("backtest", "--csv", SAMPLE, "--policy", "../examples/policies/aws-burst.hcl",
+        "--utilization-check", CHECK, "--recorded-size-column", "cloud_instances", "--sweep", "target=50,90",
+        "--sweep", "cooldown=5m,20m", "--output", html.toString());
+
+    assertThat(status).as(cli.err()).isZero();
+    assertThat(cli.out()).contains("aws_burst target=50 cooldown=5m", "aws_burst target=50 cooldown=20m",
+        "aws_burst target=90 cooldown=5m", "aws_burst target=90 cooldown=20m");
+    // With several attributes the trade-off chart labels each dot with its whole combination.
+    assertThat(Files.readString(html)).contains(">target=90 cooldown=20m</text>");
   }
 
   @Test

@@ -143,6 +143,35 @@ final class BacktestTest {
   }
 
   @Test
+  void run_sweepOfTwoAttributes_replaysEveryCombination_firstVaryingSlowest() {
+    BacktestResult result = Backtest.builder().policy(policy(CPU_TARGET_50)).history(stepLoad())
+        .check("cpu", CheckKind.UTILIZATION).startingCount(2).sweep("target", List.of("50", "75"))
+        .sweep("max", List.of("3", "10")).build().run();
+
+    assertThat(result.runs()).extracting(BacktestResult.Run::label).containsExactly("p target=50 max=3",
+        "p target=50 max=10", "p target=75 max=3", "p target=75 max=10");
+    // The demand step wants ceil(2 x 150 / 50) = 6 at target 50 and 4 at target 75; max 3 caps both.
+    assertThat(result.runs()).extracting(r -> r.actions().get(0).action().orElseThrow().count())
+        .containsExactly(3L, 6L, 3L, 4L);
+  }
+
+  @Test
+  void sweep_sameAttributeTwiceOrWithoutValues_isRefused() {
+    assertThatThrownBy(() -> Backtest.builder().sweep("target", List.of("50")).sweep("target", List.of("60")))
+        .isInstanceOf(BacktestException.class)
+        .hasMessage("'target' is swept twice; give all its values in one sweep");
+    assertThatThrownBy(() -> Backtest.builder().sweep("target", List.of()))
+        .isInstanceOf(BacktestException.class).hasMessage("the sweep of 'target' has no values");
+  }
+
+  @Test
+  void build_sweepValueRepeated_isRefusedNamingIt() {
+    assertThatThrownBy(() -> Backtest.builder().policy(policy(CPU_TARGET_50)).history(stepLoad())
+        .check("cpu", CheckKind.UTILIZATION).sweep("target", List.of("50", "50")).build())
+        .isInstanceOf(BacktestException.class).hasMessage("the sweep of 'target' has the value '50' twice");
+  }
+
+  @Test
   void build_undeclaredCheck_namesTheCheckAndBothKinds() {
     assertThatThrownBy(() -> Backtest.builder().policy(policy(CPU_TARGET_50)).history(stepLoad()).build())
         .isInstanceOf(BacktestException.class)

@@ -60,6 +60,12 @@ public final class FakeAutoScaling implements Function<RecordedRequest, Response
     public final List<String[]> refreshes = new ArrayList<>();
     /** Whether the group has a warm pool configured. */
     public boolean warmPool;
+    /**
+     * The warm pool's instances, id to lifecycle state ({@code Warmed:Stopped}, {@code Warmed:Pending},
+     * ...). As in AWS, {@code DescribeAutoScalingGroups} does not list them among the group's
+     * instances (only {@code DescribeWarmPool} would); they show in its {@code WarmPoolSize}.
+     */
+    public final Map<String, String> warmPoolInstances = new LinkedHashMap<>();
 
     Group(String name) {
       this.name = name;
@@ -335,7 +341,7 @@ public final class FakeAutoScaling implements Function<RecordedRequest, Response
       }
       if (g.warmPool) {
         xml.append("<WarmPoolConfiguration><MinSize>0</MinSize><PoolState>Stopped</PoolState></WarmPoolConfiguration>")
-            .append("<WarmPoolSize>0</WarmPoolSize>");
+            .append("<WarmPoolSize>").append(g.warmPoolInstances.size()).append("</WarmPoolSize>");
       }
       xml.append("</member>");
     }

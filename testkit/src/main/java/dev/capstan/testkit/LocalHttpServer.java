@@ -2,7 +2,10 @@ package dev.capstan.testkit;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -10,6 +13,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +25,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * An HTTP server on a free loopback port that records every request and answers through a handler,
@@ -33,6 +42,11 @@ import java.util.function.Function;
  * }</pre>
  *
  * <p>Only ever binds to 127.0.0.1. A handler that throws answers 500 with the exception's message.
+ *
+ * <p>{@link #startHttps} serves the same over TLS with a self-signed certificate for {@code 127.0.0.1}
+ * and {@code localhost} that ships in this jar (a test-only key: never trust it outside tests). A
+ * client trusts it through {@link #clientSslContext()}, for clients that refuse plain HTTP (Azure's
+ * bearer-token policy, OAuth token endpoints).
  */
 public final class LocalHttpServer implements AutoCloseable {
 
@@ -161,9 +175,23 @@ public final class LocalHttpServer implements AutoCloseable {
   private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
   private volatile Function<RecordedRequest, Response> handler;
 
-  private LocalHttpServer(Function<RecordedRequest, Response> handler) throws IOException {
+  /** The bundled test-only key pair and certificate (PKCS#12); its password is not a secret. */
+  private static final String KEY_STORE = "loopback-tls.p12";
+  private static final char[] KEY_STORE_PASSWORD = "capstan-testkit-only".toCharArray();
+
+  private final boolean tls;
+
+  private LocalHttpServer(Function<RecordedRequest, Response> handler, boolean tls) throws IOException {
     this.handler = Objects.requireNonNull(handler, "handler");
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    this.tls = tls;
+    InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    if (tls) {
+      HttpsServer https = HttpsServer.create(loopback, 0);
+      https.setHttpsConfigurator(new HttpsConfigurator(serverSslContext()));
+      this.server = https;
+    } else {
+      this.server = HttpServer.create(loopback, 0);
+    }
     this.executor = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "local-http-server");
       t.setDaemon(true);
@@ -183,9 +211,71 @@ public final class LocalHttpServer implements AutoCloseable {
    */
   public static LocalHttpServer start(Function<RecordedRequest, Response> handler) {
     try {
-      return new LocalHttpServer(handler);
+      return new LocalHttpServer(handler, false);
     } catch (IOException e) {
       throw new UncheckedIOException("could not bind a loopback port", e);
+    }
+  }
+
+  /**
+   * Starts an HTTPS server on a free loopback port, with the bundled self-signed certificate for
+   * {@code 127.0.0.1} and {@code localhost}; clients trust it through {@link #clientSslContext()}.
+   *
+   * @param handler answers each request
+   * @return the running server; its {@link #uri()} is {@code https://127.0.0.1:PORT}
+   * @throws UncheckedIOException if no port could be bound
+   */
+  public static LocalHttpServer startHttps(Function<RecordedRequest, Response> handler) {
+    try {
+      return new LocalHttpServer(handler, true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not bind a loopback port", e);
+    }
+  }
+
+  /**
+   * Returns a TLS context that trusts exactly the certificate of {@link #startHttps} servers (and no
+   * public CA), for the client under test: {@code HttpClient.newBuilder().sslContext(...)}.
+   *
+   * @return a new client-side context
+   * @throws IllegalStateException if the bundled certificate cannot be read (a broken jar)
+   */
+  public static SSLContext clientSslContext() {
+    try {
+      KeyStore trusted = KeyStore.getInstance("PKCS12");
+      trusted.load(null, null);
+      Certificate certificate = keyStore().getCertificate("loopback");
+      trusted.setCertificateEntry("loopback", certificate);
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trusted);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, tmf.getTrustManagers(), null);
+      return context;
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalStateException("testkit's loopback TLS certificate could not be loaded", e);
+    }
+  }
+
+  private static SSLContext serverSslContext() throws IOException {
+    try {
+      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(keyStore(), KEY_STORE_PASSWORD);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(kmf.getKeyManagers(), null, null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IOException("testkit's loopback TLS key could not be loaded", e);
+    }
+  }
+
+  private static KeyStore keyStore() throws IOException, GeneralSecurityException {
+    try (InputStream in = LocalHttpServer.class.getResourceAsStream(KEY_STORE)) {
+      if (in == null) {
+        throw new IOException(KEY_STORE + " is missing from capstan-testkit");
+      }
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(in, KEY_STORE_PASSWORD);
+      return store;
     }
   }
 
@@ -199,12 +289,13 @@ public final class LocalHttpServer implements AutoCloseable {
   }
 
   /**
-   * Returns the base URI, e.g. {@code http://127.0.0.1:41234}, without a trailing slash.
+   * Returns the base URI, e.g. {@code http://127.0.0.1:41234} ({@code https://} for
+   * {@link #startHttps}), without a trailing slash.
    *
    * @return the base URI
    */
   public URI uri() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    return URI.create((tls ? "https" : "http") + "://127.0.0.1:" + server.getAddress().getPort());
   }
 
   /**

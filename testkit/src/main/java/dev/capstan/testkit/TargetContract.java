@@ -113,6 +113,30 @@ public abstract class TargetContract {
     return Map.of(UNKNOWN_KEY, Map.copyOf(unknown));
   }
 
+  /**
+   * Returns a target over the same group whose next {@link InstanceGroup#terminate} the backend
+   * accepts but does not confirm (an operation that does not finish within the target's timeout, an
+   * activity still in progress, a result that cannot be read), for the contract's unconfirmed-
+   * termination cases. The contract closes it. A target that cannot produce that outcome keeps the
+   * default, and those cases are skipped.
+   *
+   * @return the target, or empty (the default) to skip the unconfirmed cases
+   */
+  protected java.util.Optional<Target> targetLeavingTerminationsUnconfirmed() {
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * Lets the backend finish what it accepted for an unconfirmed termination (the operation ends, the
+   * instance goes), so the contract can check that {@link InstanceGroup#instanceIds} then shows the
+   * instance gone, which is how the cluster flow reconciles an unconfirmed node.
+   *
+   * @return {@code true} if the backend was settled; {@code false} (the default) skips that case
+   */
+  protected boolean settleUnconfirmedTerminations() {
+    return false;
+  }
+
   @BeforeEach
   final void openTarget() {
     target = createTarget();
@@ -197,6 +221,45 @@ public abstract class TargetContract {
     assertThat(ids).as("initialInstanceIds() of an InstanceGroup").isNotEmpty();
     ((InstanceGroup) target).terminate(groupConfig(), List.of(ids.get(0)));
     assertThat(target.status(groupConfig()).count()).isEqualTo(initialCount() - 1);
+  }
+
+  private String unconfirmedTermination(String id) {
+    java.util.Optional<Target> leaving = targetLeavingTerminationsUnconfirmed();
+    assumeTrue(leaving.isPresent(), "targetLeavingTerminationsUnconfirmed() not provided");
+    try (Target t = leaving.get()) {
+      assertThat(t).as("targetLeavingTerminationsUnconfirmed()").isInstanceOf(InstanceGroup.class);
+      Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(
+          () -> ((InstanceGroup) t).terminate(groupConfig(), List.of(id)));
+      assertThat(thrown).as("terminate of an accepted but unconfirmed instance")
+          .isInstanceOf(dev.capstan.spi.TerminationException.class);
+      dev.capstan.spi.TerminationException e = (dev.capstan.spi.TerminationException) thrown;
+      assertThat(e.terminated()).as("terminated").isEmpty();
+      assertThat(e.failed()).as("failed (a failed node is made eligible again: wrong for one that may be gone)")
+          .isEmpty();
+      assertThat(e.unconfirmed()).as("unconfirmed").containsOnlyKeys(id);
+      return e.unconfirmed().get(id);
+    }
+  }
+
+  @Test
+  @DisplayName("a termination the cloud accepted but did not confirm is reported unconfirmed, with a reason")
+  void terminate_acceptedButUnconfirmed_reportedUnconfirmedNotFailed() {
+    assumeTrue(target instanceof InstanceGroup, "not an InstanceGroup");
+    List<String> ids = initialInstanceIds();
+    assertThat(ids).as("initialInstanceIds() of an InstanceGroup").isNotEmpty();
+    assertThat(unconfirmedTermination(ids.get(0))).as("the reason").isNotBlank();
+  }
+
+  @Test
+  @DisplayName("once the cloud finishes an unconfirmed termination, instanceIds shows the instance gone")
+  void terminate_unconfirmedThenSettled_instanceIdsNoLongerListIt() {
+    assumeTrue(target instanceof InstanceGroup, "not an InstanceGroup");
+    String id = initialInstanceIds().get(0);
+    unconfirmedTermination(id);
+    assumeTrue(settleUnconfirmedTerminations(), "settleUnconfirmedTerminations() not provided");
+    java.util.Optional<List<String>> live = ((InstanceGroup) target).instanceIds(groupConfig());
+    assumeTrue(live.isPresent(), "the target cannot list its instances (the node pool reconciles then)");
+    assertThat(live.get()).as("live instances after the cloud finished").doesNotContain(id);
   }
 
   private boolean bindsItself() {

@@ -40,4 +40,18 @@ final class LocalHttpServerTest {
       assertThat(response.body()).contains("nope");
     }
   }
+
+  @Test
+  void https_servesTheBundledCertificateWhichOnlyClientSslContextTrusts() throws Exception {
+    try (LocalHttpServer server = LocalHttpServer.startHttps(req -> LocalHttpServer.Response.text(200, "tls"))) {
+      assertThat(server.uri().getScheme()).isEqualTo("https");
+      HttpResponse<String> response = HttpClient.newBuilder().sslContext(LocalHttpServer.clientSslContext()).build()
+          .send(HttpRequest.newBuilder(server.uri()).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(response.body()).isEqualTo("tls");
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> HttpClient.newHttpClient()
+              .send(HttpRequest.newBuilder(server.uri()).build(), HttpResponse.BodyHandlers.ofString()))
+          .as("the system trust store does not know the test certificate")
+          .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+    }
+  }
 }

@@ -35,13 +35,20 @@ import software.amazon.awssdk.services.autoscaling.model.ScalingActivityStatusCo
  *       50-name default), following {@code NextToken}. A group missing from the answer, or a chunk
  *       whose call failed, fails only its own entries.
  *   <li>From that answer alone: a group with a {@code Status} (such as {@code Delete in progress}) is
- *       not ready. A group <em>looks busy</em> when an instance is in any lifecycle state but
- *       {@code InService} or {@code Standby} (Pending, Terminating, their hook states, Detaching,
- *       EnteringStandby, Quarantined, Warmed:*), when its in-service capacity (instances, or their
- *       weights) differs from its desired capacity, or when it has a warm pool (whose instances this
- *       answer does not list).
+ *       not ready. With the policy's {@code ignore_asg_events} set, nothing else is asked or
+ *       considered (the peer's "readiness override"): no activities, no refreshes, no lifecycle
+ *       hooks, no last event. An instance held by a lifecycle hook ({@code Pending:Wait},
+ *       {@code Pending:Proceed}, {@code Terminating:Wait}, {@code Terminating:Proceed}) makes the group
+ *       not ready: it is a scaling step still in progress. A group <em>looks busy</em> when an
+ *       instance is in any lifecycle state but {@code InService} or {@code Standby} (Pending,
+ *       Terminating, their hook states, Detaching, EnteringStandby, Quarantined), or when its
+ *       in-service capacity (instances, or their weights) differs from its desired capacity.
+ *       Warm-pool instances ({@code Warmed:*}) are not group capacity and are ignored, as the peer
+ *       does (nomad-autoscaler #1151).
  *   <li>Activities are asked only for groups that look busy, that are read for the first time, or
- *       whose desired capacity moved since we last read or set it (an out-of-band change). One such
+ *       whose desired capacity moved since we last read or set it (an out-of-band change). Warm-pool
+ *       activities ("Launching a new EC2 instance into warm pool: ...", "Terminating EC2 instance from
+ *       warm pool: ...") are ignored, for readiness and for the last event, as the peer does. One such
  *       group: its 10 newest activities, as before. Several: one account-wide page of 100, which the
  *       API sorts in-progress first, so every running activity in the region is on it unless the page
  *       is all in-progress ones; then (and for an out-of-band group not on the page) that group's own
@@ -74,6 +81,10 @@ final class AsgStatusReader {
       InstanceRefreshStatus.CANCELLING, InstanceRefreshStatus.ROLLBACK_IN_PROGRESS,
       InstanceRefreshStatus.BAKING);
   private static final Set<String> SETTLED_STATES = Set.of("InService", "Standby");
+  /** Lifecycle states in which a lifecycle hook holds an instance: the scaling step is still under way. */
+  static final Set<String> HOOK_STATES = Set.of("Pending:Wait", "Pending:Proceed", "Terminating:Wait",
+      "Terminating:Proceed");
+  private static final String WARMED = "Warmed:";
 
   /** What we last knew of a group: its desired capacity, whether to look for a refresh, its last out-of-band event. */
   private record Seen(int desired, boolean checkRefresh, OptionalLong lastEvent) {}
@@ -95,6 +106,9 @@ final class AsgStatusReader {
   /** Reads every group; one result per group, in order. */
   List<GroupStatus> read(List<AwsAsgGroup> groups) {
     List<String> names = List.copyOf(new LinkedHashSet<>(groups.stream().map(AwsAsgGroup::name).toList()));
+    // A name bound twice with different settings: any binding that ignores events makes the read ignore them.
+    Set<String> ignoringEvents = new java.util.HashSet<>();
+    groups.stream().filter(AwsAsgGroup::ignoreAsgEvents).forEach(g -> ignoringEvents.add(g.name()));
     Map<String, GroupStatus> byName = new HashMap<>();
     Map<String, AutoScalingGroup> found = describe(names, byName);
 
@@ -108,7 +122,7 @@ final class AsgStatusReader {
         byName.put(name, GroupStatus.failed(new TargetException("Auto Scaling group " + name + " not found in "
             + target.where())));
       } else {
-        reads.put(name, new Read(group, seen.get(name)));
+        reads.put(name, new Read(group, seen.get(name), ignoringEvents.contains(name)));
       }
     }
     askActivities(reads, byName);
@@ -137,31 +151,33 @@ final class AsgStatusReader {
     final String deleting;
     final boolean looksBusy;
     final boolean outOfBand;
+    final boolean ignoreEvents;
     List<Activity> activities; // null: not asked
 
-    Read(AutoScalingGroup group, Seen before) {
+    Read(AutoScalingGroup group, Seen before, boolean ignoreEvents) {
       this.name = group.autoScalingGroupName();
       this.group = group;
       this.before = before;
       this.deleting = group.status() == null || group.status().isBlank() ? null : group.status();
-      this.looksBusy = looksBusy(group);
-      this.outOfBand = before != null && before.desired != group.desiredCapacity();
+      this.ignoreEvents = ignoreEvents;
+      this.looksBusy = !ignoreEvents && looksBusy(group);
+      this.outOfBand = !ignoreEvents && before != null && before.desired != group.desiredCapacity();
     }
 
     boolean needsActivities() {
-      return deleting == null && (looksBusy || before == null || outOfBand);
+      return deleting == null && !ignoreEvents && (looksBusy || before == null || outOfBand);
     }
   }
 
   static boolean looksBusy(AutoScalingGroup group) {
-    if (group.warmPoolConfiguration() != null) {
-      return true;
-    }
     long inService = 0;
     long largestWeight = 1;
     boolean weighted = false;
     for (Instance i : group.instances()) {
       String state = i.lifecycleStateAsString();
+      if (state != null && state.startsWith(WARMED)) {
+        continue;
+      }
       if (state == null || !SETTLED_STATES.contains(state)) {
         return true;
       }
@@ -236,10 +252,18 @@ final class AsgStatusReader {
     }
   }
 
+  /** Whether an activity only fills or drains the warm pool, which the peer does not count as scaling. */
+  static boolean warmPoolActivity(Activity a) {
+    String d = a.description();
+    return d != null && (d.contains("Launching a new EC2 instance into warm pool")
+        || d.contains("Terminating EC2 instance from warm pool"));
+  }
+
   private TargetStatus finish(Read r) {
     Map<String, String> meta = new HashMap<>();
     String notReady = r.deleting == null ? null : "Auto Scaling group " + r.name + " is not ready: " + r.deleting;
-    List<Activity> activities = r.activities == null ? List.of() : r.activities;
+    List<Activity> activities = r.activities == null ? List.of()
+        : r.activities.stream().filter(a -> !warmPoolActivity(a)).toList();
     if (notReady == null) {
       Optional<Activity> running = activities.stream().filter(a -> !ACTIVITY_DONE.contains(a.statusCode())).findFirst();
       if (running.isPresent()) {
@@ -248,8 +272,17 @@ final class AsgStatusReader {
             + (a.description() == null ? "" : ": " + a.description());
       }
     }
+    // The activity says more than the hook state, so it is reported first when AWS lists one.
+    if (notReady == null && !r.ignoreEvents) {
+      Optional<Instance> held = r.group.instances().stream()
+          .filter(i -> HOOK_STATES.contains(i.lifecycleStateAsString())).findFirst();
+      if (held.isPresent()) {
+        notReady = "instance " + held.get().instanceId() + " is " + held.get().lifecycleStateAsString()
+            + ": a lifecycle hook holds it, so a scaling step is still in progress";
+      }
+    }
     boolean refreshRunning = false;
-    if (notReady == null && (r.looksBusy || (r.before != null && r.before.checkRefresh))) {
+    if (notReady == null && !r.ignoreEvents && (r.looksBusy || (r.before != null && r.before.checkRefresh))) {
       Optional<InstanceRefresh> refresh = target.call("describe instance refreshes of Auto Scaling group " + r.name,
           () -> target.client().describeInstanceRefreshes(b -> b.autoScalingGroupName(r.name).maxRecords(RECENT_REFRESHES))
               .instanceRefreshes())
@@ -260,7 +293,7 @@ final class AsgStatusReader {
       }
     }
     OptionalLong lastEvent = r.before == null ? OptionalLong.empty() : r.before.lastEvent;
-    if (r.before == null || r.outOfBand) {
+    if (!r.ignoreEvents && (r.before == null || r.outOfBand)) {
       // After a move we did not make, a running activity has no end yet: its start is when it began.
       OptionalLong newest = activities.stream().map(a -> a.endTime() != null || !r.outOfBand ? a.endTime() : a.startTime())
           .filter(Objects::nonNull).mapToLong(Instant::toEpochMilli).max();
@@ -270,7 +303,9 @@ final class AsgStatusReader {
         lastEvent = OptionalLong.of(clock.millis());
       }
     }
-    lastEvent.ifPresent(t -> meta.put(TargetStatus.META_LAST_EVENT, Long.toString(t)));
+    if (!r.ignoreEvents) {
+      lastEvent.ifPresent(t -> meta.put(TargetStatus.META_LAST_EVENT, Long.toString(t)));
+    }
     if (notReady != null) {
       meta.put(TargetStatus.META_NOT_READY_REASON, notReady);
     }

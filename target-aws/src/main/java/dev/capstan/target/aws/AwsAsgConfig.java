@@ -15,6 +15,10 @@ import java.util.Optional;
  * {@code aws_access_key_id} and {@code aws_secret_access_key} (optional, together; the SDK's default
  * credential chain when absent), {@code aws_session_token} (optional, only with the two keys),
  * {@code retry_attempts} (default {@value #DEFAULT_RETRY_ATTEMPTS}, the SDK's total attempts per call),
+ * {@code retry_delay} and {@code max_retry_delay} (the exponential back-off's first delay and cap, as
+ * for every Capstan target; the SDK's own back-off when neither is set),
+ * {@code scale_in_protection} (default true: instances protected from scale-in are never terminated;
+ * a policy's target block may override it, as in nomad-autoscaler),
  * {@code endpoint} (optional http(s) URI, for LocalStack and tests), {@code operation_timeout} (default
  * 5m, how long a targeted scale-in waits for its activities) and {@code poll_interval} (default 5s,
  * how often it asks).
@@ -32,6 +36,16 @@ public final class AwsAsgConfig {
   /** Default interval between polls of termination activities. */
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(5);
 
+  /** The SDK standard mode's first back-off, used when only {@code max_retry_delay} is set. */
+  public static final Duration DEFAULT_RETRY_DELAY = Duration.ofMillis(100);
+
+  /** The SDK standard mode's back-off cap, used when only {@code retry_delay} is set. */
+  public static final Duration DEFAULT_MAX_RETRY_DELAY = Duration.ofSeconds(20);
+
+  static final String RETRY_DELAY = "retry_delay";
+  static final String MAX_RETRY_DELAY = "max_retry_delay";
+  static final String SCALE_IN_PROTECTION = "scale_in_protection";
+
   private static final int MAX_RETRY_ATTEMPTS = 20;
 
   private final Optional<String> region;
@@ -40,6 +54,9 @@ public final class AwsAsgConfig {
   private final Optional<URI> endpoint;
   private final Duration operationTimeout;
   private final Duration pollInterval;
+  private final Optional<Duration> retryDelay;
+  private final Optional<Duration> maxRetryDelay;
+  private final boolean scaleInProtection;
 
   /** Static credentials; kept out of every string this class produces. */
   record StaticKeys(String accessKeyId, String secretAccessKey, Optional<String> sessionToken) {
@@ -50,7 +67,11 @@ public final class AwsAsgConfig {
   }
 
   private AwsAsgConfig(Optional<String> region, Optional<StaticKeys> credentials, int retryAttempts,
-      Optional<URI> endpoint, Duration operationTimeout, Duration pollInterval) {
+      Optional<URI> endpoint, Duration operationTimeout, Duration pollInterval, Optional<Duration> retryDelay,
+      Optional<Duration> maxRetryDelay, boolean scaleInProtection) {
+    this.retryDelay = retryDelay;
+    this.maxRetryDelay = maxRetryDelay;
+    this.scaleInProtection = scaleInProtection;
     this.region = region;
     this.credentials = credentials;
     this.retryAttempts = retryAttempts;
@@ -88,12 +109,21 @@ public final class AwsAsgConfig {
       attempts = DEFAULT_RETRY_ATTEMPTS;
     }
 
+    Optional<Duration> retryDelay = r.has(RETRY_DELAY)
+        ? Optional.of(r.positiveDuration(RETRY_DELAY, DEFAULT_RETRY_DELAY)) : Optional.empty();
+    Optional<Duration> maxRetryDelay = r.has(MAX_RETRY_DELAY)
+        ? Optional.of(r.positiveDuration(MAX_RETRY_DELAY, DEFAULT_MAX_RETRY_DELAY)) : Optional.empty();
+    if (retryDelay.orElse(DEFAULT_RETRY_DELAY).compareTo(maxRetryDelay.orElse(DEFAULT_MAX_RETRY_DELAY)) > 0) {
+      r.problem(MAX_RETRY_DELAY, "must be at least " + RETRY_DELAY);
+    }
+    boolean protection = r.booleanValue(SCALE_IN_PROTECTION, true);
     Optional<URI> endpoint = r.optionalHttpUrl("endpoint", "http://127.0.0.1:4566");
     Duration timeout = r.positiveDuration("operation_timeout", DEFAULT_OPERATION_TIMEOUT);
     Duration poll = r.positiveDuration("poll_interval", DEFAULT_POLL_INTERVAL);
     r.rejectUnknownKeys();
     r.validate();
-    return new AwsAsgConfig(region, credentials, (int) attempts, endpoint, timeout, poll);
+    return new AwsAsgConfig(region, credentials, (int) attempts, endpoint, timeout, poll, retryDelay,
+        maxRetryDelay, protection);
   }
 
   // ConfigReader quotes values in its problems; a secret must never be quoted, so blank checks are ours.
@@ -167,11 +197,45 @@ public final class AwsAsgConfig {
     return pollInterval;
   }
 
+  /**
+   * Returns the first back-off delay, if configured.
+   *
+   * @return empty when neither {@code retry_delay} nor {@code max_retry_delay} is set (the SDK's own
+   *     back-off); else the value, default {@link #DEFAULT_RETRY_DELAY}
+   */
+  public Optional<Duration> retryDelay() {
+    return retryDelay.isPresent() || maxRetryDelay.isPresent()
+        ? Optional.of(retryDelay.orElse(DEFAULT_RETRY_DELAY)) : Optional.empty();
+  }
+
+  /**
+   * Returns the back-off cap, if configured.
+   *
+   * @return empty when neither back-off key is set; else the value, default {@link #DEFAULT_MAX_RETRY_DELAY}
+   */
+  public Optional<Duration> maxRetryDelay() {
+    return retryDelay.isPresent() || maxRetryDelay.isPresent()
+        ? Optional.of(maxRetryDelay.orElse(DEFAULT_MAX_RETRY_DELAY)) : Optional.empty();
+  }
+
+  /**
+   * Returns whether instances protected from scale-in are kept out of terminations, unless a policy
+   * says otherwise.
+   *
+   * @return default {@code true}
+   */
+  public boolean scaleInProtection() {
+    return scaleInProtection;
+  }
+
   @Override
   public String toString() {
     return "AwsAsgConfig[region=" + region.orElse("(sdk default)")
         + ", credentials=" + (credentials.isPresent() ? "static (redacted)" : "(sdk default chain)")
         + ", retry_attempts=" + retryAttempts
+        + retryDelay().map(d -> ", retry_delay=" + Durations.format(d)).orElse("")
+        + maxRetryDelay().map(d -> ", max_retry_delay=" + Durations.format(d)).orElse("")
+        + ", scale_in_protection=" + scaleInProtection
         + ", endpoint=" + endpoint.map(URI::toString).orElse("(aws)")
         + ", operation_timeout=" + Durations.format(operationTimeout)
         + ", poll_interval=" + Durations.format(pollInterval) + "]";

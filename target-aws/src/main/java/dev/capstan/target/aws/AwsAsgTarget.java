@@ -51,8 +51,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A policy names its group with {@code aws_asg_name}, parsed once by {@link #bind}; the cluster keys
  * ({@link InstanceGroup#CLUSTER_KEYS}) are accepted and left to the scale-in flow, any other key is
- * rejected. Operator settings on the group win: instances protected from scale-in are never
- * terminated, and a suspended {@code Terminate} process blocks every scale-in.
+ * rejected; so are {@code scale_in_protection} and {@code ignore_asg_events}, the peer's. Operator
+ * settings on the group win: instances protected from scale-in are not terminated while
+ * {@code scale_in_protection} is true (the default), and a suspended {@code Terminate} process blocks
+ * every scale-in.
  *
  * <p>Every API call goes through the SDK's standard retry mode with
  * {@link AwsAsgConfig#retryAttempts()} attempts.
@@ -71,7 +73,9 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
   private static final Logger LOG = LoggerFactory.getLogger(AwsAsgTarget.class);
 
   private final AwsAsgConfig config;
-  private final AutoScalingClient client;
+  private final Optional<BackoffStrategy> backoff;
+  /** Built on first use: without aws_region the SDK's region chain may ask EC2 instance metadata. */
+  private volatile AutoScalingClient client;
   private final String region;
   private final AsgStatusReader reader;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -82,22 +86,57 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
 
   AwsAsgTarget(AwsAsgConfig config, Optional<BackoffStrategy> backoff, Clock clock) {
     this.config = Objects.requireNonNull(config, "config");
-    this.client = buildClient(config, backoff);
-    // The client resolved the region (from the config or the SDK's chain) without a call.
-    this.region = client.serviceClientConfiguration().region().id();
+    this.backoff = backoff;
+    this.region = config.region().orElseGet(AwsAsgTarget::localRegion);
     this.reader = new AsgStatusReader(this, clock);
   }
 
+  /**
+   * The region a group's id names when {@code aws_region} is not set: the SDK's local sources only
+   * ({@code aws.region}, {@code AWS_REGION}, the profile file), never instance metadata, so binding
+   * stays offline; {@code default} when none names one (the client still resolves the whole chain
+   * at its first call).
+   */
+  private static String localRegion() {
+    try {
+      return new software.amazon.awssdk.regions.providers.AwsRegionProviderChain(
+          new software.amazon.awssdk.regions.providers.SystemSettingsRegionProvider(),
+          new software.amazon.awssdk.regions.providers.AwsProfileRegionProvider()).getRegion().id();
+    } catch (SdkException e) {
+      return "default";
+    }
+  }
+
+  /**
+   * Returns the SDK client, building it at the first call: creating a target sends nothing, and
+   * without {@code aws_region} the SDK's region chain (which may ask EC2 instance metadata) runs
+   * only when AWS is first asked something.
+   *
+   * @throws TargetException if no region is configured and the SDK finds none either
+   */
   AutoScalingClient client() {
-    return client;
+    AutoScalingClient c = client;
+    if (c == null) {
+      synchronized (this) {
+        if (closed.get()) {
+          throw new IllegalStateException("aws-asg target is closed");
+        }
+        c = client;
+        if (c == null) {
+          c = buildClient(config, backoff);
+          client = c;
+        }
+      }
+    }
+    return c;
   }
 
   /**
    * Creates a target with its own SDK client.
    *
    * @param config the parsed agent configuration
-   * @return a target; close it to release the client
-   * @throws ConfigException if no region is configured and the SDK finds none either
+   * @return a target; close it to release the client. It sends nothing until first used: the SDK client
+   *     is built at the first call, so a missing region is reported then, as a {@link TargetException}
    */
   public static AwsAsgTarget create(AwsAsgConfig config) {
     return new AwsAsgTarget(config, Optional.empty());
@@ -106,7 +145,9 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
   private static AutoScalingClient buildClient(AwsAsgConfig config, Optional<BackoffStrategy> backoff) {
     StandardRetryStrategy.Builder retry = AwsRetryStrategy.standardRetryStrategy().toBuilder()
         .maxAttempts(config.retryAttempts());
-    backoff.ifPresent(b -> retry.backoffStrategy(b).throttlingBackoffStrategy(b));
+    Optional<BackoffStrategy> configured = config.retryDelay()
+        .map(first -> BackoffStrategy.exponentialDelayHalfJitter(first, config.maxRetryDelay().orElseThrow()));
+    backoff.or(() -> configured).ifPresent(b -> retry.backoffStrategy(b).throttlingBackoffStrategy(b));
     AutoScalingClientBuilder builder = AutoScalingClient.builder()
         .httpClientBuilder(UrlConnectionHttpClient.builder())
         .overrideConfiguration(o -> o.retryStrategy(retry.build()));
@@ -119,8 +160,8 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
     try {
       return builder.build();
     } catch (SdkException e) {
-      throw new ConfigException("aws_region is missing and the AWS SDK found no region either: "
-          + e.getMessage());
+      throw new TargetException("aws-asg: aws_region is not set and the AWS SDK found no region either "
+          + "(aws.region, AWS_REGION, the profile file, EC2 instance metadata): " + e.getMessage());
     }
   }
 
@@ -219,7 +260,7 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
       requireTerminateNotSuspended(group, "scale in from " + desired + " to " + action.count());
     }
     call("set desired capacity of Auto Scaling group " + name + " to " + action.count(),
-        () -> client.setDesiredCapacity(b -> b.autoScalingGroupName(name)
+        () -> client().setDesiredCapacity(b -> b.autoScalingGroupName(name)
             .desiredCapacity((int) action.count()).honorCooldown(false)));
     reader.scaled(name, (int) action.count());
     LOG.info("set desired capacity of {} from {} to {}: {}", name, desired,
@@ -252,6 +293,7 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
     }
     AutoScalingGroup group = describeOne(name);
     requireTerminateNotSuspended(group, "terminate " + wanted);
+    boolean protection = bound.scaleInProtection().orElse(config.scaleInProtection());
     Map<String, Instance> members = new HashMap<>();
     group.instances().forEach(i -> members.put(i.instanceId(), i));
 
@@ -262,12 +304,12 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
       Instance instance = members.get(id);
       if (instance == null) {
         failed.put(id, "not an instance of Auto Scaling group " + name);
-      } else if (Boolean.TRUE.equals(instance.protectedFromScaleIn())) {
+      } else if (protection && Boolean.TRUE.equals(instance.protectedFromScaleIn())) {
         failed.put(id, "protected from scale-in in Auto Scaling group " + name
-            + "; remove the protection to let Capstan terminate it");
+            + "; remove the protection, or set scale_in_protection = false, to let Capstan terminate it");
       } else {
         try {
-          Activity activity = client.terminateInstanceInAutoScalingGroup(
+          Activity activity = client().terminateInstanceInAutoScalingGroup(
               b -> b.instanceId(id).shouldDecrementDesiredCapacity(true)).activity();
           if (activity == null || activity.activityId() == null) {
             done.add(id);
@@ -311,8 +353,10 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
   /** Closes the SDK client; calling it again does nothing. */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      client.close();
+    synchronized (this) {
+      if (closed.compareAndSet(false, true) && client != null) {
+        client.close();
+      }
     }
   }
 
@@ -383,7 +427,7 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
       List<String> chunk = activityIds.subList(from, Math.min(activityIds.size(), from + ACTIVITY_IDS_PER_DESCRIBE));
       call("describe scaling activities " + chunk + " of Auto Scaling group " + name,
           () -> {
-            client.describeScalingActivitiesPaginator(b -> b.autoScalingGroupName(name).activityIds(chunk))
+            client().describeScalingActivitiesPaginator(b -> b.autoScalingGroupName(name).activityIds(chunk))
                 .activities().forEach(out::add);
             return null;
           });
@@ -403,7 +447,7 @@ public final class AwsAsgTarget implements Target, InstanceGroup {
   }
 
   private AutoScalingGroup describeOne(String name) {
-    AutoScalingGroup group = call("describe Auto Scaling group(s) " + name, () -> client
+    AutoScalingGroup group = call("describe Auto Scaling group(s) " + name, () -> client()
         .describeAutoScalingGroups(b -> b.autoScalingGroupNames(name)).autoScalingGroups())
         .stream().filter(g -> name.equals(g.autoScalingGroupName())).findFirst().orElse(null);
     if (group == null) {

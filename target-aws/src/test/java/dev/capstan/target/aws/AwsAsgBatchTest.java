@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 
 /** Binding once and reading many groups per call. */
@@ -71,8 +73,9 @@ final class AwsAsgBatchTest {
     assertThatThrownBy(() -> target.bind(Map.of("aws_asg_nme", "web", "asg", "x", "node_class", "c")))
         .isInstanceOf(ConfigException.class)
         .hasMessage("invalid aws-asg policy target: aws_asg_name is required but was missing; 'asg', 'aws_asg_nme' "
-            + "are not known keys; known keys are aws_asg_name, datacenter, node_class, node_drain_deadline, "
-            + "node_drain_ignore_system_jobs, node_pool, node_purge, node_ready_check, node_selector_strategy");
+            + "are not known keys; known keys are aws_asg_name, datacenter, ignore_asg_events, node_class, "
+            + "node_drain_deadline, node_drain_ignore_system_jobs, node_pool, node_purge, node_ready_check, "
+            + "node_selector_strategy, scale_in_protection");
   }
 
   @Test
@@ -251,20 +254,74 @@ final class AwsAsgBatchTest {
   }
 
   @Test
-  void statusOf_warmPoolGroup_activitiesAskedOnEveryRead() {
+  void statusOf_warmPoolActivityInProgress_ignoredAsThePeerDoes() {
     List<TargetGroup> groups = fleet(2);
     fake.get("g1").warmPool = true;
     target.statusOf(groups);
-    fake.get("g1").activities.add(0, new FakeAutoScaling.Activity("g1", "Launching a new EC2 instance into warm pool",
-        Instant.parse("2026-11-25T12:00:00Z"), "InProgress"));
+    fake.get("g1").activities.add(0, new FakeAutoScaling.Activity("g1",
+        "Launching a new EC2 instance into warm pool: g1-i-warm", Instant.parse("2026-11-25T12:00:00Z"), "InProgress"));
+    fake.get("g1").warmPoolInstances.put("g1-i-warm", "Warmed:Pending");
     server.clearRequests();
 
     List<GroupStatus> statuses = target.statusOf(groups);
 
-    assertThat(ok(statuses.get(1)).ready()).isFalse();
-    assertThat(ok(statuses.get(0)).ready()).isTrue();
-    assertThat(calls("DescribeScalingActivities")).singleElement()
-        .satisfies(p -> assertThat(p).containsEntry("AutoScalingGroupName", "g1"));
+    assertThat(ok(statuses.get(1)).ready()).as("a warm pool filling is not a scaling activity").isTrue();
+    assertThat(ok(statuses.get(1)).count()).as("warm-pool instances are not counted").isEqualTo(2);
+    assertThat(calls("DescribeScalingActivities")).as("a settled group with a warm pool is not busy").isEmpty();
+  }
+
+  @Test
+  void statusOf_warmPoolActivityOnFirstRead_isNotTheLastEvent() {
+    fake.group("g0", 1).activities.add(new FakeAutoScaling.Activity("g0",
+        "Terminating EC2 instance from warm pool: g0-i-old", Instant.parse("2026-11-25T12:00:00Z"), "Successful"));
+    fake.get("g0").activities.get(0).end = Instant.parse("2026-11-25T12:01:00Z");
+    fake.get("g0").activities.add(new FakeAutoScaling.Activity("g0", "Launching a new EC2 instance: g0-i-1",
+        Instant.parse("2026-11-25T11:00:00Z"), "Successful"));
+    fake.get("g0").activities.get(1).end = Instant.parse("2026-11-25T11:01:00Z");
+
+    TargetStatus first = ok(target.statusOf(List.of(target.bind(Map.of("aws_asg_name", "g0")))).get(0));
+
+    assertThat(first.meta()).containsEntry(TargetStatus.META_LAST_EVENT,
+        Long.toString(Instant.parse("2026-11-25T11:01:00Z").toEpochMilli()));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"Pending:Wait", "Pending:Proceed", "Terminating:Wait", "Terminating:Proceed"})
+  void statusOf_instanceHeldByALifecycleHook_notReadyEvenWithoutARunningActivity(String state) {
+    List<TargetGroup> groups = fleet(2);
+    target.statusOf(groups);
+    fake.get("g1").lifecycle.put(fake.get("g1").instances.keySet().iterator().next(), state);
+
+    TargetStatus held = ok(target.statusOf(groups).get(1));
+
+    assertThat(held.ready()).isFalse();
+    assertThat(held.meta().get(TargetStatus.META_NOT_READY_REASON)).contains(state, "lifecycle hook");
+  }
+
+  @Test
+  void statusOf_ignoreAsgEvents_readinessFromStatusAloneWithOneCall() {
+    fake.group("g0", 2).lifecycle.put(fake.get("g0").instances.keySet().iterator().next(), "Terminating:Wait");
+    fake.get("g0").activities.add(new FakeAutoScaling.Activity("g0", "Terminating EC2 instance: x",
+        Instant.parse("2026-11-25T12:00:00Z"), "InProgress"));
+    TargetGroup ignoring = target.bind(Map.of("aws_asg_name", "g0", "ignore_asg_events", "true"));
+
+    TargetStatus status = ok(target.statusOf(List.of(ignoring)).get(0));
+
+    assertThat(status.ready()).isTrue();
+    assertThat(status.meta()).doesNotContainKey(TargetStatus.META_LAST_EVENT);
+    assertThat(server.requests()).extracting(r -> r.formParams().get("Action"))
+        .containsExactly("DescribeAutoScalingGroups");
+    fake.get("g0").status = "Delete in progress";
+    assertThat(ok(target.statusOf(List.of(ignoring)).get(0)).ready()).isFalse();
+  }
+
+  @Test
+  void bind_badIgnoreAsgEventsOrScaleInProtection_namesTheKey() {
+    assertThatThrownBy(() -> target.bind(Map.of("aws_asg_name", "g", "ignore_asg_events", "maybe",
+        "scale_in_protection", "sometimes")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ignore_asg_events was 'maybe'")
+        .hasMessageContaining("scale_in_protection was 'sometimes'");
   }
 
   @Test

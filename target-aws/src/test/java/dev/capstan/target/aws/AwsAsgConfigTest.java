@@ -24,6 +24,28 @@ final class AwsAsgConfigTest {
     assertThat(config.endpoint()).isEmpty();
     assertThat(config.operationTimeout()).isEqualTo(Duration.ofMinutes(5));
     assertThat(config.pollInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.retryDelay()).as("the SDK's own back-off").isEmpty();
+    assertThat(config.maxRetryDelay()).isEmpty();
+    assertThat(config.scaleInProtection()).isTrue();
+  }
+
+  @Test
+  void parse_retryDelays_goDurationsWithTheOtherDefaulted() {
+    AwsAsgConfig both = AwsAsgConfig.parse(Map.of("retry_delay", "250ms", "max_retry_delay", "2s"));
+    assertThat(both.retryDelay()).contains(Duration.ofMillis(250));
+    assertThat(both.maxRetryDelay()).contains(Duration.ofSeconds(2));
+    assertThat(AwsAsgConfig.parse(Map.of("max_retry_delay", "1m")).retryDelay()).contains(Duration.ofMillis(100));
+  }
+
+  @Test
+  void parse_badRetryDelays_nameTheKeys() {
+    assertThatThrownBy(() -> AwsAsgConfig.parse(Map.of("retry_delay", "soon", "scale_in_protection", "nah")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
+            "retry_delay was 'soon' but it must be a duration such as 90s, 5m or 1h30m",
+            e.problems().stream().filter(p -> p.startsWith("scale_in_protection was 'nah'")).findFirst()
+                .orElse("missing scale_in_protection problem")));
+    assertThatThrownBy(() -> AwsAsgConfig.parse(Map.of("retry_delay", "5s", "max_retry_delay", "1s")))
+        .hasMessageContaining("max_retry_delay was '1s' but it must be at least retry_delay");
   }
 
   @Test

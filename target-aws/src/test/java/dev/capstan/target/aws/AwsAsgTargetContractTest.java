@@ -31,6 +31,22 @@ final class AwsAsgTargetContractTest extends TargetContract {
   }
 
   @Override
+  protected Optional<Target> targetLeavingTerminationsUnconfirmed() {
+    // The activity stays InProgress past a short operation_timeout: accepted, not confirmed.
+    fake.pollsBeforeDone(Integer.MAX_VALUE);
+    return Optional.of(new AwsAsgTarget(AwsAsgConfig.parse(Map.of("aws_region", "eu-west-1",
+        "aws_access_key_id", "AKIDCONTRACT", "aws_secret_access_key", "contract-secret",
+        "endpoint", server.uri().toString(), "poll_interval", "1ms", "operation_timeout", "50ms")),
+        Optional.of(BackoffStrategy.retryImmediately())));
+  }
+
+  @Override
+  protected boolean settleUnconfirmedTerminations() {
+    // AWS took the instance out of the group when it accepted the call; only the activity lags.
+    return true;
+  }
+
+  @Override
   protected long requestsMade() {
     return server.requests().size();
   }

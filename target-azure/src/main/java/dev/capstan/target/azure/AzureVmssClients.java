@@ -4,25 +4,17 @@ import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.HttpPipeline;
 import com.azure.core.http.HttpPipelineBuilder;
-import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.http.policy.AddDatePolicy;
-import com.azure.core.http.policy.ExponentialBackoff;
 import com.azure.core.http.policy.HttpLogOptions;
 import com.azure.core.http.policy.HttpLoggingPolicy;
 import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.http.policy.RequestIdPolicy;
-import com.azure.core.http.policy.RetryPolicy;
-import com.azure.core.http.policy.RetryStrategy;
-import com.azure.core.http.HttpResponse;
-import com.azure.core.exception.ClientAuthenticationException;
-import com.azure.identity.CredentialUnavailableException;
 import com.azure.core.http.policy.UserAgentPolicy;
 import com.azure.core.management.AzureEnvironment;
 import com.azure.core.management.http.policy.ArmChallengeAuthenticationPolicy;
 import com.azure.core.management.profile.AzureProfile;
 import com.azure.resourcemanager.compute.ComputeManager;
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,6 +37,20 @@ final class AzureVmssClients {
    * @return a ready manager; it opens no connection until the first call
    */
   static ComputeManager computeManager(AzureVmssConfig config, Optional<TokenCredential> credential) {
+    return computeManager(config, credential, defaultHttpClient());
+  }
+
+  /**
+   * Builds a compute manager whose requests go through {@code httpClient} (tests pass one that trusts
+   * their local HTTPS endpoints; the credential should use the same).
+   *
+   * @param config the agent configuration
+   * @param credential signs requests with a bearer token, if given
+   * @param httpClient sends every Resource Manager request
+   * @return a ready manager; it opens no connection until the first call
+   */
+  static ComputeManager computeManager(AzureVmssConfig config, Optional<TokenCredential> credential,
+      HttpClient httpClient) {
     AzureEnvironment base = config.environment();
     // Keep every other endpoint: the SDK reads some of them (graph) when it builds its managers.
     Map<String, String> endpoints = new HashMap<>(base.getEndpoints());
@@ -52,63 +58,29 @@ final class AzureVmssClients {
         .ifPresent(e -> endpoints.put("resourceManagerEndpointUrl", e));
     AzureEnvironment environment = new AzureEnvironment(endpoints);
     AzureProfile profile = new AzureProfile(config.tenantId().orElse(null), config.subscriptionId(), environment);
-    return ComputeManager.authenticate(pipeline(config, credential, base), profile);
+    return ComputeManager.authenticate(pipeline(config, credential, base, httpClient), profile);
+  }
+
+  /** The production HTTP client (see {@link JdkTransport} for why not the SDK's JDK adapter). */
+  static HttpClient defaultHttpClient() {
+    return JdkTransport.standard();
   }
 
   private static HttpPipeline pipeline(AzureVmssConfig config, Optional<TokenCredential> credential,
-      AzureEnvironment tokenEnvironment) {
+      AzureEnvironment tokenEnvironment, HttpClient httpClient) {
     List<HttpPipelinePolicy> policies = new ArrayList<>();
     policies.add(new UserAgentPolicy("capstan-target-azure"));
     policies.add(new RequestIdPolicy());
-    // Honours Retry-After (and retry-after-ms) on 429 and 5xx before falling back to the back-off.
-    policies.add(new RetryPolicy(new CredentialFailuresFinal(new ExponentialBackoff(config.maxRetries(),
-        config.retryDelay(), config.maxRetryDelay()))));
+    // Honours Retry-After (and retry-after-ms), capped by max_retry_delay; never retries a refused credential.
+    policies.add(new CappedRetryPolicy(config.maxRetries() + 1, config.retryDelay(), config.maxRetryDelay()));
     policies.add(new AddDatePolicy());
     // Tokens are for the environment's resource manager even when the endpoint is overridden (a proxy).
     credential.ifPresent(c -> policies.add(new ArmChallengeAuthenticationPolicy(c,
         withTrailingSlash(URI.create(tokenEnvironment.getManagementEndpoint())) + ".default")));
     // Logs nothing unless AZURE_HTTP_LOG_DETAIL_LEVEL asks; the Authorization header is always redacted.
     policies.add(new HttpLoggingPolicy(new HttpLogOptions()));
-    HttpClient httpClient = new JdkHttpClientBuilder().connectionTimeout(Duration.ofSeconds(10)).build();
     return new HttpPipelineBuilder().policies(policies.toArray(HttpPipelinePolicy[]::new))
         .httpClient(httpClient).build();
-  }
-
-  /**
-   * The back-off, except that a refused credential (the token endpoint's 400/401, which the bearer
-   * policy raises inside the pipeline) is final: asking again with the same secret cannot succeed.
-   */
-  private static final class CredentialFailuresFinal implements RetryStrategy {
-    private final RetryStrategy delegate;
-
-    CredentialFailuresFinal(RetryStrategy delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public int getMaxRetries() {
-      return delegate.getMaxRetries();
-    }
-
-    @Override
-    public Duration calculateRetryDelay(int retryAttempts) {
-      return delegate.calculateRetryDelay(retryAttempts);
-    }
-
-    @Override
-    public boolean shouldRetry(HttpResponse httpResponse) {
-      return delegate.shouldRetry(httpResponse);
-    }
-
-    @Override
-    public boolean shouldRetryException(Throwable throwable) {
-      for (Throwable t = throwable; t != null; t = t.getCause()) {
-        if (t instanceof ClientAuthenticationException || t instanceof CredentialUnavailableException) {
-          return false;
-        }
-      }
-      return delegate.shouldRetryException(throwable);
-    }
   }
 
   private static String withTrailingSlash(URI uri) {

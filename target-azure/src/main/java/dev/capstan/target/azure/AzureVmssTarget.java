@@ -49,8 +49,8 @@ import java.util.Optional;
  * <p>Scaling updates the capacity and waits, up to {@code operation_timeout}, for the long-running
  * operation to end. {@link #terminate} removes exactly the named instances: in Uniform orchestration
  * through the scale set's delete-instances call (ids are instance ids such as {@code 3}, or VM names
- * such as {@code myvmss_3}); in Flexible orchestration by deleting each VM (ids are VM names), which
- * also lowers the capacity. Instances protected from scale-in are never removed; in Flexible mode,
+ * such as {@code myvmss_3}); in Flexible orchestration through the same call with VM names, after
+ * checking that each VM belongs to the scale set, which also lowers the capacity. Instances protected from scale-in are never removed; in Flexible mode,
  * where protection is an ARM lock, the cloud refuses and the refusal is reported.
  *
  * <p>{@link #bind} parses a policy's target block once and sends nothing; every other method goes
@@ -79,6 +79,19 @@ final class AzureVmssTarget implements Target, InstanceGroup {
    */
   static AzureVmssTarget open(AzureVmssConfig config, Optional<TokenCredential> credential) {
     return new AzureVmssTarget(config, AzureVmssClients.computeManager(config, credential));
+  }
+
+  /**
+   * Opens a production target, credential included, whose token and Resource Manager requests all go
+   * through {@code httpClient} (tests: one that trusts their local HTTPS fakes).
+   *
+   * @param config the agent configuration
+   * @param httpClient sends every request
+   * @return a new target
+   */
+  static AzureVmssTarget open(AzureVmssConfig config, com.azure.core.http.HttpClient httpClient) {
+    return new AzureVmssTarget(config, AzureVmssClients.computeManager(config,
+        Optional.of(config.credential(Optional.of(httpClient))), httpClient));
   }
 
   /**
@@ -303,9 +316,17 @@ final class AzureVmssTarget implements Target, InstanceGroup {
     return List.copyOf(eligible.values());
   }
 
+  /**
+   * Flexible orchestration: each named VM is checked to be a member of this scale set (its whole scale
+   * set id), then the members are deleted with one delete-instances call, which Azure supports for
+   * Flexible scale sets with VM names as instance ids ("VMSS Batch delete API supported by VMSS in
+   * Flexible Orchestration Mode", learn.microsoft.com/azure/virtual-machine-scale-sets/
+   * orchestration-modes-api-comparison). When Azure refuses the batch outright (an ARM lock on one VM
+   * refuses the whole call), each VM is deleted on its own so a lock fails only the VM it protects.
+   */
   private List<String> terminateFlexible(AzureVmssGroup group, String scaleSetId, List<String> ids,
       Map<String, String> failed, Map<String, String> unconfirmed, long deadline) {
-    Map<String, SyncPoller<PollResult<Void>, Void>> deletions = new LinkedHashMap<>();
+    List<String> members = new ArrayList<>();
     for (String id : ids) {
       try {
         VirtualMachineInner vm = client.getVirtualMachines().getByResourceGroup(group.resourceGroup(), id);
@@ -313,11 +334,49 @@ final class AzureVmssTarget implements Target, InstanceGroup {
         // The whole id: a same-named scale set in another resource group or subscription is not ours.
         if (owner == null || !owner.equalsIgnoreCase(scaleSetId)) {
           failed.put(id, "VM is not a member of " + group);
-          continue;
+        } else {
+          members.add(id);
         }
-        deletions.put(id, client.getVirtualMachines().beginDelete(group.resourceGroup(), id));
       } catch (RuntimeException e) {
         failed.put(id, isNotFound(e) ? "no such VM in resource group '" + group.resourceGroup() + "'" : describe(e));
+      }
+    }
+    if (members.isEmpty()) {
+      return List.of();
+    }
+    String doing = "deleting VMs " + members + " of";
+    SyncPoller<PollResult<Void>, Void> batch;
+    try {
+      batch = client.getVirtualMachineScaleSets().beginDeleteInstances(group.resourceGroup(), group.name(),
+          new VirtualMachineScaleSetVMInstanceRequiredIDs().withInstanceIds(List.copyOf(members)));
+    } catch (RuntimeException refused) {
+      if (members.size() == 1) {
+        failed.put(members.get(0), describe(refused));
+        return finishFlexible(group, ids, members, failed, unconfirmed, List.of(), refused);
+      }
+      return deleteEach(group, ids, members, failed, unconfirmed, deadline);
+    }
+    try {
+      await(batch, remaining(deadline), doing, group);
+    } catch (OperationTimedOut e) {
+      members.forEach(id -> unconfirmed.put(id, e.getMessage()));
+      return List.of();
+    } catch (RuntimeException e) {
+      members.forEach(id -> failed.put(id, describe(e)));
+      return finishFlexible(group, ids, members, failed, unconfirmed, List.of(), e);
+    }
+    return List.copyOf(members);
+  }
+
+  /** The fallback after a refused batch: one delete per VM, so a lock fails only its own VM. */
+  private List<String> deleteEach(AzureVmssGroup group, List<String> ids, List<String> members,
+      Map<String, String> failed, Map<String, String> unconfirmed, long deadline) {
+    Map<String, SyncPoller<PollResult<Void>, Void>> deletions = new LinkedHashMap<>();
+    for (String id : members) {
+      try {
+        deletions.put(id, client.getVirtualMachines().beginDelete(group.resourceGroup(), id));
+      } catch (RuntimeException e) {
+        failed.put(id, describe(e));
       }
     }
     List<String> terminated = new ArrayList<>();
@@ -331,9 +390,14 @@ final class AzureVmssTarget implements Target, InstanceGroup {
         failed.put(id, describe(e));
       }
     });
-    if (terminated.isEmpty() && unconfirmed.isEmpty() && deletions.size() == ids.size()) {
+    return finishFlexible(group, ids, members, failed, unconfirmed, terminated, null);
+  }
+
+  private static List<String> finishFlexible(AzureVmssGroup group, List<String> ids, List<String> members,
+      Map<String, String> failed, Map<String, String> unconfirmed, List<String> terminated, RuntimeException cause) {
+    if (terminated.isEmpty() && unconfirmed.isEmpty() && members.size() == ids.size()) {
       // Nothing was refused up front and every deletion failed: a plain failure, not a partial one.
-      throw new TargetException("azure-vmss: deleting VMs " + ids + " of " + group + " failed: " + failed);
+      throw new TargetException("azure-vmss: deleting VMs " + ids + " of " + group + " failed: " + failed, cause);
     }
     return terminated;
   }

@@ -5,16 +5,16 @@ import dev.capstan.spi.ConfigException;
 import dev.capstan.spi.Target;
 import dev.capstan.spi.TargetProvider;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Provides the {@code azure-vmss} target: Azure virtual machine scale sets, through the Azure SDK.
  *
  * <p>Agent keys: {@code subscription_id} (else {@code AZURE_SUBSCRIPTION_ID}), {@code tenant_id},
  * {@code client_id}, {@code secret_access_key} (a client secret; without it the default Azure
- * credential chain), {@code endpoint}, {@code operation_timeout} (default 10m), {@code poll_interval}
- * (default 15s), {@code max_retries} (default 3), {@code retry_delay} (default 800ms),
- * {@code max_retry_delay} (default 8s). Policy keys: {@code resource_group} and {@code vm_scale_set}
+ * credential chain), {@code environment}, {@code authority_host}, {@code endpoint},
+ * {@code operation_timeout} (default 10m), {@code poll_interval} (default 15s), {@code retry_attempts}
+ * (default 4; {@code max_retries} = attempts - 1 is an alias), {@code retry_delay} (default 800ms),
+ * {@code max_retry_delay} (default 8s, also the cap of a {@code Retry-After}). Policy keys: {@code resource_group} and {@code vm_scale_set}
  * (required) plus the cluster scale-in keys.
  */
 @AutoService(TargetProvider.class)
@@ -47,6 +47,6 @@ public final class AzureVmssTargetProvider implements TargetProvider {
   @Override
   public Target create(Map<String, String> agentConfig) {
     AzureVmssConfig config = AzureVmssConfig.parse(agentConfig, System::getenv);
-    return AzureVmssTarget.open(config, Optional.of(config.credential()));
+    return AzureVmssTarget.open(config, AzureVmssClients.defaultHttpClient());
   }
 }

@@ -10,10 +10,11 @@ import org.junit.jupiter.api.AfterEach;
 
 final class AzureVmssTargetContractTest extends TargetContract {
   private LocalHttpServer server;
+  private FakeVmssApi api;
 
   @Override
   protected Target createTarget() {
-    FakeVmssApi api = new FakeVmssApi().addUniform("rg-web", "web", 3);
+    api = new FakeVmssApi().addUniform("rg-web", "web", 3);
     server = FakeVmssApi.serve(api);
     return AzureVmssTargets.local(server, Map.of());
   }
@@ -36,6 +37,12 @@ final class AzureVmssTargetContractTest extends TargetContract {
   @Override
   protected String missingGroupName() {
     return "no-such-vmss";
+  }
+
+  @Override
+  protected java.util.Optional<Target> targetLeavingTerminationsUnconfirmed() {
+    api.neverFinish();
+    return java.util.Optional.of(AzureVmssTargets.local(server, Map.of("operation_timeout", "100ms")));
   }
 
   @Override

@@ -28,6 +28,8 @@ final class AzureVmssTargetTest {
   private static final String RG = "rg-web";
   private static final String VMSS_PATH = "/subscriptions/" + FakeVmssApi.SUBSCRIPTION + "/resourceGroups/" + RG
       + "/providers/Microsoft.Compute/virtualMachineScaleSets/web";
+  private static final String RG_PATH = "/subscriptions/" + FakeVmssApi.SUBSCRIPTION + "/resourceGroups/" + RG
+      + "/providers/Microsoft.Compute/virtualMachineScaleSets";
   private static final Map<String, String> WEB = Map.of("resource_group", RG, "vm_scale_set", "web");
   private static final Map<String, String> FLEX = Map.of("resource_group", RG, "vm_scale_set", "flex");
 
@@ -157,13 +159,34 @@ final class AzureVmssTargetTest {
   void status_throttledWithRetryAfter_retriesAfterTheGivenDelay() {
     api.script("GET", "/virtualMachineScaleSets/web",
         FakeVmssApi.armError(429, "TooManyRequests", "slow down").withHeader("Retry-After", "1"));
+    AzureVmssTarget patient = AzureVmssTargets.local(server, Map.of("max_retry_delay", "5s"));
 
-    TargetStatus status = target.status(WEB);
+    TargetStatus status = patient.status(WEB);
 
     assertThat(status.count()).isEqualTo(3);
     assertThat(calls()).containsExactly("GET " + VMSS_PATH, "GET " + VMSS_PATH);
     // The configured back-off is 5 ms, so a gap of a second can only come from Retry-After.
     assertThat(arrivals.get(1) - arrivals.get(0)).isGreaterThanOrEqualTo(950_000_000L);
+  }
+
+  @Test
+  void status_retryAfterLongerThanMaxRetryDelay_waitsOnlyMaxRetryDelay() {
+    // An hour asked, 20 ms allowed (max_retry_delay in AzureVmssTargets): the retry comes at once.
+    api.script("GET", "/virtualMachineScaleSets/web",
+        FakeVmssApi.armError(429, "TooManyRequests", "slow down").withHeader("Retry-After", "3600"));
+
+    assertThat(target.status(WEB).count()).isEqualTo(3);
+
+    assertThat(calls()).containsExactly("GET " + VMSS_PATH, "GET " + VMSS_PATH);
+    assertThat(arrivals.get(1) - arrivals.get(0)).isLessThan(30_000_000_000L);
+  }
+
+  @Test
+  void status_badRequest_isNotRetried() {
+    api.script("GET", "/virtualMachineScaleSets/web", FakeVmssApi.armError(400, "InvalidParameter", "no"));
+
+    assertThatThrownBy(() -> target.status(WEB)).hasMessageContaining("HTTP 400 InvalidParameter: no");
+    assertThat(server.requests()).hasSize(1);
   }
 
   @Test
@@ -269,16 +292,20 @@ final class AzureVmssTargetTest {
   }
 
   @Test
-  void terminate_flexible_deletesEachNamedVm() {
+  void terminate_flexible_checksEachVmThenDeletesThemInOneBatch() {
     List<String> vms = api.instances("flex");
 
     target.terminate(FLEX, List.of(vms.get(0), vms.get(2)));
 
     String vmPath = "/subscriptions/" + FakeVmssApi.SUBSCRIPTION + "/resourceGroups/" + RG
         + "/providers/Microsoft.Compute/virtualMachines/";
-    assertThat(calls()).contains("GET " + vmPath + vms.get(0), "DELETE " + vmPath + vms.get(0),
-        "DELETE " + vmPath + vms.get(2));
-    assertThat(calls()).noneMatch(c -> c.contains(vms.get(1)) || c.startsWith("POST"));
+    assertThat(calls()).contains("GET " + vmPath + vms.get(0), "GET " + vmPath + vms.get(2));
+    assertThat(server.requests()).filteredOn(r -> r.method().equals("POST")).singleElement()
+        .satisfies(r -> {
+          assertThat(r.path()).isEqualTo(RG_PATH + "/flex/delete");
+          assertThat(r.body()).contains("\"" + vms.get(0) + "\"", "\"" + vms.get(2) + "\"");
+        });
+    assertThat(calls()).noneMatch(c -> c.contains(vms.get(1)) || c.startsWith("DELETE"));
     assertThat(api.instances("flex")).containsExactly(vms.get(1));
     assertThat(target.status(FLEX)).satisfies(s -> {
       assertThat(s.count()).isEqualTo(1);
@@ -328,12 +355,13 @@ final class AzureVmssTargetTest {
 
     target.terminate(FLEX, List.of(vms.get(0), vms.get(0)));
 
-    assertThat(calls()).filteredOn(c -> c.startsWith("DELETE")).hasSize(1);
+    assertThat(server.requests()).filteredOn(r -> r.method().equals("POST")).singleElement()
+        .satisfies(r -> assertThat(r.body()).containsOnlyOnce(vms.get(0)));
     assertThat(api.instances("flex")).containsExactly(vms.get(1), vms.get(2));
   }
 
   @Test
-  void terminate_flexibleLockedVm_reportsTheCloudsRefusal() {
+  void terminate_flexibleLockedVm_batchRefusedThenEachVmAloneSoOnlyTheLockedOneFails() {
     List<String> vms = api.instances("flex");
     api.protect("flex", vms.get(1));
 

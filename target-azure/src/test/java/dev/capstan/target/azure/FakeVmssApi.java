@@ -285,6 +285,13 @@ final class FakeVmssApi implements Function<RecordedRequest, Response> {
         if (!s.instances.containsKey(id)) {
           return armError(404, "NotFound", "instance " + id + " is not in " + s.name);
         }
+        // In Flexible mode protection is an ARM lock on the VM, and a lock refuses the whole call.
+        if (s.flexible && s.instances.get(id)) {
+          String vmId = "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + s.resourceGroup
+              + "/providers/Microsoft.Compute/virtualMachines/" + id;
+          return armError(409, "ScopeLocked", "The scope '" + vmId + "' cannot perform delete operation because "
+              + "following scope(s) are locked: '" + vmId + "'.");
+        }
       }
       return start(() -> {
         wanted.forEach(s.instances::remove);

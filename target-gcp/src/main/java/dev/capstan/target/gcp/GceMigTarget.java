@@ -142,15 +142,20 @@ public final class GceMigTarget implements Target, InstanceGroup {
    *
    * @param agentConfig the agent-level configuration (see {@link GceMigTargetProvider})
    * @return a new target; the caller closes it
-   * @throws ConfigException naming every bad or unknown key, or when no credentials can be loaded
+   * @throws ConfigException naming every bad or unknown key, or a key file that cannot be read;
+   *     Application Default Credentials are resolved at the first request, never here
    */
   public static GceMigTarget create(Map<String, String> agentConfig) {
     GceMigConfig config = GceMigConfig.parse(agentConfig);
     return create(config, credentialsProvider(config));
   }
 
-  /** Creates a target with the given credentials; tests pass {@code NoCredentialsProvider}. */
-  static GceMigTarget create(GceMigConfig config, CredentialsProvider credentials) {
+  /**
+   * Creates a target with the given credentials, resolved at the first request (see
+   * {@link LazyCredentials}); tests pass {@code NoCredentialsProvider}.
+   */
+  static GceMigTarget create(GceMigConfig config, CredentialsProvider eager) {
+    CredentialsProvider credentials = LazyCredentials.of(eager);
     RetrySettings calls = callRetry(config);
     TimedRetryAlgorithm polling = OperationTimedPollAlgorithm.create(pollRetry(config));
 
@@ -252,7 +257,7 @@ public final class GceMigTarget implements Target, InstanceGroup {
         .setMaxAttempts(config.retryAttempts())
         .setInitialRetryDelayDuration(config.retryDelay())
         .setRetryDelayMultiplier(2.0)
-        .setMaxRetryDelayDuration(max(config.retryDelay(), GceMigConfig.MAX_RETRY_DELAY))
+        .setMaxRetryDelayDuration(config.maxRetryDelay())
         .setInitialRpcTimeoutDuration(config.requestTimeout())
         .setRpcTimeoutMultiplier(1.0)
         .setMaxRpcTimeoutDuration(config.requestTimeout())
@@ -275,7 +280,7 @@ public final class GceMigTarget implements Target, InstanceGroup {
 
   /** Every attempt may time out and every wait between them may reach its cap. */
   private static Duration callBudget(GceMigConfig config) {
-    Duration perAttempt = config.requestTimeout().plus(max(config.retryDelay(), GceMigConfig.MAX_RETRY_DELAY));
+    Duration perAttempt = config.requestTimeout().plus(config.maxRetryDelay());
     return perAttempt.multipliedBy(config.retryAttempts());
   }
 

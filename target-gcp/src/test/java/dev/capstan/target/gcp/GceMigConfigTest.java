@@ -18,7 +18,18 @@ final class GceMigConfigTest {
     GceMigConfig config = GceMigConfig.parse(Map.of());
 
     assertThat(config).isEqualTo(new GceMigConfig(Optional.empty(), Optional.empty(), Optional.empty(), 5,
-        Duration.ofMillis(500), Duration.ofSeconds(60), Duration.ofMinutes(5), Duration.ofSeconds(1)));
+        Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofMinutes(5),
+        Duration.ofSeconds(1)));
+  }
+
+  @Test
+  void parse_maxRetryDelay_readAndCheckedAgainstRetryDelay() {
+    assertThat(GceMigConfig.parse(Map.of("retry_delay", "1s", "max_retry_delay", "4s")).maxRetryDelay())
+        .isEqualTo(Duration.ofSeconds(4));
+    assertThat(GceMigConfig.parse(Map.of("retry_delay", "45s")).maxRetryDelay())
+        .as("a first delay above the default cap is not cut").isEqualTo(Duration.ofSeconds(45));
+    assertThatThrownBy(() -> GceMigConfig.parse(Map.of("retry_delay", "5s", "max_retry_delay", "1s")))
+        .hasMessageContaining("max_retry_delay was '1s' but it must be at least retry_delay");
   }
 
   @Test
@@ -33,8 +44,8 @@ final class GceMigConfigTest {
             "retry_delay was '0s' but it must be a positive duration",
             "endpoint was 'ftp://x' but it must be an http or https URL such as https://compute.googleapis.com",
             "credentials was '/no/such/key.json' but it must be the path of a readable service-account JSON key file",
-            "'zone' is not a known key; known keys are credentials, endpoint, operation_timeout, poll_interval,"
-                + " project, request_timeout, retry_attempts, retry_delay"));
+            "'zone' is not a known key; known keys are credentials, endpoint, max_retry_delay, operation_timeout,"
+                + " poll_interval, project, request_timeout, retry_attempts, retry_delay"));
   }
 
   @Test

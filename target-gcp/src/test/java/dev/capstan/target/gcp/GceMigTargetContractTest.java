@@ -11,10 +11,11 @@ import org.junit.jupiter.api.AfterEach;
 /** The {@code gce-mig} target honours the Target contract against the fake Compute Engine API. */
 final class GceMigTargetContractTest extends TargetContract {
   private LocalHttpServer server;
+  private FakeComputeApi api;
 
   @Override
   protected Target createTarget() {
-    FakeComputeApi api = new FakeComputeApi();
+    api = new FakeComputeApi();
     api.addGroup("proj", "zones/us-central1-a", "web", 3);
     server = LocalHttpServer.start(api);
     return GceMigTargetTest.target(server, Map.of());
@@ -38,6 +39,14 @@ final class GceMigTargetContractTest extends TargetContract {
   @Override
   protected String missingGroupName() {
     return "projects/proj/zones/us-central1-a/instanceGroupManagers/nope";
+  }
+
+  @Override
+  protected java.util.Optional<Target> targetLeavingTerminationsUnconfirmed() {
+    // The operation is not seen to end and the per-instance read-back fails: nothing can be confirmed.
+    api.pollsUntilDone(Integer.MAX_VALUE);
+    api.fail("POST", "/listManagedInstances", 403, "Required 'compute.instanceGroupManagers.get' permission", 100);
+    return java.util.Optional.of(GceMigTargetTest.target(server, Map.of("operation_timeout", "100ms")));
   }
 
   @Override
