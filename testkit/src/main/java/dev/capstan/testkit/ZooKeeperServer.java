@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -103,7 +104,10 @@ public final class ZooKeeperServer implements AutoCloseable {
 
   /** The server's answer to the {@code srvr} command, or "" while it does not listen. */
   private String srvr() {
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+    try (Socket s = new Socket()) {
+      // A server still starting may accept the connection and never answer: never wait long on it.
+      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2_000);
+      s.setSoTimeout(2_000);
       OutputStream out = s.getOutputStream();
       out.write("srvr".getBytes(StandardCharsets.US_ASCII));
       out.flush();
