@@ -148,7 +148,7 @@ final class Agent implements AutoCloseable {
     this.lock = config.highAvailability().isPresent() ? Optional.empty()
         : Optional.of(StateDirLock.acquire(options.stateDir()));
     try {
-      this.coordination = config.highAvailability().map(Agent::join);
+      this.coordination = config.highAvailability().map(this::join);
     } catch (RuntimeException e) {
       lock.ifPresent(StateDirLock::close);
       throw e;
@@ -242,9 +242,9 @@ final class Agent implements AutoCloseable {
   }
 
   /** Starts this agent's membership of the ZooKeeper group; ownership follows as ZooKeeper answers. */
-  private static ZooKeeperCoordination join(AgentConfig.HighAvailability ha) {
+  private ZooKeeperCoordination join(AgentConfig.HighAvailability ha) {
     ZooKeeperCoordination.Builder b = ZooKeeperCoordination.builder().connectString(ha.zookeeper()).path(ha.path())
-        .sessionTimeout(ha.sessionTimeout());
+        .sessionTimeout(ha.sessionTimeout()).meterRegistry(registry);
     ha.memberId().ifPresent(b::memberId);
     ZooKeeperCoordination zk = b.build().start();
     LOG.info("member '{}' joins the ZooKeeper group at {} under {}", zk.memberId(), ha.zookeeper(), ha.path());

@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
         "Flags take nomad-autoscaler's Go syntax: -flag value, -flag=value or --flag value."},
     footer = {"", "Accepted for nomad-autoscaler compatibility, without effect (named at start): "
         + "-enable-debug, -plugin-dir, -policy-eval-*, the other -telemetry-* flags, "
-        + "-high-availability-*, -das-*."})
+        + "-high-availability-lock-*, -das-*."})
 final class AgentCommand implements Callable<Integer> {
   /** nomad-autoscaler flags that take a value but do nothing in Capstan. */
   static final List<String> VALUE_FLAGS_WITHOUT_EFFECT = List.of("plugin-dir", "policy-eval-delivery-limit", "policy-eval-ack-timeout",
@@ -55,8 +55,7 @@ final class AgentCommand implements Callable<Integer> {
       "das-cpu-metric", "das-memory-metric");
   /** nomad-autoscaler boolean flags that do nothing in Capstan. */
   static final List<String> BOOLEAN_FLAGS_WITHOUT_EFFECT = List.of(
-      "enable-debug", "telemetry-disable-hostname", "telemetry-enable-hostname-label",
-      "high-availability-enabled");
+      "enable-debug", "telemetry-disable-hostname", "telemetry-enable-hostname-label");
 
   @Spec
   private CommandSpec spec;
@@ -128,6 +127,20 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = {"-dry-run", "--dry-run"}, arity = "0..1",
       description = "Decide and report, but never scale. Capstan's own.")
   private boolean dryRun;
+
+  @Option(names = {"-high-availability-enabled", "--high-availability-enabled"}, arity = "0..1",
+      description = "Join the ZooKeeper group of the agent file's high_availability block (its "
+          + "-high-availability-lock-* flags are the peer's Nomad lock and have no effect).")
+  private Boolean haEnabled;
+
+  @Option(names = {"-high-availability-zookeeper", "--high-availability-zookeeper"}, paramLabel = "HOSTS",
+      description = "ZooKeeper connect string, h1:2181,h2:2181 (default: the block's zookeeper). Capstan's own.")
+  private String haZookeeper;
+
+  @Option(names = {"-high-availability-member-id", "--high-availability-member-id"}, paramLabel = "ID",
+      description = "This agent's id in the group (default: the block's member_id, else <host>-<pid>). "
+          + "Capstan's own.")
+  private String haMemberId;
 
   @Option(names = {"-reload-interval", "--reload-interval"}, paramLabel = "DURATION", defaultValue = "5s",
       description = "How often the policy directory is checked for changes; 0 turns it off "
@@ -321,11 +334,16 @@ final class AgentCommand implements Callable<Integer> {
     AgentConfig.PolicySources s = c.sources();
     AgentConfig.PolicySources sources = new AgentConfig.PolicySources(s.file() && !disableFileSource,
         s.nomad() && !disableNomadSource, s.nomadConfigured());
-    return new AgentConfig(c.apms(), c.targets(), c.strategies(), c.nodePools(), c.policyDir(), cooldown,
+    AgentConfig flagged = new AgentConfig(c.apms(), c.targets(), c.strategies(), c.nodePools(), c.policyDir(), cooldown,
         evaluation, bindAddress != null ? bindAddress : c.bindAddress(), bindPort != null ? bindPort : c.bindPort(),
-        c.stateDir(), c.ignored(), c.origin(), c.logLevel(), sources, c.highAvailability(),
+        c.stateDir(), c.ignored(), c.origin(), c.logLevel(), sources, c.highAvailabilityBlock(),
         c.observability().or(logJson, logIncludeLocation, prometheusMetrics),
         nomadFlags.applyTo(c.nomad(), spec.commandLine()),
         httpTokenFile != null ? Optional.of(httpTokenFile) : c.httpTokenFile());
+    try {
+      return flagged.withHighAvailabilityFlags(haEnabled, haZookeeper, haMemberId);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
   }
 }

@@ -36,7 +36,7 @@ import java.util.stream.Stream;
  * http   { bind_address = "127.0.0.1"  bind_port = 8080  token_file = "/etc/capstan/http-token" }
  * state_dir = "capstan-state"   # Capstan's addition: where cooldowns survive a restart
  * nomad  { address = "https://nomad.example:4646"  namespace = ["apps", "ops"]  token = "..." }
- * high_availability { enabled = true  zookeeper = "h1:2181,h2:2181"  path = "/capstan"  session_timeout = "10s" }
+ * high_availability { enabled = true  zookeeper = "h1:2181,h2:2181"  path = "/capstan"  session_timeout = "10s"  member_id = "a" }
  * }</pre>
  *
  * <p>A plug-in block's label is the name policies use; its {@code driver} names the provider. Blocks
@@ -60,8 +60,8 @@ import java.util.stream.Stream;
  * @param origin the file it was read from, for messages about its blocks
  * @param logLevel the file's {@code log_level} (TRACE, DEBUG, INFO, WARN or ERROR), if given
  * @param sources which policy sources are on ({@code policy { source "file" { enabled = false } }})
- * @param highAvailability the ZooKeeper group this agent shares its policies with, if
- *     {@code high_availability { enabled = true }} names one
+ * @param highAvailabilityBlock the file's {@code high_availability} block as read, enabled or not
+ *     (present when it names a {@code zookeeper}); {@link #highAvailability()} is the one in force
  * @param observability {@code log_json}, {@code log_include_location} and
  *     {@code telemetry { prometheus_metrics }}
  * @param nomad the {@code nomad {}} block (with the {@code -nomad-*} flags over it), keys in the block's
@@ -74,7 +74,7 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
     Map<String, PluginBlock> strategies, Map<String, PluginBlock> nodePools, Optional<Path> policyDir, Optional<Duration> defaultCooldown,
     Optional<Duration> defaultEvaluationInterval, String bindAddress, int bindPort, Optional<Path> stateDir,
     List<String> ignored, String origin, Optional<String> logLevel, PolicySources sources,
-    Optional<HighAvailability> highAvailability, Observability observability, Optional<Map<String, String>> nomad,
+    Optional<HighAvailability> highAvailabilityBlock, Observability observability, Optional<Map<String, String>> nomad,
     Optional<Path> httpTokenFile) {
 
   static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
@@ -157,10 +157,12 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
    * @param path the group's root node (default {@value #DEFAULT_HA_PATH}); agents sharing policies share it
    * @param sessionTimeout the ZooKeeper session timeout (default 10 s): a killed agent's policies move
    *     after about this long
-   * @param memberId this agent's id in the group; empty gives {@code <host>-<pid>} (not a file key:
-   *     tests running two agents in one process set it)
+   * @param memberId this agent's id in the group ({@code member_id}); empty gives {@code <host>-<pid>}
+   * @param enabled whether the agent joins the group ({@code enabled}, or the flag
+   *     {@code -high-availability-enabled})
    */
-  record HighAvailability(String zookeeper, String path, Duration sessionTimeout, Optional<String> memberId) {
+  record HighAvailability(String zookeeper, String path, Duration sessionTimeout, Optional<String> memberId,
+      boolean enabled) {
     /** The root node when the block sets no {@code path}. */
     static final String DEFAULT_HA_PATH = "/capstan";
     /** The session timeout when the block sets no {@code session_timeout}. */
@@ -172,6 +174,57 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
       Objects.requireNonNull(sessionTimeout, "sessionTimeout");
       Objects.requireNonNull(memberId, "memberId");
     }
+
+    /** An enabled group. */
+    HighAvailability(String zookeeper, String path, Duration sessionTimeout, Optional<String> memberId) {
+      this(zookeeper, path, sessionTimeout, memberId, true);
+    }
+  }
+
+  /**
+   * Returns the ZooKeeper group this agent shares its policies with, when high availability is enabled.
+   *
+   * @return the group in force, or empty for a single agent
+   */
+  Optional<HighAvailability> highAvailability() {
+    return highAvailabilityBlock.filter(HighAvailability::enabled);
+  }
+
+  /**
+   * Returns this configuration with the {@code -high-availability-*} flags over the file's block, as
+   * nomad-autoscaler lets flags override files: {@code -high-availability-enabled} switches the group
+   * on, {@code -high-availability-zookeeper} and {@code -high-availability-member-id} (Capstan's own)
+   * replace those keys. Null means the flag was not given.
+   *
+   * @return the copy
+   * @throws IllegalArgumentException naming the flag, when a value is bad or HA is enabled without a
+   *     ZooKeeper connect string
+   */
+  AgentConfig withHighAvailabilityFlags(Boolean enabled, String zookeeper, String memberId) {
+    if (enabled == null && zookeeper == null && memberId == null) {
+      return this;
+    }
+    if (zookeeper != null && !isConnectString(zookeeper)) {
+      throw new IllegalArgumentException("-high-availability-zookeeper was '" + zookeeper
+          + "' but it must list host:port pairs separated by commas, e.g. h1:2181,h2:2181");
+    }
+    if (memberId != null && memberId.isBlank()) {
+      throw new IllegalArgumentException("-high-availability-member-id was '" + memberId + "' but it must not be blank");
+    }
+    Optional<HighAvailability> block = highAvailabilityBlock;
+    String connect = zookeeper != null ? zookeeper : block.map(HighAvailability::zookeeper).orElse(null);
+    boolean on = Boolean.TRUE.equals(enabled) || (enabled == null && block.map(HighAvailability::enabled).orElse(false));
+    if (connect == null) {
+      if (on) {
+        throw new IllegalArgumentException("-high-availability-enabled needs a ZooKeeper: set high_availability "
+            + "{ zookeeper = \"h1:2181\" } in the agent file or give -high-availability-zookeeper");
+      }
+      return this;
+    }
+    HighAvailability ha = new HighAvailability(connect, block.map(HighAvailability::path).orElse(HighAvailability.DEFAULT_HA_PATH),
+        block.map(HighAvailability::sessionTimeout).orElse(HighAvailability.DEFAULT_SESSION_TIMEOUT),
+        memberId != null ? Optional.of(memberId) : block.flatMap(HighAvailability::memberId), on);
+    return withHighAvailability(Optional.of(ha));
   }
 
   /**
@@ -229,7 +282,7 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
   AgentConfig {
     Objects.requireNonNull(httpTokenFile, "httpTokenFile");
     Objects.requireNonNull(observability, "observability");
-    Objects.requireNonNull(highAvailability, "highAvailability");
+    Objects.requireNonNull(highAvailabilityBlock, "highAvailabilityBlock");
     nomad = nomad.map(Map::copyOf);
     Objects.requireNonNull(logLevel, "logLevel");
     Objects.requireNonNull(sources, "sources");
@@ -267,7 +320,7 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
    */
   AgentConfig withHttpTokenFile(Optional<Path> file) {
     return new AgentConfig(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval,
-        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, observability, nomad, file);
+        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, highAvailabilityBlock, observability, nomad, file);
   }
 
   /**
@@ -278,7 +331,7 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
    */
   AgentConfig withObservability(Observability o) {
     return new AgentConfig(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval,
-        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, o, nomad, httpTokenFile);
+        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, highAvailabilityBlock, o, nomad, httpTokenFile);
   }
 
   /**
@@ -289,7 +342,7 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
    */
   AgentConfig withNomad(Optional<Map<String, String>> block) {
     return new AgentConfig(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval,
-        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, highAvailability, observability, block, httpTokenFile);
+        bindAddress, bindPort, stateDir, ignored, origin, logLevel, sources, highAvailabilityBlock, observability, block, httpTokenFile);
   }
 
   /**
@@ -300,7 +353,7 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
    */
   AgentConfig withSources(PolicySources policySources) {
     return new AgentConfig(apms, targets, strategies, nodePools, policyDir, defaultCooldown, defaultEvaluationInterval,
-        bindAddress, bindPort, stateDir, ignored, origin, logLevel, policySources, highAvailability, observability, nomad, httpTokenFile);
+        bindAddress, bindPort, stateDir, ignored, origin, logLevel, policySources, highAvailabilityBlock, observability, nomad, httpTokenFile);
   }
 
   /**
@@ -583,6 +636,10 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
     Optional<String> zookeeper = r.optionalString("zookeeper");
     String path = r.string("path", HighAvailability.DEFAULT_HA_PATH);
     Duration timeout = r.duration("session_timeout", HighAvailability.DEFAULT_SESSION_TIMEOUT);
+    Optional<String> memberId = r.optionalString("member_id");
+    if (memberId.isPresent() && memberId.get().isBlank()) {
+      r.problem("member_id", "must not be blank");
+    }
     zookeeper.filter(z -> !isConnectString(z))
         .ifPresent(z -> r.problem("zookeeper", "must list host:port pairs separated by commas, e.g. h1:2181,h2:2181"));
     if (!path.startsWith("/") || (path.length() > 1 && path.endsWith("/")) || path.contains("//")) {
@@ -599,10 +656,11 @@ record AgentConfig(Map<String, PluginBlock> apms, Map<String, PluginBlock> targe
     }
     r.rejectUnknownKeys();
     prefixed(where, r.problems(), problems);
-    if (!enabled || peerForm || !r.problems().isEmpty()) {
+    if (zookeeper.isEmpty() || peerForm || !r.problems().isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new HighAvailability(zookeeper.orElseThrow(), path, timeout, Optional.empty()));
+    // A block that is not enabled is kept, so that -high-availability-enabled can switch it on.
+    return Optional.of(new HighAvailability(zookeeper.get(), path, timeout, memberId, enabled));
   }
 
   /** Whether {@code s} is {@code host:port[,host:port...]} with ports 1 to 65535. */

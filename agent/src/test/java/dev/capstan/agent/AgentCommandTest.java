@@ -222,4 +222,13 @@ final class AgentCommandTest {
     assertThat(AgentCommand.BOOLEAN_FLAGS_WITHOUT_EFFECT)
         .doesNotContain("log-json", "log-include-location", "telemetry-prometheus-metrics");
   }
+
+  @Test
+  void agent_highAvailabilityEnabledWithoutZookeeper_isAUsageErrorNamingTheFlag() {
+    int status = cli.execute("agent", "-policy-dir", policies.toString(), "-high-availability-enabled",
+        "-high-availability-lock-ttl", "15s");
+
+    assertThat(status).isEqualTo(2);
+    assertThat(cli.err()).contains("-high-availability-enabled needs a ZooKeeper");
+  }
 }

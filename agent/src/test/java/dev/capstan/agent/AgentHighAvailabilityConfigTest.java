@@ -130,4 +130,51 @@ final class AgentHighAvailabilityConfigTest {
         .hasMessageContaining("agent file agent.hcl")
         .hasMessageContaining("'high_availability' must be a block");
   }
+
+  @Test
+  void parse_memberId_isRead() {
+    assertThat(parse("enabled = true\nzookeeper = \"h1:2181\"\nmember_id = \"agent-a\"").highAvailability())
+        .map(AgentConfig.HighAvailability::memberId).contains(Optional.of("agent-a"));
+  }
+
+  @Test
+  void parse_blankMemberId_namesIt() {
+    assertProblem("enabled = true\nzookeeper = \"h1:2181\"\nmember_id = \" \"", "member_id was ' ' but it must not be blank");
+  }
+
+  @Test
+  void flags_enabled_switchesOnTheFilesBlockWithItsKeys() {
+    AgentConfig config = parse("zookeeper = \"h1:2181\"\npath = \"/capstan/prod\"\nmember_id = \"a\"")
+        .withHighAvailabilityFlags(true, null, null);
+
+    assertThat(config.highAvailability()).contains(
+        new AgentConfig.HighAvailability("h1:2181", "/capstan/prod", Duration.ofSeconds(10), Optional.of("a")));
+  }
+
+  @Test
+  void flags_enabledFalse_leavesASingleAgent() {
+    assertThat(parse("enabled = true\nzookeeper = \"h1:2181\"").withHighAvailabilityFlags(false, null, null)
+        .highAvailability()).isEmpty();
+  }
+
+  @Test
+  void flags_zookeeperAndMemberId_replaceTheFilesKeys() {
+    AgentConfig config = parse("enabled = true\nzookeeper = \"h1:2181\"\nmember_id = \"a\"")
+        .withHighAvailabilityFlags(null, "h2:2181,h3:2181", "b");
+
+    assertThat(config.highAvailability()).contains(
+        new AgentConfig.HighAvailability("h2:2181,h3:2181", "/capstan", Duration.ofSeconds(10), Optional.of("b")));
+  }
+
+  @Test
+  void flags_enabledWithoutAnyZookeeper_namesTheFlag() {
+    assertThatThrownBy(() -> AgentConfig.defaults().withHighAvailabilityFlags(true, null, null))
+        .hasMessageContaining("-high-availability-enabled needs a ZooKeeper");
+  }
+
+  @Test
+  void flags_badZookeeper_namesTheFlagAndValue() {
+    assertThatThrownBy(() -> AgentConfig.defaults().withHighAvailabilityFlags(true, "h1", null))
+        .hasMessageContaining("-high-availability-zookeeper was 'h1' but it must list host:port pairs");
+  }
 }

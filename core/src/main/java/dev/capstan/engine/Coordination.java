@@ -31,10 +31,13 @@ public interface Coordination {
 
   /**
    * Whether this member may call the target of a policy now; called right before the scale call and
-   * may make a round trip to confirm ownership. The default asks {@link #owns}.
+   * may make a round trip to confirm ownership. The engine runs it under the policy's plug-in timeout
+   * (75 % of its interval), interrupting it when overdue: no answer in time, an exception or false all
+   * fence the call, and the failed decision says which. The default asks {@link #owns}.
    *
    * @param policyId the policy's id
    * @return true when the scale call may go out
+   * @throws RuntimeException when ownership cannot be confirmed; its message goes into the decision
    */
   default boolean mayScale(String policyId) {
     return owns(policyId);

@@ -203,12 +203,13 @@ final class Evaluation {
       return new Result(decision.failed("could not save the intent to scale to " + action.count()
           + ", so the target was not called: " + PluginResolver.message(e)), e);
     }
-    if (!mayScale(id)) {
+    String fenced = fence(b);
+    if (fenced != null) {
       // The restore is a conditional write under a shared store: it fails harmlessly once the new
       // owner wrote, and otherwise spares the next owner a cooldown for a call that never went out.
       Throwable restoreError = trySave(id, started, withoutIntent(decided.nextState(), plan.state())
           .withBehavior(decided.nextState().behavior().withoutEventsAt(plan.now())));
-      return new Result(decision.failed("fenced: this member no longer owns the policy, so "
+      return new Result(decision.failed("fenced: " + fenced + ", so "
           + b.targetLabel + " was not scaled to " + action.count()
           + (restoreError == null ? "" : " (and the state could not be restored: " + PluginResolver.message(restoreError)
               + ")")), null);
@@ -240,13 +241,23 @@ final class Evaluation {
     return new Result(decision, null);
   }
 
-  /** Asks the coordination; one that throws fences the call (unsure means not the owner). */
-  private boolean mayScale(String policyId) {
-    try {
-      return coordination.mayScale(policyId);
-    } catch (RuntimeException e) {
-      return false;
+  /**
+   * Asks the coordination whether the scale call may go out, under the same guard and deadline as a
+   * plug-in call: a fence that cannot answer in time fences (unsure means not the owner), and so does
+   * one that throws.
+   *
+   * @return null when the call may go out, else why not
+   */
+  private String fence(BoundPolicy b) {
+    CallGuard.Call<Boolean> asked = guard.call(b.timeoutMillis, () -> coordination.mayScale(b.policy.id()));
+    if (asked.timedOut()) {
+      return "the coordination did not confirm that this member owns the policy within " + b.timeoutMillis + " ms";
     }
+    if (!asked.isOk()) {
+      return "the coordination could not confirm that this member owns the policy: "
+          + PluginResolver.message(asked.error());
+    }
+    return Boolean.TRUE.equals(asked.value()) ? null : "this member no longer owns the policy";
   }
 
   /** Saves the next state when the rules changed it (a cooldown, a newly seen target event). */

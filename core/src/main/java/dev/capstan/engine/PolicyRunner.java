@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
  */
 final class PolicyRunner {
   private static final Logger LOG = LoggerFactory.getLogger(PolicyRunner.class);
+  private static final Duration MIN_RECHECK = Duration.ofMillis(10);
 
   private final Autoscaler engine;
   volatile BoundPolicy bound;
@@ -73,18 +74,22 @@ final class PolicyRunner {
   private void tick() {
     BoundPolicy b = bound;
     Duration interval = b.policy.evaluationInterval();
+    boolean owned;
     synchronized (this) {
       if (!scheduled) {
         return;
       }
+      // owns() never blocks, so it may be asked under the lock.
+      owned = owns(b.policy.id());
       // The jitter of the first run sets this policy's phase; later runs keep it. A fresh jitter per
       // run would be a random walk that spreads a target's policies over the whole interval, and
-      // they could no longer share a status read.
-      next = engine.scheduler().schedule(this::tick, interval);
+      // they could no longer share a status read. A policy another member owns is looked at again
+      // after a tenth of its interval (a local read, no plug-in call), so a policy this member takes
+      // over is evaluated within a tenth of an interval, not a whole one; its phase starts then.
+      next = engine.scheduler().schedule(this::tick, owned ? interval : recheckOf(interval));
     }
-    if (!owns(b.policy.id())) {
-      // Another member owns it: no plug-in call, no report; the tick stays scheduled so the policy is
-      // evaluated within one interval of this member taking it over.
+    if (!owned) {
+      // Another member owns it: no plug-in call, no report.
       return;
     }
     Optional<ScalingDecision> closed = Decider.beforeStatus(b.policy, engine.clock().instant());
@@ -111,6 +116,13 @@ final class PolicyRunner {
       return;
     }
     engine.batcher(b.target).submit(this, b);
+  }
+
+  /** How soon a tick of a policy this member does not own comes back: a tenth of the interval, at least 10 ms. */
+  static Duration recheckOf(Duration interval) {
+    Duration floor = MIN_RECHECK.compareTo(interval) < 0 ? MIN_RECHECK : interval;
+    Duration tenth = interval.dividedBy(10);
+    return tenth.compareTo(floor) < 0 ? floor : tenth;
   }
 
   private boolean owns(String policyId) {

@@ -15,6 +15,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 final class CoordinationTest {
@@ -81,6 +86,17 @@ final class CoordinationTest {
   }
 
   @Test
+  void tick_ownershipGained_evaluatedWithinATenthOfTheInterval() {
+    try (Autoscaler autoscaler = start(policy())) {
+      scheduler.advance(INTERVAL.multipliedBy(2).plusSeconds(3));
+      owned.add(policy().id());
+      scheduler.advance(INTERVAL.dividedBy(10));
+
+      assertThat(decisions).singleElement().extracting(ScalingDecision::outcome).isEqualTo(Outcome.SCALED);
+    }
+  }
+
+  @Test
   void scale_fencedBeforeTheCall_targetNotScaledAndStateRestored() {
     owned.add(policy().id());
     fenced = true;
@@ -93,6 +109,52 @@ final class CoordinationTest {
       });
       assertThat(target.scaleActions()).isEmpty();
       assertThat(store.load(policy().id())).isEqualTo(PolicyState.INITIAL);
+    }
+  }
+
+  @Test
+  void scale_fenceDoesNotAnswer_timedOutFencesTheCallNamingIt() throws Exception {
+    owned.add(policy().id());
+    CountDownLatch asked = new CountDownLatch(1);
+    Coordination hanging = new Coordination() {
+      @Override
+      public boolean owns(String policyId) {
+        return true;
+      }
+
+      @Override
+      public boolean mayScale(String policyId) {
+        // A ZooKeeper read that never returns: the engine's watchdog must interrupt it.
+        asked.countDown();
+        try {
+          new CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted", e);
+        }
+        return true;
+      }
+    };
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    LinkedBlockingQueue<ScalingDecision> seen = new LinkedBlockingQueue<>();
+    try (Autoscaler autoscaler = Autoscaler.builder().statusBatchWindow(Duration.ZERO).clock(clock).scheduler(scheduler)
+        .executor(pool).jitter(0).lookupPlugins(false)
+        .strategy("pass", config -> (current, metrics) -> (long) metrics.latest()).metricSource("src", source)
+        .target("mem", target).stateStore(store).coordination(hanging).policy(policy()).listener(seen::add).build()) {
+      autoscaler.start();
+      scheduler.runDue();
+      assertThat(asked.await(10, TimeUnit.SECONDS)).isTrue();
+      scheduler.advance(Duration.ofSeconds(8));
+      ScalingDecision d = seen.poll(10, TimeUnit.SECONDS);
+
+      assertThat(d).isNotNull();
+      assertThat(d.outcome()).isEqualTo(Outcome.FAILED);
+      assertThat(d.reasons()).anyMatch(r -> r.contains(
+          "fenced: the coordination did not confirm that this member owns the policy within 7500 ms"));
+      assertThat(target.scaleActions()).isEmpty();
+      assertThat(store.load(policy().id())).isEqualTo(PolicyState.INITIAL);
+    } finally {
+      pool.shutdownNow();
     }
   }
 }

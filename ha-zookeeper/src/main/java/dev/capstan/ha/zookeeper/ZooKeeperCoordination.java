@@ -1,6 +1,7 @@
 package dev.capstan.ha.zookeeper;
 
 import dev.capstan.engine.Coordination;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -11,15 +12,18 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.curator.framework.recipes.cache.ChildData;
@@ -59,10 +63,10 @@ import org.slf4j.LoggerFactory;
  * <p>Fencing. On {@link ConnectionState#SUSPENDED} this member stops evaluating and scaling at once
  * (its claims may be about to expire); on {@link ConnectionState#LOST} it drops every claim locally;
  * after {@link ConnectionState#RECONNECTED} it claims again. Right before a scale call,
- * {@link #mayScale} reads the claim from ZooKeeper and lets the call go only when its ephemeral owner
- * is this session. What remains: the time between that read and the target receiving the call. A
- * process paused (GC, SIGSTOP) longer than the session timeout inside that window can still send a
- * call after another member took over — no lock service can close that without the target checking a
+ * {@link #mayScale} reads the claim from ZooKeeper (waiting at most a third of the session timeout)
+ * and lets the call go only when its ephemeral owner is this session. What remains: the time between
+ * that read and the target receiving the call. A process paused (GC, SIGSTOP) longer than the session
+ * timeout inside that window can still send a call after another member took over — no lock service can close that without the target checking a
  * fencing token (see docs/ha.md).
  *
  * <p>Thread-safe. {@link #owns} never blocks: ZooKeeper calls run on this coordination's own thread.
@@ -89,14 +93,18 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
   private final ExecutorService worker;
   private final PersistentNode memberNode;
   private final CuratorCache membersCache;
+  private final Duration sessionTimeout;
 
   private volatile State state = State.SUSPENDED;
   private volatile List<String> members = List.of();
   private final Set<String> known = ConcurrentHashMap.newKeySet();
   private final Set<String> held = ConcurrentHashMap.newKeySet();
   private final Set<String> watching = ConcurrentHashMap.newKeySet();
+  /** Policies given up whose claim may still be ours in ZooKeeper (a delete that failed is retried). */
+  private final Set<String> releasing = ConcurrentHashMap.newKeySet();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
-  private final AtomicLong ownershipChanges = new AtomicLong();
+  private final AtomicLong gainedPolicies = new AtomicLong();
+  private final AtomicLong droppedPolicies = new AtomicLong();
   private final AtomicLong fencedCalls = new AtomicLong();
   private volatile boolean closed;
 
@@ -109,6 +117,7 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
             .retryPolicy(new ExponentialBackoffRetry(200, 3)).build()
         : b.client;
     this.memberId = b.memberId;
+    this.sessionTimeout = b.sessionTimeout;
     this.membersPath = ZNodeNames.child(b.path, "members");
     this.ownersPath = ZNodeNames.child(b.path, "owners");
     this.store = ZooKeeperStateStore.create(client, ZNodeNames.child(b.path, "state"));
@@ -120,6 +129,9 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
     this.memberNode = new PersistentNode(client, CreateMode.EPHEMERAL, false,
         ZNodeNames.child(membersPath, ZNodeNames.of(memberId)), memberId.getBytes(StandardCharsets.UTF_8));
     this.membersCache = CuratorCache.build(client, membersPath);
+    if (b.meterRegistry != null) {
+      CoordinationMeters.bind(this, b.meterRegistry);
+    }
   }
 
   /**
@@ -193,7 +205,17 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
    * @return the count since start
    */
   public long ownershipChanges() {
-    return ownershipChanges.get();
+    return gainedPolicies.get() + droppedPolicies.get();
+  }
+
+  /** Policies gained since start, for the meters. */
+  long gainedPolicies() {
+    return gainedPolicies.get();
+  }
+
+  /** Policies dropped since start, for the meters. */
+  long droppedPolicies() {
+    return droppedPolicies.get();
   }
 
   /**
@@ -238,30 +260,70 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
 
   /**
    * {@inheritDoc} Reads the policy's claim from ZooKeeper: true only when it exists and its ephemeral
-   * owner is this member's current session, and the connection is not suspended.
+   * owner is this member's current session, and the connection is not suspended. The read must answer
+   * within a third of the session timeout ({@link #fenceTimeout()}): a slower answer cannot vouch for a
+   * session that may expire before the scale call lands. Every refusal counts in {@link #fencedCalls()}.
+   *
+   * @throws IllegalStateException when the claim could not be read in time or at all, naming why
    */
   @Override
   public boolean mayScale(String policyId) {
-    boolean ok = false;
-    if (state == State.CONNECTED && held.contains(policyId)) {
-      try {
-        Stat stat = client.checkExists().forPath(claimOf(policyId));
-        ok = stat != null && stat.getEphemeralOwner() == sessionId() && state == State.CONNECTED;
-      } catch (Exception e) {
-        LOG.warn("cannot confirm ownership of policy '{}'; not scaling it", policyId, e);
+    if (state != State.CONNECTED || !held.contains(policyId)) {
+      return fenced(policyId, "member '" + memberId + "' does not hold its claim");
+    }
+    long bound = fenceTimeout().toMillis();
+    CompletableFuture<CuratorEvent> read = new CompletableFuture<>();
+    Stat stat;
+    try {
+      client.checkExists().inBackground((c, event) -> read.complete(event)).forPath(claimOf(policyId));
+      CuratorEvent event = read.get(bound, TimeUnit.MILLISECONDS);
+      KeeperException.Code rc = KeeperException.Code.get(event.getResultCode());
+      if (rc != KeeperException.Code.OK && rc != KeeperException.Code.NONODE) {
+        throw new IllegalStateException(KeeperException.create(rc).getMessage());
       }
+      stat = event.getStat();
+    } catch (TimeoutException e) {
+      fenced(policyId, "its claim could not be read within " + bound + " ms");
+      throw new IllegalStateException("could not read the claim of policy '" + policyId + "' from ZooKeeper within "
+          + bound + " ms (a third of the session timeout)", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      fenced(policyId, "interrupted while reading its claim");
+      throw new IllegalStateException("interrupted while reading the claim of policy '" + policyId + "'", e);
+    } catch (Exception e) {
+      fenced(policyId, "its claim could not be read: " + e.getMessage());
+      throw new IllegalStateException("could not read the claim of policy '" + policyId + "' from ZooKeeper: "
+          + e.getMessage(), e);
     }
-    if (!ok) {
-      fencedCalls.incrementAndGet();
-      LOG.warn("fenced a scale call of policy '{}': member '{}' does not hold its claim", policyId, memberId);
+    if (stat == null || stat.getEphemeralOwner() != currentSession() || state != State.CONNECTED) {
+      return fenced(policyId, "member '" + memberId + "' does not hold its claim");
     }
-    return ok;
+    return true;
+  }
+
+  /**
+   * Returns how long {@link #mayScale} waits for its read of the claim: a third of the negotiated
+   * session timeout (of the configured one before the first connection).
+   *
+   * @return the bound
+   */
+  public Duration fenceTimeout() {
+    int negotiated = client.getZookeeperClient().getLastNegotiatedSessionTimeoutMs();
+    long session = negotiated > 0 ? negotiated : sessionTimeout.toMillis();
+    return Duration.ofMillis(Math.max(1, session / 3));
+  }
+
+  private boolean fenced(String policyId, String why) {
+    fencedCalls.incrementAndGet();
+    LOG.warn("fenced a scale call of policy '{}': {}", policyId, why);
+    return false;
   }
 
   /** Leaves the group: claims and the member node are deleted (with the session, if ours). */
   @Override
   public void close() {
     closed = true;
+    List<String> release = List.copyOf(held);
     held.clear();
     worker.shutdownNow();
     try {
@@ -277,9 +339,10 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
     }
     if (ownsClient) {
       client.close();
-    } else {
-      // A shared client keeps its session: give our claims back explicitly.
-      for (String id : known) {
+    } else if (state == State.CONNECTED) {
+      // A shared client keeps its session: give our claims back explicitly. (Not while disconnected:
+      // each call would wait for a connection, and a session that expires takes the claims along.)
+      for (String id : release) {
         try {
           Stat stat = client.checkExists().forPath(claimOf(id));
           if (stat != null && stat.getEphemeralOwner() == sessionId()) {
@@ -301,11 +364,10 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
         // The session (and with it every claim) is gone or about to be: drop all before anyone else
         // can take them.
         state = State.LOST;
-        if (!held.isEmpty()) {
-          ownershipChanges.addAndGet(held.size());
-        }
+        changed(false, held.size());
         held.clear();
         watching.clear();
+        releasing.clear();
       }
       case CONNECTED, RECONNECTED -> {
         state = State.CONNECTED;
@@ -358,48 +420,59 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
     notifyListeners();
   }
 
-  /** Claims or releases one policy to match the rendezvous winner; runs on the worker. */
+  /**
+   * Claims or releases one policy to match the rendezvous winner; runs on the worker. Makes no
+   * ZooKeeper call when nothing is to change (the winner holds it, or another member should), so a
+   * membership change costs one call per policy that moves, not one per policy.
+   */
   private void rebalance(String policyId) {
     if (state != State.CONNECTED || closed || client.getState() != CuratorFrameworkState.STARTED) {
       return;
     }
     boolean winner = Rendezvous.owner(members, policyId).filter(memberId::equals).isPresent();
+    boolean holds = held.contains(policyId);
+    if (winner ? holds || watching.contains(policyId) : !holds && !releasing.contains(policyId)) {
+      return;
+    }
     String claim = claimOf(policyId);
     boolean changed = false;
     try {
-      Stat stat = client.checkExists().forPath(claim);
-      boolean mine = stat != null && stat.getEphemeralOwner() == sessionId();
       if (winner) {
-        if (!mine && stat == null) {
-          try {
-            client.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL)
-                .forPath(claim, memberId.getBytes(StandardCharsets.UTF_8));
-            mine = true;
-          } catch (KeeperException.NodeExistsException e) {
-            mine = false;
-          }
+        boolean mine;
+        try {
+          client.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL)
+              .forPath(claim, memberId.getBytes(StandardCharsets.UTF_8));
+          mine = true;
+        } catch (KeeperException.NodeExistsException e) {
+          // Another member's, or ours from a create whose answer was lost to a reconnection.
+          Stat stat = client.checkExists().forPath(claim);
+          mine = stat != null && stat.getEphemeralOwner() == sessionId();
         }
         if (mine) {
           changed = held.add(policyId);
+          releasing.remove(policyId);
         } else {
           watch(policyId, claim);
         }
       } else {
         // Released locally first, so owns() and mayScale() say no before the claim goes.
         changed = held.remove(policyId);
-        if (mine) {
+        releasing.add(policyId);
+        Stat stat = client.checkExists().forPath(claim);
+        if (stat != null && stat.getEphemeralOwner() == sessionId()) {
           try {
-            client.delete().forPath(claim);
+            client.delete().withVersion(stat.getVersion()).forPath(claim);
           } catch (KeeperException.NoNodeException e) {
             // Gone already.
           }
         }
+        releasing.remove(policyId);
       }
     } catch (Exception e) {
       LOG.warn("member '{}' could not settle the claim of policy '{}': {}", memberId, policyId, e.toString());
     }
     if (changed) {
-      ownershipChanges.incrementAndGet();
+      changed(held.contains(policyId), 1);
       LOG.debug("member '{}' {} policy '{}'", memberId, held.contains(policyId) ? "took" : "gave up", policyId);
       notifyListeners();
     }
@@ -443,6 +516,20 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
     return client.getZookeeperClient().getZooKeeper().getSessionId();
   }
 
+  /** This member's session id, or 0 (which owns no node) when the client cannot say. */
+  private long currentSession() {
+    try {
+      return sessionId();
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  /** Counts {@code n} policies gained or dropped. */
+  private void changed(boolean gained, int n) {
+    (gained ? gainedPolicies : droppedPolicies).addAndGet(n);
+  }
+
   /**
    * Configures a {@link ZooKeeperCoordination}. Setters check their argument at once and name it.
    * Not thread-safe.
@@ -453,8 +540,29 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
     private String path = "/capstan";
     private String memberId = defaultMemberId();
     private Duration sessionTimeout = Duration.ofSeconds(10);
+    private Object meterRegistry;
 
     private Builder() {}
+
+    /**
+     * Publishes this member's coordination meters to a Micrometer registry (Micrometer is an optional
+     * dependency: without this call it need not be on the class path):
+     * <ul>
+     *   <li>{@code capstan.ha.ownership.changes} (counter, tag {@code change} = {@code gained} or
+     *       {@code dropped}): policies this member took or gave up, one per policy;
+     *   <li>{@code capstan.ha.fenced.calls} (counter): scale calls {@link ZooKeeperCoordination#mayScale}
+     *       refused;
+     *   <li>{@code capstan.ha.owned.policies} and {@code capstan.ha.members} (gauges): what
+     *       {@link ZooKeeperCoordination#owned()} and {@link ZooKeeperCoordination#members()} say now.
+     * </ul>
+     *
+     * @param registry the registry
+     * @return this builder
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
 
     /**
      * Uses an existing client (its session timeout is the one that counts); it stays the caller's to

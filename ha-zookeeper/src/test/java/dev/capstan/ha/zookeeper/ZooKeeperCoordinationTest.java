@@ -1,6 +1,10 @@
 package dev.capstan.ha.zookeeper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.capstan.testkit.FreezableLink;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,7 +49,11 @@ final class ZooKeeperCoordinationTest {
   }
 
   private ZooKeeperCoordination member(String id, CuratorFramework client) {
-    ZooKeeperCoordination m = ZooKeeperCoordination.builder().client(client).path("/capstan/test").memberId(id).build();
+    return member(ZooKeeperCoordination.builder().client(client).memberId(id));
+  }
+
+  private ZooKeeperCoordination member(ZooKeeperCoordination.Builder builder) {
+    ZooKeeperCoordination m = builder.path("/capstan/test").build();
     m.addListener(signal);
     toClose.add(m);
     m.start();
@@ -131,5 +139,54 @@ final class ZooKeeperCoordinationTest {
 
     assertThat(signal.await(() -> exactlyOneOwnerEach(List.of(a, b)), WAIT)).isTrue();
     assertThat(a.owns(aPolicy)).isTrue();
+  }
+
+  @Test
+  void fence_serverStopsAnswering_refusedAfterAThirdOfTheSessionNamingIt() throws Exception {
+    FreezableLink link = new FreezableLink(server.getPort());
+    {
+      CuratorFramework c = CuratorFrameworkFactory.newClient(link.connectString(), 6_000, 2_000, new RetryOneTime(100));
+      c.start();
+      toClose.add(c);
+      ZooKeeperCoordination a = member("a", c);
+      // Closed first, so that the member's and client's goodbyes fail fast instead of waiting on it.
+      toClose.add(link);
+      assertThat(signal.await(() -> a.owned().size() == POLICIES.size(), WAIT)).isTrue();
+      String p = POLICIES.get(0);
+      assertThat(a.mayScale(p)).isTrue();
+      long bound = a.fenceTimeout().toMillis();
+
+      // The server stops answering; the client will not notice before two thirds of the session.
+      link.freeze();
+
+      assertThatThrownBy(() -> a.mayScale(p)).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("could not read the claim of policy '" + p + "' from ZooKeeper within " + bound + " ms");
+      assertThat(a.fencedCalls()).isEqualTo(1);
+      // Later the client notices, and the member stops claiming anything.
+      assertThat(signal.await(() -> a.state() == ZooKeeperCoordination.State.SUSPENDED, WAIT)).isTrue();
+      assertThat(a.mayScale(p)).isFalse();
+    }
+  }
+
+  @Test
+  void meters_countOwnershipChangesAndFencedCalls() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    ZooKeeperCoordination a = member(ZooKeeperCoordination.builder().client(client(10_000)).memberId("a")
+        .meterRegistry(registry));
+    assertThat(signal.await(() -> a.owned().size() == POLICIES.size(), WAIT)).isTrue();
+    assertThat(registry.get("capstan.ha.ownership.changes").tag("change", "gained").functionCounter().count())
+        .isEqualTo(POLICIES.size());
+    assertThat(registry.get("capstan.ha.owned.policies").gauge().value()).isEqualTo(POLICIES.size());
+
+    ZooKeeperCoordination b = member("b", client(10_000));
+    assertThat(signal.await(() -> exactlyOneOwnerEach(List.of(a, b)) && !b.owned().isEmpty(), WAIT)).isTrue();
+    String notMine = b.owned().iterator().next();
+    a.mayScale(notMine);
+
+    assertThat(registry.get("capstan.ha.ownership.changes").tag("change", "dropped").functionCounter().count())
+        .isEqualTo(b.owned().size());
+    assertThat(registry.get("capstan.ha.members").gauge().value()).isEqualTo(2);
+    assertThat(registry.get("capstan.ha.owned.policies").gauge().value()).isEqualTo(a.owned().size());
+    assertThat(registry.get("capstan.ha.fenced.calls").functionCounter().count()).isEqualTo(1);
   }
 }
