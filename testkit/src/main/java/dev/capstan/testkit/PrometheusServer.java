@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,12 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -63,7 +58,7 @@ public final class PrometheusServer implements AutoCloseable {
         samples.toString(), data.toString()));
     // No scrape jobs: the backfilled history is the only data, so every value is known.
     Path config = Files.writeString(dir.resolve("prometheus.yml"), "global:\n  scrape_interval: 1m\n");
-    int port = freePort();
+    int port = ServerProcesses.freeLoopbackPort();
     Process process = new ProcessBuilder(prometheus.toString(),
         "--config.file=" + config,
         "--storage.tsdb.path=" + data,
@@ -131,33 +126,15 @@ public final class PrometheusServer implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
   /**
    * Stops the process and removes its data directory. An interrupt while waiting for the process
    * kills it at once and is kept on the thread.
    */
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not remove " + dir, e);
-    }
+    ServerProcesses.stopAndRemove(process, dir);
   }
+
 
   /**
    * Returns a binary's path; skips or fails the calling test when it is not on the PATH.

@@ -5,18 +5,14 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -61,7 +57,7 @@ public final class ZooKeeperServer implements AutoCloseable {
     }
     Path dir = Files.createTempDirectory("capstan-zookeeper-it");
     Path data = Files.createDirectories(dir.resolve("data"));
-    int port = freePort();
+    int port = ServerProcesses.freeLoopbackPort();
     Path config = Files.writeString(dir.resolve("zoo.cfg"), String.join("\n",
         "tickTime=500", "dataDir=" + data, "clientPort=" + port, "clientPortAddress=127.0.0.1",
         "maxSessionTimeout=60000", "admin.enableServer=false", "4lw.commands.whitelist=srvr", ""));
@@ -127,31 +123,12 @@ public final class ZooKeeperServer implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
   /**
    * Stops the process and removes its data directory. An interrupt while waiting for the process
    * kills it at once and is kept on the thread.
    */
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not remove " + dir, e);
-    }
+    ServerProcesses.stopAndRemove(process, dir);
   }
 }
