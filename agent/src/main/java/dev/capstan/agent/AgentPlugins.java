@@ -77,12 +77,12 @@ final class AgentPlugins implements AutoCloseable {
             "node_pool \"" + b.name() + "\"", () -> redacting(b, () -> NodePoolProvider.load(b.driver(), settings))));
       }
       for (AgentConfig.PluginBlock b : config.targets().values()) {
-        // A cluster target holds its pool: a new pool needs a new cluster target around it.
-        Object key = List.of(b, b.nodePool().map(config.nodePools()::get).map(Object.class::cast).orElse(""),
-            pluginConfig(config, b), b.nodePool().map(config.nodePools()::get).map(p -> pluginConfig(config, p))
-                .map(Object.class::cast).orElse(""));
-        next.targets.put(b.name(), next.reuseOr(previous.targets.get(b.name()), key, "target \"" + b.name() + "\"",
-            () -> next.target(config, b, journal, scaleInExecutor)));
+        Map<String, String> settings = pluginConfig(config, b);
+        // A cluster target holds its pool: a new pool (its key: block and settings) needs a new cluster
+        // target around it.
+        Object poolKey = b.nodePool().map(next.pools::get).<Object>map(Made::key).orElse("");
+        next.targets.put(b.name(), next.reuseOr(previous.targets.get(b.name()), List.of(b, settings, poolKey),
+            "target \"" + b.name() + "\"", () -> next.target(config, b, settings, journal, scaleInExecutor)));
       }
       next.strategies.putAll(config.strategies());
     } catch (RuntimeException e) {
@@ -160,9 +160,9 @@ final class AgentPlugins implements AutoCloseable {
    * Creates a target block's target; one that names a node pool scales in through it. The agent owns
    * the pool, so the cluster target gets a view whose close leaves it open for other targets.
    */
-  private Target target(AgentConfig config, AgentConfig.PluginBlock block, ScaleInJournal journal,
-      Optional<Executor> scaleInExecutor) {
-    Target cloud = redacting(block, () -> Plugins.target(block.driver(), pluginConfig(config, block)));
+  private Target target(AgentConfig config, AgentConfig.PluginBlock block, Map<String, String> settings,
+      ScaleInJournal journal, Optional<Executor> scaleInExecutor) {
+    Target cloud = redacting(block, () -> Plugins.target(block.driver(), settings));
     if (block.nodePool().isEmpty()) {
       return cloud;
     }
