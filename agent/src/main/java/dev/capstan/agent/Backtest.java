@@ -67,7 +67,7 @@ public final class Backtest {
   /** By start, earliest first. */
   private final List<ScheduledOverride> overrides;
 
-  private Backtest(Builder b, History history) {
+  private Backtest(Builder b, History history, List<ScalingPolicy> variants, List<String> labels) {
     this.policies = List.copyOf(b.policies);
     this.history = history;
     this.from = history.start();
@@ -77,15 +77,7 @@ public final class Backtest {
     this.startingCount = b.startingCount;
     this.capacityPerInstance = b.capacityPerInstance;
     this.pricePerHour = b.pricePerHour;
-    List<ScalingPolicy> runs = new ArrayList<>();
-    List<String> labels = new ArrayList<>();
-    for (ScalingPolicy policy : policies) {
-      for (Map.Entry<String, ScalingPolicy> v : variants(policy, b.sweeps).entrySet()) {
-        labels.add(v.getKey());
-        runs.add(v.getValue());
-      }
-    }
-    this.variants = List.copyOf(runs);
+    this.variants = List.copyOf(variants);
     this.variantLabels = List.copyOf(labels);
     this.overrides = b.overrides.stream().sorted(java.util.Comparator.comparing(ScheduledOverride::from)).toList();
   }
@@ -501,6 +493,9 @@ public final class Backtest {
         }
       }
       Set<String> used = new LinkedHashSet<>();
+      // Every run, in order: each policy once per combination of the sweeps' values.
+      List<ScalingPolicy> runs = new ArrayList<>();
+      List<String> labels = new ArrayList<>();
       for (ScalingPolicy policy : policies) {
         for (Check check : policy.checks()) {
           if (!readsData(check)) {
@@ -523,6 +518,8 @@ public final class Backtest {
           }
         }
         for (Map.Entry<String, ScalingPolicy> variant : variants(policy, sweeps).entrySet()) {
+          labels.add(variant.getKey());
+          runs.add(variant.getValue());
           for (Check check : variant.getValue().checks()) {
             try {
               Plugins.strategy(check.strategy().name(), check.strategy().config());
@@ -540,7 +537,7 @@ public final class Backtest {
               + " name that reads data; the checks are " + used);
         }
       }
-      return new Backtest(this, cut);
+      return new Backtest(this, cut, runs, labels);
     }
   }
 
